@@ -1,0 +1,58 @@
+use mcdropout::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
+use mcdropout::nn::{Activation, Architecture, Init, Network};
+use mcdropout::rng::{DropSampler, Purpose, stream};
+use mcdropout::train::Optimizer;
+use mcdropout::train::OptimizerState;
+use std::time::Instant;
+fn main() {
+    let arch = Architecture::new(13, &[50], 1, Activation::Relu, 0.05).unwrap();
+    let mut net = Network::init(arch, Init::GlorotUniform, 0.0, 1).unwrap();
+    let rows = 128;
+    let x: Vec<f64> = (0..rows * 13)
+        .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0)
+        .collect();
+    let y: Vec<f64> = (0..rows)
+        .map(|i| ((i * 31) % 17) as f64 / 8.0 - 1.0)
+        .collect();
+    let samplers: Vec<DropSampler> = [13usize, 50]
+        .iter()
+        .map(|&k| DropSampler::new(k, 0.05))
+        .collect();
+    let mut rng = stream(1, Purpose::TrainMasks, 0);
+    let (mut masks, mut buf, mut drops, mut dout) = (
+        Masks::default(),
+        TrainBuffers::default(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let mut g = Gradients::zeros(&net);
+    let mut opt = OptimizerState::new(Optimizer::default(), &net);
+    let n = 20000;
+    let mut tm = [0f64; 4];
+    for _ in 0..n {
+        let t0 = Instant::now();
+        masks.draw(&samplers, &mut rng, rows, &mut drops);
+        let t1 = Instant::now();
+        let out = forward_train(&net, &x, rows, &masks, &mut buf);
+        dout.clear();
+        dout.extend(out.iter().zip(&y).map(|(o, y)| 2.0 * (o - y) / rows as f64));
+        let t2 = Instant::now();
+        backward(&net, &masks, &mut buf, &dout, &mut g);
+        let t3 = Instant::now();
+        opt.step(&mut net, &g, &[1e-4, 1e-4], 0.0);
+        let t4 = Instant::now();
+        tm[0] += (t1 - t0).as_secs_f64();
+        tm[1] += (t2 - t1).as_secs_f64();
+        tm[2] += (t3 - t2).as_secs_f64();
+        tm[3] += (t4 - t3).as_secs_f64();
+    }
+    let us: Vec<f64> = tm.iter().map(|t| t * 1e6 / n as f64).collect();
+    println!(
+        "masks {:.2} fwd {:.2} bwd {:.2} adam {:.2} total {:.2} us",
+        us[0],
+        us[1],
+        us[2],
+        us[3],
+        us.iter().sum::<f64>()
+    );
+}

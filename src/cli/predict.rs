@@ -1,0 +1,113 @@
+//! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
+
+use super::common::{CliResult, Compute, check_output_path, emit, load_table, model_inputs};
+use clap::{Args, ValueEnum};
+use mcdropout::model;
+use mcdropout::predict::McOptions;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `mcdropout predict` (documented on the subcommand in `cli/mod.rs`).
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Model file written by `mcdropout train`.
+    #[arg(long, value_name = "MODEL")]
+    model: PathBuf,
+    /// Input rows: CSV or whitespace-separated, optional header line.
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// Monte-Carlo samples (stochastic passes) T per row, ≥ 1.
+    #[arg(long, value_name = "T", default_value_t = 10_000)]
+    samples: usize,
+    /// Level of the central predictive interval, in (0, 1).
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value_t = 0.95,
+        allow_negative_numbers = true
+    )]
+    level: f64,
+    /// Output format: CSV with a header line, or a JSON array of objects.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Output file (written atomically; the folder must exist) [default: stdout].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
+    #[arg(long)]
+    drop_missing: bool,
+    #[command(flatten)]
+    compute: Compute,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Serialize)]
+struct Row {
+    mean: f64,
+    std: f64,
+    epistemic_std: f64,
+    aleatoric_std: f64,
+    lower: f64,
+    upper: f64,
+}
+
+const COLUMNS: &str = "mean,std,epistemic_std,aleatoric_std,lower,upper";
+
+/// Runs `mcdropout predict`.
+pub fn run(args: PredictArgs) -> CliResult<()> {
+    let mut opts = McOptions::new(args.samples, args.compute.seed);
+    opts.level = args.level;
+    opts.validate()?;
+    args.compute.validate()?;
+    if let Some(out) = &args.out {
+        check_output_path("--out", out)?;
+    }
+    args.compute.run(|| {
+        let model = model::load(&args.model)?;
+        let table = load_table(&args.data, args.drop_missing)?;
+        let (x, _) = model_inputs(&table, &model, None)?;
+        let pred = model.predict_mc(x.view(), &opts)?;
+        let aleatoric_std = pred.aleatoric_var.sqrt();
+        let rows: Vec<Row> = (0..pred.mean.len())
+            .map(|i| Row {
+                mean: pred.mean[i],
+                std: pred.std[i],
+                epistemic_std: pred.epistemic_var[i].max(0.0).sqrt(),
+                aleatoric_std,
+                lower: pred.lower[i],
+                upper: pred.upper[i],
+            })
+            .collect();
+        emit(args.out.as_deref(), |w| match args.format {
+            Format::Csv => write_csv(w, &rows),
+            Format::Json => write_json(w, &rows),
+        })
+    })
+}
+
+fn write_csv(w: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
+    writeln!(w, "{COLUMNS}")?;
+    for r in rows {
+        writeln!(
+            w,
+            "{},{},{},{},{},{}",
+            r.mean, r.std, r.epistemic_std, r.aleatoric_std, r.lower, r.upper
+        )?;
+    }
+    Ok(())
+}
+
+fn write_json(w: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
+    writeln!(w, "[")?;
+    for (i, r) in rows.iter().enumerate() {
+        let sep = if i + 1 < rows.len() { "," } else { "" };
+        writeln!(w, "  {}{sep}", serde_json::to_string(r)?)?;
+    }
+    writeln!(w, "]")
+}

@@ -1,0 +1,323 @@
+//! `mcdropout train`: fit a dropout regression network to a data file and save it.
+
+use super::common::{
+    CliError, CliResult, Compute, check_output_path, check_positive, check_rate, fmt_seconds,
+    invalid, load_table, note,
+};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use mcdropout::model::{self, Noise, RegressorParams};
+use mcdropout::nn::Activation;
+use mcdropout::prior::{LossConvention, TauUnits};
+use mcdropout::train::Optimizer;
+use std::path::PathBuf;
+use std::time::Instant;
+
+const TAU_HELP: &str = "There is no dataset-independent default for the noise precision: give \
+either --tau T (the noise precision in target units⁻², e.g. 1/(expected noise std)²) or \
+--weight-decay L (from which τ = l² (1 − p) / (2 N L) follows).";
+
+/// Arguments of `mcdropout train` (documented on the subcommand in `cli/mod.rs`).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  mcdropout train --data wine.csv --target quality --hidden 50 --dropout 0.01 --tau 3 --epochs 4000 --out wine.model"
+)]
+pub struct TrainArgs {
+    /// Training data: CSV or whitespace-separated numbers, optional header line.
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// Target column: a header name or a 0-based index.
+    #[arg(long, value_name = "COLUMN")]
+    target: String,
+    /// Feature columns (names or 0-based indices, comma-separated) [default: every column
+    /// except the target].
+    #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
+    features: Option<Vec<String>>,
+    /// Hidden layer widths, comma-separated.
+    #[arg(
+        long,
+        value_name = "W1,W2,...",
+        value_delimiter = ',',
+        default_value = "50"
+    )]
+    hidden: Vec<usize>,
+    /// Activation of the hidden units.
+    #[arg(long, value_enum, default_value_t = ActivationArg::Relu)]
+    activation: ActivationArg,
+    /// Dropout (drop) probability p in [0, 1), before every layer including the input.
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.05,
+        allow_negative_numbers = true
+    )]
+    dropout: f64,
+    /// Observation noise precision τ > 0 in target units⁻² (e.g. 1/(expected noise
+    /// std)²). Exactly one of --tau and --weight-decay is required: there is no
+    /// dataset-independent default.
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        conflicts_with = "weight_decay"
+    )]
+    tau: Option<f64>,
+    /// Kernel weight decay λ > 0 instead of --tau; τ = l² (1 − p) / (2 N λ).
+    #[arg(long, value_name = "L", allow_negative_numbers = true)]
+    weight_decay: Option<f64>,
+    /// Prior length-scale l > 0 (weights ~ N(0, I/l²)).
+    #[arg(
+        long,
+        value_name = "L",
+        default_value_t = 1e-2,
+        allow_negative_numbers = true
+    )]
+    length_scale: f64,
+    /// Units of the τ that enters λ: `gal` uses τ as given, as Gal's code does
+    /// (reproduces his numbers); `standardised` uses τ σ_y², the precision of the
+    /// standardised targets (the consistent form).
+    #[arg(long, value_enum, default_value_t = TauUnitsArg::Gal)]
+    tau_units: TauUnitsArg,
+    /// Data term of the loss: `gal` is the mean squared error (Keras); `halved` is
+    /// ½ the squared error, for which the objective equals −ELBO / (N τ).
+    #[arg(long, value_enum, default_value_t = LossArg::Gal)]
+    loss: LossArg,
+    /// Passes over the training data (≥ 1). Gal's UCI runs use 4000 (40 × 100).
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    epochs: usize,
+    /// Minibatch size (≥ 1); batches are reshuffled every epoch.
+    #[arg(long, value_name = "B", default_value_t = 128)]
+    batch: usize,
+    /// Learning rate (> 0).
+    #[arg(
+        long,
+        value_name = "LR",
+        default_value_t = 1e-3,
+        allow_negative_numbers = true
+    )]
+    lr: f64,
+    /// Optimiser: Adam (β 0.9/0.999, ε 1e-7, as Keras) or SGD with momentum.
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
+    optimizer: OptimizerArg,
+    /// Momentum μ in [0, 1) of SGD (only with --optimizer sgd).
+    #[arg(
+        long,
+        value_name = "MU",
+        default_value_t = 0.9,
+        allow_negative_numbers = true
+    )]
+    momentum: f64,
+    /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
+    #[arg(long)]
+    drop_missing: bool,
+    #[command(flatten)]
+    compute: Compute,
+    /// Where to write the model (written atomically; the folder must exist).
+    #[arg(long, value_name = "MODEL")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ActivationArg {
+    Relu,
+    Tanh,
+    Sigmoid,
+    Identity,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TauUnitsArg {
+    Gal,
+    Standardised,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LossArg {
+    Gal,
+    Halved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OptimizerArg {
+    Adam,
+    Sgd,
+}
+
+impl TrainArgs {
+    /// Checks every argument before any work is done.
+    fn validate(&self) -> CliResult<Noise> {
+        let noise = match (self.tau, self.weight_decay) {
+            (Some(tau), None) => {
+                check_positive("--tau", tau)?;
+                Noise::Tau(tau)
+            }
+            (None, Some(l)) => {
+                check_positive("--weight-decay", l)?;
+                Noise::WeightDecay(l)
+            }
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "--tau",
+                    "--tau and --weight-decay are mutually exclusive; give one",
+                ));
+            }
+            (None, None) => {
+                let cmd = <Self as Args>::augment_args(clap::Command::new("mcdropout train"));
+                let mut cmd = cmd;
+                return Err(CliError::Usage(cmd.error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    format!("missing --tau or --weight-decay. {TAU_HELP}"),
+                )));
+            }
+        };
+        check_rate("--dropout", self.dropout)?;
+        check_positive("--length-scale", self.length_scale)?;
+        check_positive("--lr", self.lr)?;
+        if self.batch == 0 {
+            return Err(invalid(
+                "--batch",
+                "the batch size must be at least 1, got 0",
+            ));
+        }
+        if self.epochs == 0 {
+            return Err(invalid("--epochs", "must be at least 1, got 0"));
+        }
+        if self.hidden.is_empty() || self.hidden.contains(&0) {
+            return Err(invalid(
+                "--hidden",
+                format!(
+                    "every hidden layer needs at least one unit, got {:?}",
+                    self.hidden
+                ),
+            ));
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Err(invalid(
+                "--momentum",
+                format!("must be in [0, 1), got {}", self.momentum),
+            ));
+        }
+        self.compute.validate()?;
+        check_output_path("--out", &self.out)?;
+        Ok(noise)
+    }
+
+    fn params(&self, noise: Noise) -> RegressorParams {
+        let mut p = RegressorParams::default();
+        p.hidden = self.hidden.clone();
+        p.activation = match self.activation {
+            ActivationArg::Relu => Activation::Relu,
+            ActivationArg::Tanh => Activation::Tanh,
+            ActivationArg::Sigmoid => Activation::Sigmoid,
+            ActivationArg::Identity => Activation::Identity,
+        };
+        p.dropout = self.dropout;
+        p.length_scale = self.length_scale;
+        p.noise = noise;
+        p.tau_units = match self.tau_units {
+            TauUnitsArg::Gal => TauUnits::Gal,
+            TauUnitsArg::Standardised => TauUnits::Standardised,
+        };
+        p.train.loss = match self.loss {
+            LossArg::Gal => LossConvention::Gal,
+            LossArg::Halved => LossConvention::Halved,
+        };
+        p.train.epochs = self.epochs;
+        p.train.batch_size = self.batch;
+        p.train.optimizer = match self.optimizer {
+            OptimizerArg::Adam => Optimizer::Adam {
+                lr: self.lr,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-7,
+            },
+            OptimizerArg::Sgd => Optimizer::Sgd {
+                lr: self.lr,
+                momentum: self.momentum,
+            },
+        };
+        p.train.seed = self.compute.seed;
+        p
+    }
+}
+
+/// Runs `mcdropout train`.
+pub fn run(args: TrainArgs) -> CliResult<()> {
+    let noise = args.validate()?;
+    let start = Instant::now();
+    let compute = args.compute.clone();
+    compute.run(|| train(&args, noise, start))
+}
+
+fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
+    let table = load_table(&args.data, args.drop_missing)?;
+    let (x, y, names, target) =
+        table.features_and_target(&args.target, args.features.as_deref())?;
+    let mut params = args.params(noise);
+    params.feature_names = Some(names.clone());
+    params.target_name = Some(target.clone());
+
+    let bar = ProgressBar::new(args.epochs as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("training {bar:40} epoch {pos}/{len} {msg} [{elapsed}<{eta}]")
+    {
+        bar.set_style(style);
+    }
+    let fitted = params.fit_with_progress(x.view(), y.view(), &mut |epoch, loss| {
+        bar.set_position(epoch as u64);
+        bar.set_message(format!("loss {loss:.4}"));
+    });
+    bar.finish_and_clear();
+    let model = fitted.map_err(|e| match e {
+        mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+            CliError::Msg(format!("{}: {e}", args.data.display()))
+        }
+        e => e.into(),
+    })?;
+    model::save(&model, &args.out)?;
+
+    let rates = &model.network.arch.dropout;
+    let lambdas = model.prior.weight_decays(rates);
+    let lambda = if lambdas.windows(2).all(|w| w[0] == w[1]) {
+        format!("{:.4e}", lambdas[0])
+    } else {
+        lambdas
+            .iter()
+            .map(|l| format!("{l:.4e}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let r = &model.report;
+    note!(
+        "trained on {} rows × {} features ({}) → {}; hidden {:?} {}, dropout {}",
+        x.nrows(),
+        names.len(),
+        names.join(", "),
+        target,
+        args.hidden,
+        args.activation
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned()),
+        args.dropout
+    );
+    note!(
+        "epochs {} ({} steps), final loss {:.6}, training time {}",
+        r.epochs,
+        r.steps,
+        r.final_loss,
+        fmt_seconds(r.seconds)
+    );
+    note!(
+        "τ = {} (noise std {:.4} in target units), λ = {lambda} (l = {}, {:?} units)",
+        model.tau(),
+        1.0 / model.tau().sqrt(),
+        model.prior.length_scale,
+        model.prior.units
+    );
+    note!(
+        "model written to {} ({} total)",
+        args.out.display(),
+        fmt_seconds(start.elapsed().as_secs_f64())
+    );
+    Ok(())
+}

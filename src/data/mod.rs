@@ -1,0 +1,45 @@
+//! Loading numeric tables from disk, choosing feature and target columns, and
+//! standardising them with training statistics.
+//!
+//! Two file formats are detected automatically:
+//!
+//! * **CSV** (comma-separated), chosen when the first non-empty line contains a comma;
+//! * **whitespace-separated** numbers (any run of spaces or tabs separates cells), as in
+//!   the `data.txt` files of the UCI regression benchmarks.
+//!
+//! Either may start with a header line: it is one when any of its cells is neither a
+//! number nor a missing-value marker (empty, `NaN`, `inf`). Every value of a loaded
+//! [`Table`] is finite; empty, NaN and infinite cells are an error unless
+//! [`LoadOptions::drop_missing`] is set, in which case their rows are skipped.
+//!
+//! ```
+//! use mcdropout::data::{LoadOptions, Standardizer, read_table};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("toy.csv");
+//! std::fs::write(&path, "x1,x2,y\n1,10,0.5\n2,20,1.5\n3,30,2.5\n")?;
+//!
+//! let table = read_table(&path, &LoadOptions::default())?;
+//! let (x, y, names, target) = table.features_and_target("y", None)?;
+//! assert_eq!(names, ["x1", "x2"]);
+//! assert_eq!(target, "y");
+//!
+//! let scaler = Standardizer::fit(x.view())?;
+//! let z = scaler.transform(x.view())?;
+//! assert!(z.column(0).sum().abs() < 1e-12);
+//! assert_eq!(y.len(), 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod cells;
+mod columns;
+mod formats;
+mod standardize;
+mod table;
+
+#[cfg(test)]
+mod tests_read;
+
+pub use columns::FeaturesAndTarget;
+pub use standardize::Standardizer;
+pub use table::{LoadOptions, Table, read_table};

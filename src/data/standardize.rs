@@ -1,0 +1,171 @@
+//! Column-wise standardisation with statistics from the training data.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+
+use crate::error::{Error, Result};
+
+/// Per-column mean and population standard deviation (ddof 0) of training data, used to
+/// map values to `(x - mean) / std` and back.
+///
+/// A column whose standard deviation is zero (constant) or not finite gets `std = 1`,
+/// so it is only centred.
+///
+/// ```
+/// use mcdropout::data::Standardizer;
+/// use ndarray::array;
+///
+/// let x = array![[1.0, 5.0], [3.0, 5.0]];
+/// let s = Standardizer::fit(x.view())?;
+/// assert_eq!(s.mean.to_vec(), [2.0, 5.0]);
+/// assert_eq!(s.std.to_vec(), [1.0, 1.0]); // population std of [1, 3]; constant column → 1
+/// let z = s.transform(x.view())?;
+/// assert_eq!(z, array![[-1.0, 0.0], [1.0, 0.0]]);
+/// assert_eq!(s.inverse_transform(z.view())?, x);
+/// # Ok::<(), mcdropout::error::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standardizer {
+    /// Mean of each column.
+    pub mean: Array1<f64>,
+    /// Population standard deviation of each column (1 for constant columns).
+    pub std: Array1<f64>,
+}
+
+impl Standardizer {
+    /// Computes the mean and population standard deviation of every column of `x`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooFewRows`] when `x` has no rows; [`Error::InvalidParameter`] when it
+    /// holds a NaN or infinite value.
+    pub fn fit(x: ArrayView2<f64>) -> Result<Self> {
+        let n = x.nrows();
+        if n == 0 {
+            return Err(Error::TooFewRows { needed: 1, got: 0 });
+        }
+        if let Some((j, _)) = x
+            .indexed_iter()
+            .map(|((_, j), v)| (j, v))
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(Error::InvalidParameter {
+                name: "data".to_owned(),
+                reason: format!("column {j} holds a non-finite value; cannot standardise"),
+            });
+        }
+        let count = n as f64;
+        let mut mean = Array1::zeros(x.ncols());
+        let mut std = Array1::ones(x.ncols());
+        for (j, col) in x.axis_iter(Axis(1)).enumerate() {
+            let m = col.sum() / count;
+            mean[j] = m;
+            // A constant column can still give a tiny non-zero spread through rounding
+            // of the mean, so test for it directly.
+            let constant = col.iter().all(|&v| v == col[0]);
+            let sd = (col.iter().map(|&v| (v - m) * (v - m)).sum::<f64>() / count).sqrt();
+            if !constant && sd > 0.0 && sd.is_finite() {
+                std[j] = sd;
+            }
+        }
+        Ok(Self { mean, std })
+    }
+
+    /// [`Standardizer::fit`] for a single column, such as a regression target.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Standardizer::fit`].
+    pub fn fit_1d(y: ArrayView1<f64>) -> Result<Self> {
+        Self::fit(y.insert_axis(Axis(1)))
+    }
+
+    /// Maps `x` to `(x - mean) / std`, column by column.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] when `x` has a different number of columns than the fitted data.
+    pub fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        self.check_cols(x)?;
+        Ok((&x - &self.mean) / &self.std)
+    }
+
+    /// Maps standardised values back: `z * std + mean`, column by column.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] when `x` has a different number of columns than the fitted data.
+    pub fn inverse_transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        self.check_cols(x)?;
+        Ok(&x * &self.std + &self.mean)
+    }
+
+    fn check_cols(&self, x: ArrayView2<f64>) -> Result<()> {
+        if x.ncols() == self.mean.len() {
+            Ok(())
+        } else {
+            Err(Error::Shape(format!(
+                "standardizer was fitted on {} columns, got an array with {}",
+                self.mean.len(),
+                x.ncols()
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, array};
+
+    use super::*;
+
+    #[test]
+    fn population_std_matches_hand_computation() {
+        let x = array![[1.0, 10.0], [2.0, 10.0], [3.0, 10.0], [4.0, 10.0]];
+        let s = Standardizer::fit(x.view()).unwrap();
+        // mean 2.5; squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5; 5 / 4 = 1.25.
+        assert_eq!(s.mean, array![2.5, 10.0]);
+        assert!((s.std[0] - 1.25f64.sqrt()).abs() < 1e-15);
+        assert_eq!(s.std[1], 1.0, "zero std becomes 1");
+    }
+
+    #[test]
+    fn round_trip() {
+        let x = array![[1.0, -3.0, 0.5], [2.5, 7.0, 0.5], [-4.0, 1.0, 0.5]];
+        let s = Standardizer::fit(x.view()).unwrap();
+        let z = s.transform(x.view()).unwrap();
+        for col in z.columns() {
+            assert!(col.mean().unwrap().abs() < 1e-12);
+        }
+        assert!((z.column(0).pow2().mean().unwrap() - 1.0).abs() < 1e-12);
+        let back = s.inverse_transform(z.view()).unwrap();
+        assert!((&back - &x).iter().all(|d| d.abs() < 1e-12));
+    }
+
+    #[test]
+    fn constant_column_with_rounding_keeps_std_one() {
+        let x = array![[0.1], [0.1], [0.1]];
+        let s = Standardizer::fit(x.view()).unwrap();
+        assert_eq!(s.std[0], 1.0);
+        assert!(
+            s.transform(x.view())
+                .unwrap()
+                .iter()
+                .all(|v| v.abs() < 1e-12)
+        );
+    }
+
+    #[test]
+    fn fit_1d_and_errors() {
+        let s = Standardizer::fit_1d(array![2.0, 4.0].view()).unwrap();
+        assert_eq!((s.mean[0], s.std[0]), (3.0, 1.0));
+        let empty = Array2::<f64>::zeros((0, 3));
+        assert!(matches!(
+            Standardizer::fit(empty.view()),
+            Err(Error::TooFewRows { got: 0, .. })
+        ));
+        assert!(Standardizer::fit(array![[f64::NAN]].view()).is_err());
+        let err = s.transform(array![[1.0, 2.0]].view()).unwrap_err();
+        assert!(matches!(err, Error::Shape(_)), "{err}");
+        assert!(s.inverse_transform(array![[1.0, 2.0]].view()).is_err());
+    }
+}

@@ -1,0 +1,107 @@
+//! The [`Table`] type and [`read_table`], the entry point for loading a data file.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+
+use super::cells::RowCollector;
+use super::formats;
+use crate::error::{Error, Result};
+
+/// How [`read_table`] treats questionable input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Skip rows that hold an empty, NaN or infinite cell (counting them in
+    /// [`Table::dropped_rows`]) instead of failing with [`Error::MissingValue`].
+    /// Cells that are not numbers at all are an error either way.
+    pub drop_missing: bool,
+}
+
+/// A numeric table read from a file: rows × columns of finite values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The file the table was read from, as given (used in messages).
+    pub path: PathBuf,
+    /// Column names, if the file has a header line.
+    pub header: Option<Vec<String>>,
+    /// The values, rows × columns; every value is finite.
+    pub data: Array2<f64>,
+    /// The 1-based line number in the file of each row of [`Table::data`].
+    pub lines: Vec<usize>,
+    /// Rows skipped because of missing or non-finite cells (only with
+    /// [`LoadOptions::drop_missing`]).
+    pub dropped_rows: usize,
+}
+
+impl Table {
+    /// Number of (kept) data rows.
+    ///
+    /// ```
+    /// # use mcdropout::data::{LoadOptions, read_table};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("t.txt");
+    /// std::fs::write(&path, "1 2 3\n4 5 6\n")?;
+    /// let table = read_table(&path, &LoadOptions::default())?;
+    /// assert_eq!((table.n_rows(), table.n_cols()), (2, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn n_rows(&self) -> usize {
+        self.data.nrows()
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.data.ncols()
+    }
+}
+
+/// Reads a numeric table from `path`, detecting CSV or whitespace-separated format and
+/// an optional header line.
+///
+/// Blank lines are skipped (they still count for the line numbers in
+/// [`Table::lines`] and in error messages). Cells are trimmed.
+///
+/// # Errors
+///
+/// * [`Error::Io`] when the file cannot be read;
+/// * [`Error::EmptyFile`] when it holds nothing but blank lines;
+/// * [`Error::NoDataRows`] when it holds a header only, or every row was dropped;
+/// * [`Error::RaggedRow`] when a row's cell count differs from the first row's;
+/// * [`Error::NonNumeric`] when a data cell is not a number;
+/// * [`Error::MissingValue`] when a cell is empty, NaN or infinite (including numbers
+///   that overflow) and [`LoadOptions::drop_missing`] is not set.
+///
+/// ```
+/// use mcdropout::data::{LoadOptions, read_table};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("data.csv");
+/// std::fs::write(&path, "a,b\n1,2\n\n3,NaN\n5,6\n")?;
+///
+/// // By default a NaN cell is an error that names the file, line and column.
+/// let err = read_table(&path, &LoadOptions::default()).unwrap_err();
+/// assert!(err.to_string().contains(":4: column b (index 1)"));
+///
+/// // With `drop_missing` the row is skipped and counted.
+/// let table = read_table(&path, &LoadOptions { drop_missing: true })?;
+/// assert_eq!(table.n_rows(), 2);
+/// assert_eq!(table.lines, [2, 5]);
+/// assert_eq!(table.dropped_rows, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_table(path: &Path, opts: &LoadOptions) -> Result<Table> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+
+    let mut rows = RowCollector::new(path, opts.drop_missing);
+    if formats::is_csv(text) {
+        formats::read_csv(text, path, &mut rows)?;
+    } else {
+        formats::read_whitespace(text, &mut rows)?;
+    }
+    rows.finish()
+}

@@ -1,0 +1,137 @@
+//! The one error type of the crate: every failure a user can cause or act on.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong in `mcdropout`, with enough context (file, line, column,
+/// argument name, epoch) for a user to act on the message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed at the operating-system level.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The data file holds no rows at all.
+    #[error("{}: file is empty", path.display())]
+    EmptyFile {
+        /// The file involved.
+        path: PathBuf,
+    },
+    /// The data file has a header line but no data rows.
+    #[error("{}: header only, no data rows", path.display())]
+    NoDataRows {
+        /// The file involved.
+        path: PathBuf,
+    },
+    /// A row has a different number of cells than the first row.
+    #[error("{}:{line}: row has {found} columns, expected {expected}", path.display())]
+    RaggedRow {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Cells expected (from the first row).
+        expected: usize,
+        /// Cells found.
+        found: usize,
+    },
+    /// A cell is not a number.
+    #[error("{}:{line}: column {column}: cannot parse {value:?} as a number", path.display())]
+    NonNumeric {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Column: header name and 0-based index.
+        column: String,
+        /// The offending text.
+        value: String,
+    },
+    /// A cell is empty, NaN or infinite.
+    #[error(
+        "{}:{line}: column {column}: missing or non-finite value {value:?} (use --drop-missing to skip such rows)",
+        path.display()
+    )]
+    MissingValue {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Column: header name and 0-based index.
+        column: String,
+        /// The offending text.
+        value: String,
+    },
+    /// A column given by name or index does not exist.
+    #[error("{}: unknown column {spec:?} (columns: {available})", path.display())]
+    UnknownColumn {
+        /// The file involved.
+        path: PathBuf,
+        /// What the user asked for.
+        spec: String,
+        /// What the file has.
+        available: String,
+    },
+    /// A hyper-parameter or argument is out of its valid range.
+    #[error("invalid {name}: {reason}")]
+    InvalidParameter {
+        /// Name of the parameter (as on the command line where there is one).
+        name: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// Not enough rows to train on.
+    #[error("need at least {needed} training rows, got {got}")]
+    TooFewRows {
+        /// Minimum number of rows.
+        needed: usize,
+        /// Rows available.
+        got: usize,
+    },
+    /// The target has zero variance, so there is nothing to learn.
+    #[error("target {column} is constant (every value is {value}); nothing to learn")]
+    ConstantTarget {
+        /// Name of the target column.
+        column: String,
+        /// The constant value.
+        value: f64,
+    },
+    /// Arrays of incompatible shapes were passed in.
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+    /// The training loss became NaN or infinite.
+    #[error(
+        "training diverged: loss became {value} in epoch {epoch}; nothing was saved (try a smaller learning rate or larger weight decay)"
+    )]
+    Diverged {
+        /// 1-based epoch in which the loss stopped being finite.
+        epoch: usize,
+        /// The non-finite loss value.
+        value: f64,
+    },
+    /// A model file is truncated, corrupted or not a model file.
+    #[error("{}: not a valid mcdropout model file: {reason}", path.display())]
+    ModelFormat {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A model file of another format version.
+    #[error("{}: model format version {found}, this build reads version {expected}", path.display())]
+    ModelVersion {
+        /// The file involved.
+        path: PathBuf,
+        /// Version found in the file.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+}

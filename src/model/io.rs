@@ -1,0 +1,184 @@
+//! Model files: weights as safetensors tensors (`layer{i}.weight`, `layer{i}.bias`, f64),
+//! everything else as JSON in the safetensors metadata under the key `mcdropout`.
+
+use super::regressor::Regressor;
+use crate::data::Standardizer;
+use crate::error::{Error, Result};
+use crate::nn::{Architecture, Layer, Network};
+use crate::prior::Prior;
+use crate::train::{TrainConfig, TrainReport};
+use ndarray::{Array1, Array2};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Version of the model file format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+const META_KEY: &str = "mcdropout";
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    format_version: u32,
+    kind: String,
+    crate_version: String,
+    architecture: Architecture,
+    x_mean: Vec<f64>,
+    x_std: Vec<f64>,
+    y_mean: f64,
+    y_std: f64,
+    prior: Prior,
+    train: TrainConfig,
+    report: TrainReport,
+    feature_names: Vec<String>,
+    target_name: String,
+}
+
+/// Writes `model` to `path` (atomically: a temporary file in the same folder, then renamed).
+pub fn save(model: &Regressor, path: &Path) -> Result<()> {
+    let meta = Meta {
+        format_version: FORMAT_VERSION,
+        kind: "regressor".into(),
+        crate_version: env!("CARGO_PKG_VERSION").into(),
+        architecture: model.network.arch.clone(),
+        x_mean: model.x_scaler.mean.to_vec(),
+        x_std: model.x_scaler.std.to_vec(),
+        y_mean: model.y_mean,
+        y_std: model.y_std,
+        prior: model.prior,
+        train: model.train.clone(),
+        report: model.report.clone(),
+        feature_names: model.feature_names.clone(),
+        target_name: model.target_name.clone(),
+    };
+    let json = serde_json::to_string(&meta).map_err(|e| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = model
+        .network
+        .layers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            [
+                (
+                    format!("layer{i}.weight"),
+                    l.weights.shape().to_vec(),
+                    le_bytes(l.weights.iter()),
+                ),
+                (
+                    format!("layer{i}.bias"),
+                    vec![l.bias.len()],
+                    le_bytes(l.bias.iter()),
+                ),
+            ]
+        })
+        .collect();
+    let views = bytes
+        .iter()
+        .map(|(name, shape, b)| Ok((name.clone(), TensorView::new(Dtype::F64, shape.clone(), b)?)))
+        .collect::<std::result::Result<Vec<_>, safetensors::SafeTensorError>>()
+        .and_then(|v| {
+            safetensors::serialize(v, Some(HashMap::from([(META_KEY.to_string(), json)])))
+        })
+        .map_err(|e| Error::ModelFormat {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    crate::output::write_atomic(path, |w| w.write_all(&views))
+}
+
+fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
+    v.flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Reads a model written by [`save`]. A truncated or corrupted file, a file of another
+/// format version, or one whose tensors do not match its architecture is an error.
+pub fn load(path: &Path) -> Result<Regressor> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let st = SafeTensors::deserialize(&bytes)
+        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
+    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| bad(e.to_string()))?;
+    let json = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(META_KEY))
+        .ok_or_else(|| bad("no mcdropout metadata (not written by mcdropout?)".into()))?;
+    let version: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))?;
+    let found = version
+        .get("format_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0) as u32;
+    if found != FORMAT_VERSION {
+        return Err(Error::ModelVersion {
+            path: path.to_path_buf(),
+            found,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let meta: Meta = serde_json::from_value(version).map_err(|e| bad(format!("metadata: {e}")))?;
+    meta.architecture
+        .validate()
+        .map_err(|e| bad(e.to_string()))?;
+    let sizes = &meta.architecture.sizes;
+    let mut layers = Vec::new();
+    for (i, w) in sizes.windows(2).enumerate() {
+        let read = |name: String, shape: &[usize]| -> Result<Vec<f64>> {
+            let t = st.tensor(&name).map_err(|e| bad(format!("{name}: {e}")))?;
+            if t.dtype() != Dtype::F64 || t.shape() != shape {
+                return Err(bad(format!(
+                    "{name}: expected f64 {shape:?}, found {:?} {:?}",
+                    t.dtype(),
+                    t.shape()
+                )));
+            }
+            let v: Vec<f64> = t
+                .data()
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                .collect();
+            if v.iter().any(|x| !x.is_finite()) {
+                return Err(bad(format!("{name}: non-finite values")));
+            }
+            Ok(v)
+        };
+        let weights = read(format!("layer{i}.weight"), &[w[0], w[1]])?;
+        let bias = read(format!("layer{i}.bias"), &[w[1]])?;
+        layers.push(Layer {
+            weights: Array2::from_shape_vec((w[0], w[1]), weights)
+                .map_err(|e| bad(e.to_string()))?,
+            bias: Array1::from(bias),
+        });
+    }
+    let n_in = sizes[0];
+    if meta.x_mean.len() != n_in || meta.x_std.len() != n_in || meta.feature_names.len() != n_in {
+        return Err(bad("standardisation does not match the input width".into()));
+    }
+    Ok(Regressor {
+        network: Network {
+            arch: meta.architecture,
+            layers,
+        },
+        x_scaler: Standardizer {
+            mean: Array1::from(meta.x_mean),
+            std: Array1::from(meta.x_std),
+        },
+        y_mean: meta.y_mean,
+        y_std: meta.y_std,
+        prior: meta.prior,
+        train: meta.train,
+        report: meta.report,
+        feature_names: meta.feature_names,
+        target_name: meta.target_name,
+    })
+}

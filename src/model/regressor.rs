@@ -1,0 +1,177 @@
+//! The fitted regression model: deterministic and Monte-Carlo prediction, evaluation.
+
+use super::summary::{Evaluation, McPrediction};
+use crate::data::Standardizer;
+use crate::error::{Error, Result};
+use crate::metrics::{gaussian_log_likelihood, mc_log_likelihood, mean_var, normal_quantile, rmse};
+use crate::nn::Network;
+use crate::predict::{McOptions, mc_map};
+use crate::prior::Prior;
+use crate::rng::{Purpose, stream};
+use crate::train::{TrainConfig, TrainReport};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// A trained dropout regression network with the standardisation of its training data.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Regressor {
+    /// The network (works on standardised inputs and targets).
+    pub network: Network,
+    /// Standardisation of the inputs (training mean and std).
+    pub x_scaler: Standardizer,
+    /// Training target mean.
+    pub y_mean: f64,
+    /// Training target standard deviation (ddof 0; 1 if it was 0).
+    pub y_std: f64,
+    /// Prior and noise.
+    pub prior: Prior,
+    /// How it was trained.
+    pub train: TrainConfig,
+    /// What training did.
+    pub report: TrainReport,
+    /// Feature names.
+    pub feature_names: Vec<String>,
+    /// Target name.
+    pub target_name: String,
+}
+
+/// Per-row MC results.
+struct RowStats {
+    mean: f64,
+    var: f64,
+    ll: f64,
+    samples: Option<Vec<f64>>,
+    draws: Option<Vec<f64>>,
+}
+
+impl Regressor {
+    /// Noise precision τ in original target units.
+    pub fn tau(&self) -> f64 {
+        self.prior.tau
+    }
+
+    fn standardise(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        if x.ncols() != self.network.n_inputs() {
+            return Err(Error::Shape(format!(
+                "the model was trained on {} features ({}), the data has {} columns",
+                self.network.n_inputs(),
+                self.feature_names.join(", "),
+                x.ncols()
+            )));
+        }
+        self.x_scaler.transform(x)
+    }
+
+    /// The deterministic pass (weight averaging), in original units.
+    pub fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        let xs = self.standardise(x)?;
+        let out = self.network.forward(xs.view())?;
+        Ok(out.column(0).mapv(|v| v * self.y_std + self.y_mean))
+    }
+
+    fn mc_rows(
+        &self,
+        x: ArrayView2<f64>,
+        y: Option<ArrayView1<f64>>,
+        opts: &McOptions,
+    ) -> Result<Vec<RowStats>> {
+        let xs = self.standardise(x)?;
+        let tau = self.tau();
+        let noise_sd = 1.0 / tau.sqrt();
+        let (mu, sd) = (self.y_mean, self.y_std);
+        mc_map(&self.network, xs.view(), opts, |r, s| {
+            let v: Vec<f64> = s.iter().map(|&o| o * sd + mu).collect();
+            let (mean, var) = mean_var(&v);
+            let ll = y.map_or(f64::NAN, |y| mc_log_likelihood(&v, y[r], tau));
+            let draws = opts.predictive_draws.then(|| {
+                let mut rng = stream(opts.seed, Purpose::Noise, r as u64);
+                v.iter()
+                    .map(|&m| m + noise_sd * rng.sample::<f64, _>(StandardNormal))
+                    .collect()
+            });
+            let samples = opts.keep_samples.then_some(v);
+            RowStats {
+                mean,
+                var,
+                ll,
+                samples,
+                draws,
+            }
+        })
+    }
+
+    /// Monte-Carlo dropout prediction with `opts.samples` passes.
+    pub fn predict_mc(&self, x: ArrayView2<f64>, opts: &McOptions) -> Result<McPrediction> {
+        let rows = self.mc_rows(x, None, opts)?;
+        Ok(self.summarise(&rows, opts))
+    }
+
+    fn summarise(&self, rows: &[RowStats], opts: &McOptions) -> McPrediction {
+        let aleatoric_var = 1.0 / self.tau();
+        let mean: Array1<f64> = rows.iter().map(|r| r.mean).collect();
+        let epistemic_var: Array1<f64> = rows.iter().map(|r| r.var).collect();
+        let total_var = epistemic_var.mapv(|v| v + aleatoric_var);
+        let std = total_var.mapv(f64::sqrt);
+        let z = normal_quantile(0.5 + opts.level / 2.0);
+        let lower = &mean - &(z * &std);
+        let upper = &mean + &(z * &std);
+        let stack = |get: &dyn Fn(&RowStats) -> Option<&Vec<f64>>| -> Option<Array2<f64>> {
+            let t = opts.samples;
+            let cols: Option<Vec<&Vec<f64>>> = rows.iter().map(get).collect();
+            cols.map(|c| Array2::from_shape_fn((t, c.len()), |(i, j)| c[j][i]))
+        };
+        McPrediction {
+            samples: stack(&|r| r.samples.as_ref()),
+            draws: stack(&|r| r.draws.as_ref()),
+            mean,
+            epistemic_var,
+            aleatoric_var,
+            total_var,
+            std,
+            lower,
+            upper,
+            level: opts.level,
+        }
+    }
+
+    /// RMSE, MC RMSE, both log-likelihoods and interval coverage on `(x, y)`.
+    pub fn evaluate(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        opts: &McOptions,
+    ) -> Result<Evaluation> {
+        if y.len() != x.nrows() {
+            return Err(Error::Shape(format!(
+                "{} rows but {} targets",
+                x.nrows(),
+                y.len()
+            )));
+        }
+        let det = self.predict(x)?;
+        let rows = self.mc_rows(x, Some(y), opts)?;
+        let pred = self.summarise(&rows, opts);
+        let yv = y.to_vec();
+        let n = yv.len().max(1) as f64;
+        let ll_gaussian = yv
+            .iter()
+            .zip(pred.mean.iter().zip(&pred.total_var))
+            .map(|(&t, (&m, &v))| gaussian_log_likelihood(t, m, v))
+            .sum::<f64>()
+            / n;
+        Ok(Evaluation {
+            n: yv.len(),
+            samples: opts.samples,
+            rmse: rmse(det.as_slice().unwrap_or(&[]), &yv),
+            mc_rmse: rmse(&pred.mean.to_vec(), &yv),
+            ll: rows.iter().map(|r| r.ll).sum::<f64>() / n,
+            ll_gaussian,
+            coverage: crate::metrics::coverage(&yv, &pred.lower.to_vec(), &pred.upper.to_vec()),
+            level: opts.level,
+            mean_std: pred.std.mean().unwrap_or(f64::NAN),
+            tau: self.tau(),
+        })
+    }
+}

@@ -1,0 +1,81 @@
+//! Activation functions and their derivatives.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A unit's non-linearity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Activation {
+    /// max(0, z) (Gal's default).
+    #[default]
+    Relu,
+    /// tanh(z).
+    Tanh,
+    /// 1 / (1 + e^{−z}).
+    Sigmoid,
+    /// z.
+    Identity,
+}
+
+impl Activation {
+    /// Applies the activation in place.
+    #[inline]
+    pub fn apply(self, z: &mut [f64]) {
+        match self {
+            Activation::Relu => super::kernels::relu(z),
+            Activation::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
+            Activation::Sigmoid => z.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
+            Activation::Identity => {}
+        }
+    }
+
+    /// Multiplies `grad` (dL/dh) in place by dh/dz, given the activation's output `h`.
+    /// Every supported activation's derivative is a function of its output
+    /// (ReLU: h > 0; tanh: 1 − h²; sigmoid: h (1 − h)).
+    #[inline]
+    pub fn backprop(self, h: &[f64], grad: &mut [f64]) {
+        match self {
+            Activation::Relu => super::kernels::relu_backprop(h, grad),
+            Activation::Tanh => grad.iter_mut().zip(h).for_each(|(g, &h)| *g *= 1.0 - h * h),
+            Activation::Sigmoid => grad
+                .iter_mut()
+                .zip(h)
+                .for_each(|(g, &h)| *g *= h * (1.0 - h)),
+            Activation::Identity => {}
+        }
+    }
+
+    /// The lower-case name used on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Identity => "identity",
+        }
+    }
+}
+
+impl fmt::Display for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Activation {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "relu" => Ok(Activation::Relu),
+            "tanh" => Ok(Activation::Tanh),
+            "sigmoid" => Ok(Activation::Sigmoid),
+            "identity" | "linear" => Ok(Activation::Identity),
+            other => Err(format!(
+                "unknown activation {other:?} (expected relu, tanh, sigmoid or identity)"
+            )),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Row-major matrix products on plain slices: faer's `matmul` (single-threaded: parallelism
+//! is applied one level up, over Monte-Carlo rows and grid configurations), except when
+//! one dimension is 1 (the output layer of a regression net), where a run-time-dispatched
+//! loop of [`super::kernels`] avoids faer's set-up cost (about 1 µs per call, measured with
+//! `examples/gemmprof.rs`). The choice depends only on the shapes, never on threads.
+
+use super::kernels;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+/// `c (m×n) ← a (m×k) · b (k×n)` (or `c += …` when `accumulate`), all row-major.
+#[inline]
+pub fn gemm(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize, accumulate: bool) {
+    debug_assert_eq!(a.len(), m * k);
+    debug_assert_eq!(b.len(), k * n);
+    debug_assert_eq!(c.len(), m * n);
+    if n == 1 {
+        if !accumulate {
+            c.iter_mut().for_each(|v| *v = 0.0);
+        }
+        kernels::matvec_acc(c, a, b, k);
+        return;
+    }
+    let a = MatRef::from_row_major_slice(a, m, k);
+    let b = MatRef::from_row_major_slice(b, k, n);
+    let c = MatMut::from_row_major_slice_mut(c, m, n);
+    let acc = if accumulate {
+        Accum::Add
+    } else {
+        Accum::Replace
+    };
+    matmul(c, acc, a, b, 1.0, Par::Seq);
+}
+
+/// `c (k×n) ← aᵀ · b` where `a` is m×k and `b` is m×n, all row-major.
+#[inline]
+pub fn gemm_tn(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize) {
+    debug_assert_eq!(a.len(), m * k);
+    debug_assert_eq!(b.len(), m * n);
+    debug_assert_eq!(c.len(), k * n);
+    if n == 1 {
+        kernels::rows_weighted_sum(c, a, b, k);
+        return;
+    }
+    let a = MatRef::from_row_major_slice(a, m, k).transpose();
+    let b = MatRef::from_row_major_slice(b, m, n);
+    let c = MatMut::from_row_major_slice_mut(c, k, n);
+    matmul(c, Accum::Replace, a, b, 1.0, Par::Seq);
+}
+
+/// `c (m×k) ← a (m×n) · bᵀ` where `b` is k×n, all row-major.
+#[inline]
+pub fn gemm_nt(c: &mut [f64], a: &[f64], b: &[f64], m: usize, n: usize, k: usize) {
+    debug_assert_eq!(a.len(), m * n);
+    debug_assert_eq!(b.len(), k * n);
+    debug_assert_eq!(c.len(), m * k);
+    if n == 1 {
+        kernels::outer(c, a, b);
+        return;
+    }
+    let a = MatRef::from_row_major_slice(a, m, n);
+    let b = MatRef::from_row_major_slice(b, k, n).transpose();
+    let c = MatMut::from_row_major_slice_mut(c, m, k);
+    matmul(c, Accum::Replace, a, b, 1.0, Par::Seq);
+}

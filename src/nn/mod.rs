@@ -1,0 +1,18 @@
+//! Dense dropout networks: layers, activations, masks, forward and backward passes.
+
+mod activation;
+pub mod backprop;
+#[doc(hidden)]
+pub mod kernels;
+#[doc(hidden)]
+pub mod matmul;
+mod network;
+
+pub use activation::Activation;
+pub use network::{Architecture, Init, Layer, Network};
+
+/// Row-major kernel of layer `i`.
+#[inline]
+pub(crate) fn weights_of(net: &Network, i: usize) -> &[f64] {
+    network::weights_slice(&net.layers[i])
+}

@@ -1,0 +1,267 @@
+//! The Monte-Carlo dropout engine: T stochastic passes per row, computed in blocks.
+//!
+//! For one input row the engine first runs the all-kept pass (no unit dropped, every unit
+//! scaled by 1/(1 − p)) and keeps, per layer, its input `h_i` and the product `h_i W_i`.
+//! A block of passes is then pushed through the layers together:
+//! - a pass with no drop before layer `i` has exactly that input, so its pre-activation
+//!   costs only its drops at layer `i`: `(h W − Σ_{j dropped} h_j W_j) / (1 − p) + b`
+//!   (DESIGN §3, "sparse drops");
+//! - the passes whose inputs already differ are gathered into one matrix, masked, and
+//!   multiplied in a single matrix product (faer).
+//!
+//! Masks are drawn from the row's own stream, pass by pass and layer by layer (see
+//! [`crate::rng`]), so the samples of a row are the same for any block size, chunking of
+//! rows or number of threads. They equal a one-pass-at-a-time evaluation
+//! ([`reference_row_samples`]) up to floating-point rounding: the engine scales by
+//! 1/(1 − p) after the product instead of before, and subtracts dropped terms from a shared
+//! product instead of omitting them.
+
+use crate::nn::matmul::gemm;
+use crate::nn::{Activation, Network, kernels};
+use crate::rng::{DropSampler, Xoshiro256PlusPlus};
+
+/// Samplers for the units entering every layer of `net`.
+pub(crate) fn samplers(net: &Network) -> Vec<DropSampler> {
+    net.arch
+        .sizes
+        .iter()
+        .zip(&net.arch.dropout)
+        .map(|(&k, &p)| DropSampler::new(k, p))
+        .collect()
+}
+
+/// Default number of passes per block: the changed-rows matrix of the widest layer stays
+/// within about 256 KiB.
+pub(crate) fn default_block(net: &Network) -> usize {
+    let widest = net.arch.sizes.iter().copied().max().unwrap_or(1).max(1);
+    (32_768 / widest).clamp(16, 1024)
+}
+
+/// Reusable buffers for one worker.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Workspace {
+    base_in: Vec<Vec<f64>>,
+    base_hw: Vec<Vec<f64>>,
+    drops: Vec<u32>,
+    drop_off: Vec<usize>,
+    cur: Vec<f64>,
+    cur_idx: Vec<u32>,
+    prod: Vec<f64>,
+    next: Vec<f64>,
+    next_idx: Vec<u32>,
+}
+
+/// The engine for one network.
+#[derive(Debug, Clone)]
+pub(crate) struct Engine<'a> {
+    net: &'a Network,
+    samplers: Vec<DropSampler>,
+    scale: Vec<f64>,
+    block: usize,
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(net: &'a Network, block: usize) -> Self {
+        Self {
+            net,
+            samplers: samplers(net),
+            scale: net.arch.dropout.iter().map(|p| 1.0 / (1.0 - p)).collect(),
+            block: block.max(1),
+        }
+    }
+
+    /// Writes the `t` sampled outputs of row `x` (standardised, `n_inputs` values) into
+    /// `out` (`t × n_outputs`, pass-major), drawing masks from `rng`.
+    pub(crate) fn row_samples(
+        &self,
+        x: &[f64],
+        rng: &mut Xoshiro256PlusPlus,
+        t: usize,
+        ws: &mut Workspace,
+        out: &mut [f64],
+    ) {
+        let net = self.net;
+        let n_layers = net.layers.len();
+        let d = net.n_outputs();
+        // The all-kept pass for this row: no unit dropped, kept units scaled by 1/(1 − p).
+        // Every pass with no drop before layer i shares its input to layer i.
+        ws.base_in.resize(n_layers + 1, Vec::new());
+        ws.base_hw.resize(n_layers, Vec::new());
+        ws.base_in[0].clear();
+        ws.base_in[0].extend_from_slice(x);
+        for i in 0..n_layers {
+            let layer = &net.layers[i];
+            let (k, n) = layer.weights.dim();
+            let hw = &mut ws.base_hw[i];
+            hw.clear();
+            hw.resize(n, 0.0);
+            gemm(hw, &ws.base_in[i], weights(net, i), 1, k, n, false);
+            let next = &mut ws.base_in[i + 1];
+            next.clear();
+            let sc = self.scale[i];
+            next.extend(hw.iter().zip(&layer.bias).map(|(v, b)| v * sc + b));
+            net.arch.activation_of(i).apply(next);
+        }
+        let mut t0 = 0;
+        while t0 < t {
+            let b = self.block.min(t - t0);
+            self.block_samples(rng, b, ws, &mut out[t0 * d..(t0 + b) * d]);
+            t0 += b;
+        }
+    }
+
+    fn block_samples(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        b: usize,
+        ws: &mut Workspace,
+        out: &mut [f64],
+    ) {
+        let net = self.net;
+        let n_layers = net.layers.len();
+        let d = net.n_outputs();
+        ws.drops.clear();
+        ws.drop_off.clear();
+        for _ in 0..b {
+            for s in &self.samplers[..n_layers] {
+                ws.drop_off.push(ws.drops.len());
+                s.sample(rng, &mut ws.drops);
+            }
+        }
+        ws.drop_off.push(ws.drops.len());
+        ws.cur.clear();
+        ws.cur_idx.clear();
+        for i in 0..n_layers {
+            let layer = &net.layers[i];
+            let (k, n) = layer.weights.dim();
+            let w = weights(net, i);
+            let bias = layer.bias.as_slice().unwrap_or(&[]);
+            let s = self.scale[i];
+            let act = net.arch.activation_of(i);
+            let nc = ws.cur_idx.len();
+            if nc > 0 {
+                for (c, &bi) in ws.cur_idx.iter().enumerate() {
+                    let slot = bi as usize * n_layers + i;
+                    let row = &mut ws.cur[c * k..(c + 1) * k];
+                    for &j in &ws.drops[ws.drop_off[slot]..ws.drop_off[slot + 1]] {
+                        row[j as usize] = 0.0;
+                    }
+                }
+                ws.prod.clear();
+                ws.prod.resize(nc * n, 0.0);
+                gemm(&mut ws.prod, &ws.cur, w, nc, k, n, false);
+            }
+            ws.next.clear();
+            ws.next_idx.clear();
+            let mut c = 0;
+            for bi in 0..b as u32 {
+                if c < nc && ws.cur_idx[c] == bi {
+                    let start = ws.next.len();
+                    ws.next.extend_from_slice(&ws.prod[c * n..(c + 1) * n]);
+                    epilogue(&mut ws.next[start..], s, bias, act);
+                    ws.next_idx.push(bi);
+                    c += 1;
+                    continue;
+                }
+                let slot = bi as usize * n_layers + i;
+                let dropped = &ws.drops[ws.drop_off[slot]..ws.drop_off[slot + 1]];
+                if dropped.is_empty() {
+                    // Still the all-kept pass.
+                    continue;
+                }
+                let start = ws.next.len();
+                ws.next.extend_from_slice(&ws.base_hw[i]);
+                let row = &mut ws.next[start..];
+                let h = &ws.base_in[i];
+                if n == 1 {
+                    // One output unit: scalar corrections, no vector-kernel dispatch.
+                    let mut v = row[0];
+                    for &j in dropped {
+                        v -= h[j as usize] * w[j as usize];
+                    }
+                    row[0] = v * s + bias[0];
+                    act.apply(row);
+                } else {
+                    for &j in dropped {
+                        let hj = h[j as usize];
+                        if hj != 0.0 {
+                            kernels::sub_scaled(row, hj, &w[j as usize * n..(j as usize + 1) * n]);
+                        }
+                    }
+                    epilogue(row, s, bias, act);
+                }
+                ws.next_idx.push(bi);
+            }
+            std::mem::swap(&mut ws.cur, &mut ws.next);
+            std::mem::swap(&mut ws.cur_idx, &mut ws.next_idx);
+        }
+        let base_out = &ws.base_in[n_layers];
+        let mut c = 0;
+        for bi in 0..b {
+            let dst = &mut out[bi * d..(bi + 1) * d];
+            if c < ws.cur_idx.len() && ws.cur_idx[c] as usize == bi {
+                dst.copy_from_slice(&ws.cur[c * d..(c + 1) * d]);
+                c += 1;
+            } else {
+                dst.copy_from_slice(base_out);
+            }
+        }
+    }
+}
+
+/// `x ← act(x · s + b)`, fused for ReLU.
+#[inline]
+fn epilogue(x: &mut [f64], s: f64, b: &[f64], act: Activation) {
+    if act == Activation::Relu {
+        kernels::scale_bias_relu(x, s, b);
+    } else {
+        x.iter_mut().zip(b).for_each(|(v, &bb)| *v = *v * s + bb);
+        act.apply(x);
+    }
+}
+
+#[inline]
+fn weights(net: &Network, i: usize) -> &[f64] {
+    crate::nn::weights_of(net, i)
+}
+
+/// The reference: one pass at a time, each a plain masked forward pass
+/// `h ← act((h ∘ z / (1 − p)) W + b)`, with masks drawn in the same order as the engine.
+/// Used by tests to check the engine.
+pub fn reference_row_samples(
+    net: &Network,
+    x: &[f64],
+    rng: &mut Xoshiro256PlusPlus,
+    t: usize,
+) -> Vec<f64> {
+    let samplers = samplers(net);
+    let n_layers = net.layers.len();
+    let mut out = Vec::with_capacity(t * net.n_outputs());
+    let mut drops: Vec<Vec<u32>> = vec![Vec::new(); n_layers];
+    for _ in 0..t {
+        for (dr, s) in drops.iter_mut().zip(&samplers) {
+            dr.clear();
+            s.sample(rng, dr);
+        }
+        let mut h = x.to_vec();
+        for (i, layer) in net.layers.iter().enumerate() {
+            let s = 1.0 / (1.0 - net.arch.dropout[i]);
+            let mut hm: Vec<f64> = h.iter().map(|v| v * s).collect();
+            for &j in &drops[i] {
+                hm[j as usize] = 0.0;
+            }
+            let (k, n) = layer.weights.dim();
+            let mut z = vec![0.0; n];
+            for (j, &hj) in hm.iter().enumerate().take(k) {
+                for (o, zo) in z.iter_mut().enumerate() {
+                    *zo += hj * layer.weights[[j, o]];
+                }
+            }
+            z.iter_mut().zip(&layer.bias).for_each(|(v, b)| *v += b);
+            net.arch.activation_of(i).apply(&mut z);
+            h = z;
+        }
+        out.extend_from_slice(&h);
+    }
+    out
+}

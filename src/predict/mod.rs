@@ -1,0 +1,8 @@
+//! Monte-Carlo dropout prediction: the engine, the parallel driver and the predictive
+//! summaries.
+
+mod engine;
+mod mc;
+
+pub use engine::reference_row_samples;
+pub use mc::{McOptions, mc_map};

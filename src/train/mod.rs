@@ -1,0 +1,8 @@
+//! Training: optimisers, the loss, and the minibatch loop.
+
+mod fit;
+pub mod loss;
+mod optimizer;
+
+pub use fit::{Regularisation, TrainConfig, TrainReport, train_network};
+pub use optimizer::{Optimizer, OptimizerState};
