@@ -19,19 +19,15 @@ fn main() {
         .map(|&k| DropSampler::new(k, 0.05))
         .collect();
     let mut rng = stream(1, Purpose::TrainMasks, 0);
-    let (mut masks, mut buf, mut drops, mut dout) = (
-        Masks::default(),
-        TrainBuffers::default(),
-        Vec::new(),
-        Vec::new(),
-    );
+    let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut rng)).collect();
+    let (mut masks, mut buf, mut dout) = (Masks::default(), TrainBuffers::default(), Vec::new());
     let mut g = Gradients::zeros(&net);
     let mut opt = OptimizerState::new(Optimizer::default(), &net);
     let n = 20000;
     let mut tm = [0f64; 4];
     for _ in 0..n {
         let t0 = Instant::now();
-        masks.draw(&samplers, &mut rng, rows, &mut drops);
+        masks.draw(&samplers, &mut states, &mut rng, rows);
         let t1 = Instant::now();
         let out = forward_train(&net, &x, rows, &masks, &mut buf);
         dout.clear();

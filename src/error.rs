@@ -116,6 +116,17 @@ pub enum Error {
         /// The non-finite loss value.
         value: f64,
     },
+    /// A file holds something other than what its role requires (a split index that is
+    /// not an integer or out of range, an empty grid file, …).
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    InvalidFile {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line, where one line is at fault.
+        line: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
     /// A model file is truncated, corrupted or not a model file.
     #[error("{}: not a valid mcdropout model file: {reason}", path.display())]
     ModelFormat {

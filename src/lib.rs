@@ -1,9 +1,7 @@
-//! # mcdropout
-//!
-//! Honest predictive uncertainty from dropout networks, treating dropout as approximate
-//! Bayesian inference (Gal & Ghahramani, ICML 2016).
+#![doc = include_str!("../README.md")]
 pub mod data;
 pub mod error;
+pub mod experiments;
 pub mod metrics;
 pub mod nn;
 pub mod predict;

@@ -3,10 +3,10 @@
 //! Every random draw in the crate comes from a [`Xoshiro256PlusPlus`] stream whose seed is
 //! derived from `(seed, purpose, index)` by a SplitMix64-style mix ([`stream`]). Training
 //! uses one stream per purpose (initialisation, shuffling, masks), consumed in a fixed
-//! order by one thread. Monte-Carlo prediction uses one stream per test row: the T passes
-//! of a row are drawn from it in pass order, layer by layer, so the samples of a row do not
-//! depend on which thread handles it, on the number of threads, on how rows are chunked or
-//! on how passes are blocked.
+//! order by one thread. Monte-Carlo prediction uses one stream per test row and layer
+//! ([`stream_of`]): the drops of a layer over the T passes of a row are one process drawn
+//! from it in order, so the samples of a row do not depend on which thread handles it, on
+//! the number of threads, on how rows are chunked or on how passes are blocked.
 
 use rand::{Rng, SeedableRng};
 pub use rand_xoshiro::Xoshiro256PlusPlus;
@@ -32,6 +32,14 @@ pub enum Purpose {
     Split = 7,
 }
 
+/// The generator for `(seed, purpose, index, sub)`, e.g. a test row and a layer.
+pub fn stream_of(seed: u64, purpose: Purpose, index: u64, sub: u64) -> Xoshiro256PlusPlus {
+    let key =
+        mix(mix(mix(mix(seed) ^ (purpose as u64)) ^ index)
+            ^ sub.wrapping_add(0x5851_F42D_4C95_7F2D));
+    Xoshiro256PlusPlus::seed_from_u64(key)
+}
+
 /// SplitMix64 finaliser: a bijective 64-bit mix with good avalanche.
 #[inline]
 fn mix(mut z: u64) -> u64 {
@@ -55,61 +63,70 @@ pub fn stream(seed: u64, purpose: Purpose, index: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(key)
 }
 
-/// Threshold on the expected number of drops per row above which [`DropSampler`] draws one
-/// Bernoulli per unit instead of a binomial count plus positions.
-const DENSE_EXPECTED_DROPS: f64 = 12.0;
-
-/// Draws the set of dropped units of one row of one layer: each of `k` units is dropped
-/// independently with probability `p`.
+/// Draws which units are dropped, each independently with probability `p`, as a
+/// geometric-gap process: the units of a layer are laid end to end over all the rows (or
+/// passes) it is used for, and the distance from one dropped unit to the next is drawn
+/// from the Geometric(p) distribution (number of kept units before the next drop,
+/// P(G = g) = (1 − p)^g p). The drops are then exactly independent Bernoulli(p), and the
+/// cost is one uniform per dropped unit: with the small rates of MC dropout (0.005–0.1)
+/// almost all units are kept.
 ///
-/// Two exact methods, chosen from `(k, p)` alone (so the choice never depends on threads or
-/// blocking): for few expected drops, the number of drops is drawn from the Binomial(k, p)
-/// distribution by inversion of a precomputed table and the positions as a uniform random
-/// subset by Floyd's algorithm (cost proportional to the number of drops, no logarithms);
-/// otherwise one uniform per unit. Both give independent Bernoulli(p) drops.
+/// Gaps are drawn by inversion, through a guide table over the tabulated distribution
+/// (its first 1 − 10⁻³ of mass) and by `⌊ln(1 − U)/ln(1 − p)⌋` beyond it.
+///
+/// ```
+/// use mcdropout::rng::{DropSampler, Purpose, stream};
+/// let s = DropSampler::new(100, 0.05);
+/// let mut rng = stream(1, Purpose::McMasks, 0);
+/// let mut state = s.start(&mut rng);
+/// let mut dropped = Vec::new();
+/// s.sample(&mut state, &mut rng, &mut dropped); // the drops of one row of 100 units
+/// assert!(dropped.iter().all(|&j| j < 100));
+/// ```
 #[derive(Debug, Clone)]
 pub struct DropSampler {
     units: usize,
     p: f64,
-    /// `cdf[j]` = P(count ≤ j); empty when the dense method is used.
+    /// `cdf[g]` = P(G ≤ g) = 1 − (1 − p)^(g+1).
     cdf: Vec<f64>,
-    /// `guide[g]` = the smallest j with `cdf[j] > g / GUIDE`: where the search for a uniform
-    /// in `[g/GUIDE, (g+1)/GUIDE)` starts (a guide table; the result is the same as a
-    /// linear scan from 0).
-    guide: Vec<u16>,
+    /// `guide[b]` = the smallest g with `cdf[g] > b / GUIDE`.
+    guide: Vec<u32>,
+    ln_q: f64,
 }
 
 /// Buckets of the guide table.
-const GUIDE: usize = 1024;
+const GUIDE: usize = 4096;
+/// Gaps tabulated at most.
+const MAX_TABLE: usize = 1 << 14;
+
+/// Where the next drop of a layer's process is, relative to the start of the next segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DropState {
+    next: u64,
+}
 
 impl DropSampler {
     /// A sampler for `units` units with drop probability `p` in `[0, 1)`.
     pub fn new(units: usize, p: f64) -> Self {
         let mut cdf = Vec::new();
+        let mut guide = Vec::new();
         let q = 1.0 - p;
-        let p0 = q.powi(units as i32);
-        if p > 0.0 && (units as f64) * p <= DENSE_EXPECTED_DROPS && p0 > 1e-300 {
-            let ratio = p / q;
-            let mut pmf = p0;
-            let mut acc = 0.0;
-            for j in 0..=units {
-                acc += pmf;
-                cdf.push(acc);
-                if acc >= 1.0 - 1e-17 {
+        if p > 0.0 {
+            let mut q_pow = 1.0;
+            while cdf.len() < MAX_TABLE {
+                q_pow *= q;
+                cdf.push(1.0 - q_pow);
+                if q_pow < 1e-3 {
                     break;
                 }
-                pmf *= (units - j) as f64 / (j + 1) as f64 * ratio;
             }
-        }
-        let mut guide = Vec::new();
-        if !cdf.is_empty() {
-            let mut j = 0;
-            for g in 0..GUIDE {
-                let lo = g as f64 / GUIDE as f64;
-                while j + 1 < cdf.len() && cdf[j] <= lo {
-                    j += 1;
+            let mut g = 0;
+            for b in 0..GUIDE {
+                let lo = b as f64 / GUIDE as f64;
+                while g + 1 < cdf.len() && cdf[g] <= lo {
+                    g += 1;
                 }
-                guide.push(j as u16);
+                guide.push(g as u32);
             }
         }
         Self {
@@ -117,6 +134,7 @@ impl DropSampler {
             p,
             cdf,
             guide,
+            ln_q: q.ln(),
         }
     }
 
@@ -130,74 +148,99 @@ impl DropSampler {
         self.p
     }
 
-    /// Appends the indices of the dropped units to `out` (in no particular order).
+    /// One Geometric(p) gap.
     #[inline(always)]
-    pub fn sample<R: Rng>(&self, rng: &mut R, out: &mut Vec<u32>) {
-        if self.p <= 0.0 {
-            return;
-        }
-        if self.cdf.is_empty() {
-            for j in 0..self.units {
-                if rng.random::<f64>() < self.p {
-                    out.push(j as u32);
-                }
-            }
-            return;
-        }
+    fn gap<R: Rng>(&self, rng: &mut R) -> u64 {
         let u: f64 = rng.random();
-        if u < self.cdf[0] {
+        let last = self.cdf.len() - 1;
+        if u >= self.cdf[last] {
+            let g = ((1.0 - u).ln() / self.ln_q) as u64;
+            return g.max(last as u64 + 1);
+        }
+        let mut g = self.guide[(u * GUIDE as f64) as usize] as usize;
+        while u >= self.cdf[g] {
+            g += 1;
+        }
+        g as u64
+    }
+
+    /// The state at the start of a process (draws the first gap).
+    #[inline]
+    pub fn start<R: Rng>(&self, rng: &mut R) -> DropState {
+        DropState {
+            next: if self.p > 0.0 {
+                self.gap(rng)
+            } else {
+                u64::MAX
+            },
+        }
+    }
+
+    /// Appends the dropped units (`0..units`) of the next row to `out`, in increasing order.
+    #[inline(always)]
+    pub fn sample<R: Rng>(&self, state: &mut DropState, rng: &mut R, out: &mut Vec<u32>) {
+        self.sample_span(state, rng, self.units as u64, out);
+    }
+
+    /// Appends the dropped positions of the next `rows` rows, as flat indices
+    /// `row · units + unit`, to `out`, in increasing order.
+    #[inline]
+    pub fn sample_rows<R: Rng>(
+        &self,
+        state: &mut DropState,
+        rng: &mut R,
+        rows: usize,
+        out: &mut Vec<u32>,
+    ) {
+        self.sample_span(state, rng, (rows * self.units) as u64, out);
+    }
+
+    #[inline(always)]
+    fn sample_span<R: Rng>(
+        &self,
+        state: &mut DropState,
+        rng: &mut R,
+        span: u64,
+        out: &mut Vec<u32>,
+    ) {
+        if state.next == u64::MAX {
             return;
         }
-        let mut count = self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize;
-        while count < self.cdf.len() && u >= self.cdf[count] {
-            count += 1;
+        while state.next < span {
+            out.push(state.next as u32);
+            state.next += 1 + self.gap(rng);
         }
-        let count = count.min(self.units);
-        // Floyd's algorithm: a uniform random `count`-subset of 0..units.
-        let start = out.len();
-        for j in (self.units - count)..self.units {
-            let r = below(rng, j as u64 + 1) as u32;
-            if out[start..].contains(&r) {
-                out.push(j as u32);
-            } else {
-                out.push(r);
-            }
-        }
+        state.next -= span;
     }
-}
-
-/// A uniform integer in `0..range` (Lemire's multiply-and-reject method: exact, and one
-/// multiplication in all but a vanishing fraction of calls).
-#[inline]
-fn below<R: Rng>(rng: &mut R, range: u64) -> u64 {
-    let mut m = (rng.next_u64() as u128) * (range as u128);
-    if (m as u64) < range {
-        let threshold = range.wrapping_neg() % range;
-        while (m as u64) < threshold {
-            m = (rng.next_u64() as u128) * (range as u128);
-        }
-    }
-    (m >> 64) as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Empirical drop frequency per unit and mean count match Bernoulli(p) within 5
-    /// Monte-Carlo standard errors, for both methods.
+    /// Empirical drop frequency per unit and of a pair of units (within a row and across
+    /// the boundary between two rows) match independent Bernoulli(p) within 5 Monte-Carlo
+    /// standard errors, for small and large rates.
     #[test]
     fn drop_frequencies_match_bernoulli() {
-        for &(units, p) in &[(9usize, 0.05), (100, 0.05), (50, 0.5), (13, 0.3), (1, 0.2)] {
+        for &(units, p) in &[
+            (9usize, 0.05),
+            (100, 0.05),
+            (50, 0.5),
+            (13, 0.3),
+            (1, 0.2),
+            (40, 0.005),
+        ] {
             let s = DropSampler::new(units, p);
             let mut rng = stream(1, Purpose::McMasks, 0);
+            let mut state = s.start(&mut rng);
             let n = 200_000;
             let mut counts = vec![0usize; units];
             let mut out = Vec::new();
-            let mut pairs = 0usize;
+            let (mut pairs, mut across, mut prev_last) = (0usize, 0usize, false);
             for _ in 0..n {
                 out.clear();
-                s.sample(&mut rng, &mut out);
+                s.sample(&mut state, &mut rng, &mut out);
                 let mut seen = vec![false; units];
                 for &j in &out {
                     assert!(!seen[j as usize], "duplicate drop");
@@ -207,29 +250,58 @@ mod tests {
                 if units > 1 && seen[0] && seen[1] {
                     pairs += 1;
                 }
+                if prev_last && seen[0] {
+                    across += 1;
+                }
+                prev_last = seen[units - 1];
             }
             let se = (p * (1.0 - p) / n as f64).sqrt();
             for &c in &counts {
                 let f = c as f64 / n as f64;
                 assert!((f - p).abs() < 5.0 * se, "units {units} p {p}: freq {f}");
             }
-            if units > 1 {
-                // independence of two units: P(both) = p².
-                let pp = p * p;
-                let se2 = (pp * (1.0 - pp) / n as f64).sqrt();
-                let f = pairs as f64 / n as f64;
-                assert!((f - pp).abs() < 5.0 * se2 + 1e-12, "pair freq {f} vs {pp}");
+            let pp = p * p;
+            let se2 = (pp * (1.0 - pp) / n as f64).sqrt();
+            for (count, what) in [(pairs, "pair"), (across, "across rows")] {
+                if units > 1 || what == "across rows" {
+                    let f = count as f64 / n as f64;
+                    assert!(
+                        (f - pp).abs() < 5.0 * se2 + 1e-12,
+                        "{what} freq {f} vs {pp}"
+                    );
+                }
             }
         }
+    }
+
+    /// Drawing many rows at once gives the same drops as row by row.
+    #[test]
+    fn rows_at_once_equal_row_by_row() {
+        let s = DropSampler::new(7, 0.2);
+        let (mut r1, mut r2) = (
+            stream(3, Purpose::TrainMasks, 0),
+            stream(3, Purpose::TrainMasks, 0),
+        );
+        let (mut st1, mut st2) = (s.start(&mut r1), s.start(&mut r2));
+        let mut flat = Vec::new();
+        s.sample_rows(&mut st1, &mut r1, 50, &mut flat);
+        let mut rows = Vec::new();
+        for r in 0..50u32 {
+            let mut one = Vec::new();
+            s.sample(&mut st2, &mut r2, &mut one);
+            rows.extend(one.iter().map(|j| r * 7 + j));
+        }
+        assert_eq!(flat, rows);
     }
 
     #[test]
     fn rate_zero_never_drops() {
         let s = DropSampler::new(10, 0.0);
         let mut rng = stream(1, Purpose::McMasks, 0);
+        let mut state = s.start(&mut rng);
         let mut out = Vec::new();
         for _ in 0..100 {
-            s.sample(&mut rng, &mut out);
+            s.sample(&mut state, &mut rng, &mut out);
         }
         assert!(out.is_empty());
     }

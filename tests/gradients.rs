@@ -48,12 +48,9 @@ fn masks_for(net: &Network, rows: usize, seed: u64) -> Masks {
         .map(|(&k, &p)| DropSampler::new(k, p))
         .collect();
     let mut m = Masks::default();
-    m.draw(
-        &samplers,
-        &mut stream(seed, Purpose::TrainMasks, 0),
-        rows,
-        &mut Vec::new(),
-    );
+    let mut rng = stream(seed, Purpose::TrainMasks, 0);
+    let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut rng)).collect();
+    m.draw(&samplers, &mut states, &mut rng, rows);
     m
 }
 

@@ -51,8 +51,7 @@ fn engine_matches_one_pass_at_a_time_reference() {
         let got = all_samples(&net, &x, &opts);
         for (r, g) in got.iter().enumerate() {
             let row: Vec<f64> = x.row(r).to_vec();
-            let want =
-                reference_row_samples(&net, &row, &mut stream(21, Purpose::McMasks, r as u64), 300);
+            let want = reference_row_samples(&net, &row, 21, r as u64, 300);
             assert_eq!(g.len(), want.len());
             for (a, b) in g.iter().zip(&want) {
                 assert!(

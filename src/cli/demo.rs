@@ -1,9 +1,9 @@
 //! `mcdropout demo`: Gal's network on Wine Quality Red, next to the published figures.
 
 use super::common::{CliResult, Compute, emit, fmt_seconds, invalid};
-use super::published;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use mcdropout::experiments::uci::published;
 use mcdropout::model::{Noise, RegressorParams};
 use mcdropout::predict::McOptions;
 use mcdropout::rng::{Purpose, stream};

@@ -4,8 +4,8 @@ mod common;
 mod demo;
 mod evaluate;
 mod predict;
-mod published;
 mod train;
+mod uci;
 
 use clap::{Parser, Subcommand};
 use common::CliError;
@@ -63,6 +63,14 @@ enum Command {
     /// log-likelihood next to the published MC-dropout figures (mean ± standard error over
     /// Gal's 20 splits).
     Demo(demo::DemoArgs),
+    /// Run Gal's UCI regression protocol (the paper's Table 1) on datasets in his layout.
+    ///
+    /// For every split: the first 80 % of the training indices train a net for every
+    /// (dropout rate, τ) of the grid files, the last 20 % score it by MC log-likelihood;
+    /// the best pair is retrained on the whole training part and tested (RMSE of the
+    /// deterministic pass, MC RMSE, MC log-likelihood with T samples). Prints mean ±
+    /// standard error over the splits next to Gal's published figures.
+    Uci(uci::UciArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
@@ -74,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Predict(args) => predict::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Uci(args) => uci::run(args),
     };
     match result {
         Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,

@@ -3,10 +3,11 @@
 //! The masks are passed in (rather than drawn inside), so that the same masks can be used
 //! by gradient checks and by the ELBO identity test.
 
+use super::Activation;
 use super::kernels;
 use super::matmul::{gemm, gemm_nt, gemm_tn};
 use super::network::{Network, weights_slice};
-use crate::rng::DropSampler;
+use crate::rng::{DropSampler, DropState};
 use rand::Rng;
 
 /// The dropout mask of one layer for a minibatch: kept units are scaled by
@@ -29,29 +30,25 @@ pub struct Masks {
 }
 
 impl Masks {
-    /// Draws masks for `rows` rows from `rng`, layer by layer and row by row.
+    /// Draws masks for `rows` rows, layer by layer, continuing each layer's drop process
+    /// (`states`, one per layer, from [`DropSampler::start`]).
     pub fn draw<R: Rng>(
         &mut self,
         samplers: &[DropSampler],
+        states: &mut [DropState],
         rng: &mut R,
         rows: usize,
-        drops: &mut Vec<u32>,
     ) {
         self.layers.resize(samplers.len(), None);
-        for (slot, s) in self.layers.iter_mut().zip(samplers) {
+        for ((slot, s), state) in self.layers.iter_mut().zip(samplers).zip(states.iter_mut()) {
             if s.rate() <= 0.0 {
                 *slot = None;
                 continue;
             }
-            let k = s.units() as u32;
             let m = slot.get_or_insert_with(LayerMask::default);
             m.scale = 1.0 / (1.0 - s.rate());
             m.dropped.clear();
-            for r in 0..rows as u32 {
-                drops.clear();
-                s.sample(rng, drops);
-                m.dropped.extend(drops.iter().map(|&j| r * k + j));
-            }
+            s.sample_rows(state, rng, rows, &mut m.dropped);
         }
     }
 
@@ -64,10 +61,9 @@ impl Masks {
 }
 
 impl LayerMask {
-    /// `x ← x ∘ mask` (scale, then zero the dropped entries).
+    /// Zeroes the dropped entries of `x`.
     #[inline]
-    fn apply(&self, x: &mut [f64]) {
-        kernels::scale(x, self.scale);
+    fn zero(&self, x: &mut [f64]) {
         for &i in &self.dropped {
             x[i as usize] = 0.0;
         }
@@ -118,6 +114,9 @@ impl TrainBuffers {
 
 /// Forward pass in training mode: `x` is `rows × n_inputs` (row-major, standardised).
 /// Returns the output, `rows × n_outputs`.
+///
+/// Element-wise work is fused: each layer's epilogue adds the bias, applies the activation
+/// and writes, in the same sweep, the masked and scaled input of the next layer.
 pub fn forward_train<'a>(
     net: &Network,
     x: &[f64],
@@ -129,27 +128,43 @@ pub fn forward_train<'a>(
     buf.rows = rows;
     buf.inputs.resize(n_layers, Vec::new());
     buf.outputs.resize(n_layers, Vec::new());
+    let mask = |i: usize| masks.layers.get(i).and_then(|m| m.as_ref());
+    let input = &mut buf.inputs[0];
+    input.clear();
+    input.resize(x.len(), 0.0);
+    let s0 = mask(0).map_or(1.0, |m| m.scale);
+    kernels::scale_copy(input, x, s0);
+    if let Some(m) = mask(0) {
+        m.zero(input);
+    }
     for i in 0..n_layers {
         let layer = &net.layers[i];
         let (k, n) = layer.weights.dim();
-        let (before, after) = buf.outputs.split_at_mut(i);
-        let src: &[f64] = if i == 0 { x } else { &before[i - 1] };
-        let input = &mut buf.inputs[i];
-        input.clear();
-        input.extend_from_slice(src);
-        if let Some(m) = masks.layers.get(i).and_then(|m| m.as_ref()) {
-            m.apply(input);
-        }
-        let out = &mut after[0];
+        let out = &mut buf.outputs[i];
         out.clear();
         out.resize(rows * n, 0.0);
+        gemm(out, &buf.inputs[i], weights_slice(layer), rows, k, n, false);
         let b = layer.bias.as_slice().unwrap_or(&[]);
-        for row in out.chunks_exact_mut(n) {
-            row.copy_from_slice(b);
-        }
-        gemm(out, input, weights_slice(layer), rows, k, n, true);
         let act = net.arch.activation_of(i);
-        act.apply(out);
+        if i + 1 == n_layers {
+            kernels::scale_add_rows(out, 1.0, b);
+            act.apply(out);
+            break;
+        }
+        let next = &mut buf.inputs[i + 1];
+        next.clear();
+        next.resize(rows * n, 0.0);
+        let s = mask(i + 1).map_or(1.0, |m| m.scale);
+        if act == Activation::Relu {
+            kernels::bias_relu_scale_copy(out, b, next, s);
+        } else {
+            kernels::scale_add_rows(out, 1.0, b);
+            act.apply(out);
+            kernels::scale_copy(next, out, s);
+        }
+        if let Some(m) = mask(i + 1) {
+            m.zero(next);
+        }
     }
     buf.output()
 }
@@ -157,6 +172,9 @@ pub fn forward_train<'a>(
 /// Backpropagates `dout` = dL/d(output) (`rows × n_outputs`) through the last
 /// [`forward_train`] and writes dL/dW and dL/db (data term only; weight decay is added by
 /// the optimiser) into `grads`.
+///
+/// Through each hidden layer, one fused sweep applies the mask (scale and zeros), the
+/// activation's derivative and accumulates the bias gradient.
 pub fn backward(
     net: &Network,
     masks: &Masks,
@@ -168,6 +186,7 @@ pub fn backward(
     let n_layers = net.layers.len();
     buf.delta.clear();
     buf.delta.extend_from_slice(dout);
+    kernels::column_sums(&buf.delta, &mut grads.bias[n_layers - 1]);
     for i in (0..n_layers).rev() {
         let layer = &net.layers[i];
         let (k, n) = layer.weights.dim();
@@ -179,19 +198,30 @@ pub fn backward(
             k,
             n,
         );
-        kernels::column_sums(&buf.delta, &mut grads.bias[i]);
         if i == 0 {
             break;
         }
         buf.dh.clear();
         buf.dh.resize(rows * k, 0.0);
         gemm_nt(&mut buf.dh, &buf.delta, weights_slice(layer), rows, n, k);
-        if let Some(m) = masks.layers.get(i).and_then(|m| m.as_ref()) {
-            m.apply(&mut buf.dh);
+        let m = masks.layers.get(i).and_then(|m| m.as_ref());
+        if let Some(m) = m {
+            m.zero(&mut buf.dh);
         }
-        net.arch
-            .activation_of(i - 1)
-            .backprop(&buf.outputs[i - 1], &mut buf.dh);
+        let s = m.map_or(1.0, |m| m.scale);
+        let act = net.arch.activation_of(i - 1);
+        if act == Activation::Relu {
+            kernels::relu_backprop_scale_colsum(
+                &mut buf.dh,
+                &buf.outputs[i - 1],
+                s,
+                &mut grads.bias[i - 1],
+            );
+        } else {
+            kernels::scale(&mut buf.dh, s);
+            act.backprop(&buf.outputs[i - 1], &mut buf.dh);
+            kernels::column_sums(&buf.dh, &mut grads.bias[i - 1]);
+        }
         std::mem::swap(&mut buf.delta, &mut buf.dh);
     }
 }

@@ -128,3 +128,35 @@ pub fn sub_scaled(y: &mut [f64], a: f64, x: &[f64]) {
         .zip(x)
         .for_each(|(y, &x)| *y = (-a).mul_add(x, *y));
 }
+
+/// Training epilogue of a ReLU layer: `out ← max(out + b, 0)` row by row, and in the same
+/// sweep `next ← out · s` (the next layer's scaled input, before its zeros).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn bias_relu_scale_copy(out: &mut [f64], b: &[f64], next: &mut [f64], s: f64) {
+    for (orow, nrow) in out
+        .chunks_exact_mut(b.len())
+        .zip(next.chunks_exact_mut(b.len()))
+    {
+        for ((o, nx), &bb) in orow.iter_mut().zip(nrow.iter_mut()).zip(b) {
+            let z = *o + bb;
+            let h = if z > 0.0 { z } else { 0.0 };
+            *o = h;
+            *nx = h * s;
+        }
+    }
+}
+
+/// Backward sweep through a masked ReLU layer: `g ← g · s · [h > 0]` and
+/// `db ← Σ_rows g` (the dropped entries of `g` are already zero).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn relu_backprop_scale_colsum(g: &mut [f64], h: &[f64], s: f64, db: &mut [f64]) {
+    db.iter_mut().for_each(|v| *v = 0.0);
+    let k = db.len();
+    for (grow, hrow) in g.chunks_exact_mut(k).zip(h.chunks_exact(k)) {
+        for ((gv, &hv), d) in grow.iter_mut().zip(hrow).zip(db.iter_mut()) {
+            let v = if hv > 0.0 { *gv * s } else { 0.0 };
+            *gv = v;
+            *d += v;
+        }
+    }
+}

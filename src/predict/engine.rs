@@ -18,7 +18,7 @@
 
 use crate::nn::matmul::gemm;
 use crate::nn::{Activation, Network, kernels};
-use crate::rng::{DropSampler, Xoshiro256PlusPlus};
+use crate::rng::{DropSampler, DropState, Purpose, Xoshiro256PlusPlus, stream_of};
 
 /// Samplers for the units entering every layer of `net`.
 pub(crate) fn samplers(net: &Network) -> Vec<DropSampler> {
@@ -40,10 +40,12 @@ pub(crate) fn default_block(net: &Network) -> usize {
 /// Reusable buffers for one worker.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Workspace {
+    rngs: Vec<Xoshiro256PlusPlus>,
+    states: Vec<DropState>,
+    /// Per layer, the dropped positions of the current block, flat (`pass · fan_in + unit`).
+    drops: Vec<Vec<u32>>,
     base_in: Vec<Vec<f64>>,
     base_hw: Vec<Vec<f64>>,
-    drops: Vec<u32>,
-    drop_off: Vec<usize>,
     cur: Vec<f64>,
     cur_idx: Vec<u32>,
     prod: Vec<f64>,
@@ -71,11 +73,13 @@ impl<'a> Engine<'a> {
     }
 
     /// Writes the `t` sampled outputs of row `x` (standardised, `n_inputs` values) into
-    /// `out` (`t × n_outputs`, pass-major), drawing masks from `rng`.
+    /// `out` (`t × n_outputs`, pass-major). The masks of layer `l` come from the stream
+    /// `(seed, McMasks, row, l)`.
     pub(crate) fn row_samples(
         &self,
         x: &[f64],
-        rng: &mut Xoshiro256PlusPlus,
+        seed: u64,
+        row: u64,
         t: usize,
         ws: &mut Workspace,
         out: &mut [f64],
@@ -102,33 +106,30 @@ impl<'a> Engine<'a> {
             next.extend(hw.iter().zip(&layer.bias).map(|(v, b)| v * sc + b));
             net.arch.activation_of(i).apply(next);
         }
+        ws.rngs.clear();
+        ws.states.clear();
+        for (l, s) in self.samplers.iter().enumerate() {
+            let mut rng = layer_stream(seed, row, l);
+            ws.states.push(s.start(&mut rng));
+            ws.rngs.push(rng);
+        }
+        ws.drops.resize(n_layers, Vec::new());
         let mut t0 = 0;
         while t0 < t {
             let b = self.block.min(t - t0);
-            self.block_samples(rng, b, ws, &mut out[t0 * d..(t0 + b) * d]);
+            self.block_samples(b, ws, &mut out[t0 * d..(t0 + b) * d]);
             t0 += b;
         }
     }
 
-    fn block_samples(
-        &self,
-        rng: &mut Xoshiro256PlusPlus,
-        b: usize,
-        ws: &mut Workspace,
-        out: &mut [f64],
-    ) {
+    fn block_samples(&self, b: usize, ws: &mut Workspace, out: &mut [f64]) {
         let net = self.net;
         let n_layers = net.layers.len();
         let d = net.n_outputs();
-        ws.drops.clear();
-        ws.drop_off.clear();
-        for _ in 0..b {
-            for s in &self.samplers[..n_layers] {
-                ws.drop_off.push(ws.drops.len());
-                s.sample(rng, &mut ws.drops);
-            }
+        for (l, s) in self.samplers.iter().enumerate() {
+            ws.drops[l].clear();
+            s.sample_rows(&mut ws.states[l], &mut ws.rngs[l], b, &mut ws.drops[l]);
         }
-        ws.drop_off.push(ws.drops.len());
         ws.cur.clear();
         ws.cur_idx.clear();
         for i in 0..n_layers {
@@ -138,13 +139,20 @@ impl<'a> Engine<'a> {
             let bias = layer.bias.as_slice().unwrap_or(&[]);
             let s = self.scale[i];
             let act = net.arch.activation_of(i);
+            let drops = &ws.drops[i];
             let nc = ws.cur_idx.len();
             if nc > 0 {
+                // Mask the passes whose input already differs, then one product for all.
+                let mut at = 0;
                 for (c, &bi) in ws.cur_idx.iter().enumerate() {
-                    let slot = bi as usize * n_layers + i;
+                    let (lo, hi) = (bi as usize * k, (bi as usize + 1) * k);
+                    while at < drops.len() && (drops[at] as usize) < lo {
+                        at += 1;
+                    }
                     let row = &mut ws.cur[c * k..(c + 1) * k];
-                    for &j in &ws.drops[ws.drop_off[slot]..ws.drop_off[slot + 1]] {
-                        row[j as usize] = 0.0;
+                    while at < drops.len() && (drops[at] as usize) < hi {
+                        row[drops[at] as usize - lo] = 0.0;
+                        at += 1;
                     }
                 }
                 ws.prod.clear();
@@ -154,43 +162,50 @@ impl<'a> Engine<'a> {
             ws.next.clear();
             ws.next_idx.clear();
             let mut c = 0;
-            for bi in 0..b as u32 {
-                if c < nc && ws.cur_idx[c] == bi {
+            let mut at = 0;
+            for bi in 0..b {
+                let (lo, hi) = (bi * k, (bi + 1) * k);
+                let start_drop = at;
+                while at < drops.len() && (drops[at] as usize) < hi {
+                    at += 1;
+                }
+                if c < nc && ws.cur_idx[c] as usize == bi {
                     let start = ws.next.len();
                     ws.next.extend_from_slice(&ws.prod[c * n..(c + 1) * n]);
                     epilogue(&mut ws.next[start..], s, bias, act);
-                    ws.next_idx.push(bi);
+                    ws.next_idx.push(bi as u32);
                     c += 1;
                     continue;
                 }
-                let slot = bi as usize * n_layers + i;
-                let dropped = &ws.drops[ws.drop_off[slot]..ws.drop_off[slot + 1]];
+                let dropped = &drops[start_drop..at];
                 if dropped.is_empty() {
                     // Still the all-kept pass.
                     continue;
                 }
-                let start = ws.next.len();
-                ws.next.extend_from_slice(&ws.base_hw[i]);
-                let row = &mut ws.next[start..];
                 let h = &ws.base_in[i];
                 if n == 1 {
                     // One output unit: scalar corrections, no vector-kernel dispatch.
-                    let mut v = row[0];
+                    let mut v = ws.base_hw[i][0];
                     for &j in dropped {
-                        v -= h[j as usize] * w[j as usize];
+                        let j = j as usize - lo;
+                        v -= h[j] * w[j];
                     }
-                    row[0] = v * s + bias[0];
-                    act.apply(row);
+                    let mut o = [v * s + bias[0]];
+                    act.apply(&mut o);
+                    ws.next.push(o[0]);
                 } else {
+                    let start = ws.next.len();
+                    ws.next.extend_from_slice(&ws.base_hw[i]);
+                    let row = &mut ws.next[start..];
                     for &j in dropped {
-                        let hj = h[j as usize];
-                        if hj != 0.0 {
-                            kernels::sub_scaled(row, hj, &w[j as usize * n..(j as usize + 1) * n]);
+                        let j = j as usize - lo;
+                        if h[j] != 0.0 {
+                            kernels::sub_scaled(row, h[j], &w[j * n..(j + 1) * n]);
                         }
                     }
                     epilogue(row, s, bias, act);
                 }
-                ws.next_idx.push(bi);
+                ws.next_idx.push(bi as u32);
             }
             std::mem::swap(&mut ws.cur, &mut ws.next);
             std::mem::swap(&mut ws.cur_idx, &mut ws.next_idx);
@@ -207,6 +222,12 @@ impl<'a> Engine<'a> {
             }
         }
     }
+}
+
+/// The mask stream of layer `layer` for row `row`.
+#[inline]
+fn layer_stream(seed: u64, row: u64, layer: usize) -> Xoshiro256PlusPlus {
+    stream_of(seed, Purpose::McMasks, row, layer as u64)
 }
 
 /// `x ← act(x · s + b)`, fused for ReLU.
@@ -226,22 +247,25 @@ fn weights(net: &Network, i: usize) -> &[f64] {
 }
 
 /// The reference: one pass at a time, each a plain masked forward pass
-/// `h ← act((h ∘ z / (1 − p)) W + b)`, with masks drawn in the same order as the engine.
+/// `h ← act((h ∘ z / (1 − p)) W + b)`, with the masks of row `row` drawn from the same
+/// per-layer streams as the engine, one row of units at a time.
 /// Used by tests to check the engine.
-pub fn reference_row_samples(
-    net: &Network,
-    x: &[f64],
-    rng: &mut Xoshiro256PlusPlus,
-    t: usize,
-) -> Vec<f64> {
+pub fn reference_row_samples(net: &Network, x: &[f64], seed: u64, row: u64, t: usize) -> Vec<f64> {
     let samplers = samplers(net);
     let n_layers = net.layers.len();
     let mut out = Vec::with_capacity(t * net.n_outputs());
     let mut drops: Vec<Vec<u32>> = vec![Vec::new(); n_layers];
+    let mut rngs: Vec<Xoshiro256PlusPlus> =
+        (0..n_layers).map(|l| layer_stream(seed, row, l)).collect();
+    let mut states: Vec<DropState> = samplers
+        .iter()
+        .zip(rngs.iter_mut())
+        .map(|(s, r)| s.start(r))
+        .collect();
     for _ in 0..t {
-        for (dr, s) in drops.iter_mut().zip(&samplers) {
-            dr.clear();
-            s.sample(rng, dr);
+        for (l, s) in samplers.iter().enumerate() {
+            drops[l].clear();
+            s.sample(&mut states[l], &mut rngs[l], &mut drops[l]);
         }
         let mut h = x.to_vec();
         for (i, layer) in net.layers.iter().enumerate() {

@@ -3,7 +3,6 @@
 use super::engine::{Engine, Workspace, default_block};
 use crate::error::{Error, Result};
 use crate::nn::Network;
-use crate::rng::{Purpose, stream};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
@@ -106,8 +105,7 @@ where
                 rows.map(|r| {
                     row.clear();
                     row.extend(x.row(r).iter());
-                    let mut rng = stream(opts.seed, Purpose::McMasks, r as u64);
-                    engine.row_samples(row, &mut rng, t, ws, out);
+                    engine.row_samples(row, opts.seed, r as u64, t, ws, out);
                     f(r, out)
                 })
                 .collect()

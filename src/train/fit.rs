@@ -116,15 +116,11 @@ pub fn train_network(
         .collect();
     let mut shuffle_rng = stream(cfg.seed, Purpose::Shuffle, 0);
     let mut mask_rng = stream(cfg.seed, Purpose::TrainMasks, 0);
+    let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut mask_rng)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     let batch = cfg.batch_size.min(n);
     let (mut xb, mut yb) = (Vec::with_capacity(batch * k), Vec::with_capacity(batch * d));
-    let (mut masks, mut buf, mut dout, mut drops) = (
-        Masks::default(),
-        TrainBuffers::default(),
-        Vec::new(),
-        Vec::new(),
-    );
+    let (mut masks, mut buf, mut dout) = (Masks::default(), TrainBuffers::default(), Vec::new());
     let mut grads = Gradients::zeros(net);
     let mut opt = OptimizerState::new(cfg.optimizer, net);
     let mut steps = 0u64;
@@ -140,7 +136,7 @@ pub fn train_network(
                 yb.extend(y.index_axis(Axis(0), r).iter());
             }
             let rows = idx.len();
-            masks.draw(&samplers, &mut mask_rng, rows, &mut drops);
+            masks.draw(&samplers, &mut states, &mut mask_rng, rows);
             let out = forward_train(net, &xb, rows, &masks, &mut buf);
             data_loss += rows as f64 * squared_error(cfg.loss, out, &yb, rows, &mut dout);
             backward(net, &masks, &mut buf, &dout, &mut grads);

@@ -1,0 +1,213 @@
+//! `mcdropout uci`: Gal's UCI regression protocol on datasets in his repository's layout.
+
+use super::common::{CliError, CliResult, emit, invalid};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use mcdropout::experiments::uci::{
+    DatasetResult, UciConfig, UciDataset, job_count, markdown_table, run_dataset,
+};
+use mcdropout::prior::TauUnits;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The eight datasets of `../shared/data/UCI_Datasets` (Gal's repository has more).
+const ALL: &[&str] = &[
+    "bostonHousing",
+    "concrete",
+    "energy",
+    "kin8nm",
+    "naval-propulsion-plant",
+    "power-plant",
+    "wine-quality-red",
+    "yacht",
+];
+
+/// Arguments of `mcdropout uci`.
+#[derive(Debug, Args)]
+pub struct UciArgs {
+    /// Folder in the layout of Gal's UCI_Datasets (`<DIR>/<NAME>/data/...`).
+    #[arg(long, value_name = "DIR")]
+    root: PathBuf,
+    /// Dataset folder name (e.g. bostonHousing); repeat or comma-separate for several.
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_delimiter = ',',
+        required_unless_present = "all"
+    )]
+    dataset: Vec<String>,
+    /// Run the eight datasets: bostonHousing, concrete, energy, kin8nm,
+    /// naval-propulsion-plant, power-plant, wine-quality-red, yacht.
+    #[arg(long, conflicts_with = "dataset")]
+    all: bool,
+    /// Only these splits (0-based, comma-separated).
+    #[arg(long, value_name = "K,..", value_delimiter = ',')]
+    splits: Option<Vec<usize>>,
+    /// Only the first N splits.
+    #[arg(long, value_name = "N", conflicts_with = "splits")]
+    max_splits: Option<usize>,
+    /// Epochs = n_epochs.txt × this (100 as published).
+    #[arg(long, value_name = "M", default_value_t = 100.0)]
+    epochs_multiplier: f64,
+    /// Monte-Carlo samples T for validation and test.
+    #[arg(long, value_name = "T", default_value_t = 10_000)]
+    samples: usize,
+    /// Hidden layers of n_hidden.txt units each.
+    #[arg(long, value_name = "L", default_value_t = 1)]
+    layers: usize,
+    /// Override the dropout grid (comma-separated).
+    #[arg(long, value_name = "P,..", value_delimiter = ',')]
+    grid_dropout: Option<Vec<f64>>,
+    /// Override the τ grid (comma-separated).
+    #[arg(long, value_name = "TAU,..", value_delimiter = ',')]
+    grid_tau: Option<Vec<f64>>,
+    /// τ convention: gal (his code, default) or standardised.
+    #[arg(long, value_name = "UNITS", default_value = "gal", value_parser = ["gal", "standardised"])]
+    tau_units: String,
+    /// Write results.json and results.md into this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Seed; every (split, grid point) derives its own, so results do not depend on --jobs.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    crate_version: &'static str,
+    seed: u64,
+    epochs_multiplier: f64,
+    samples: usize,
+    layers: usize,
+    jobs: usize,
+    tau_units: &'a str,
+    total_wall_seconds: f64,
+    datasets: &'a [DatasetResult],
+}
+
+/// Runs `mcdropout uci`.
+pub fn run(args: UciArgs) -> CliResult<()> {
+    if args.jobs == Some(0) {
+        return Err(invalid("--jobs", "must be at least 1"));
+    }
+    if args.samples == 0 {
+        return Err(invalid(
+            "--samples",
+            "the number of Monte-Carlo samples T must be at least 1",
+        ));
+    }
+    if !(args.epochs_multiplier > 0.0) {
+        return Err(invalid("--epochs-multiplier", "must be positive"));
+    }
+    if args.layers == 0 {
+        return Err(invalid("--layers", "must be at least 1"));
+    }
+    if let Some(dir) = &args.out {
+        if !dir.is_dir() {
+            return Err(invalid(
+                "--out",
+                format!("folder {} does not exist", dir.display()),
+            ));
+        }
+    }
+    let names: Vec<String> = if args.all {
+        ALL.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.dataset.clone()
+    };
+    // Read and check every dataset before any work.
+    let datasets = names
+        .iter()
+        .map(|n| UciDataset::load(&args.root, n))
+        .collect::<mcdropout::Result<Vec<_>>>()?;
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.jobs {
+        pool = pool.num_threads(n);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))?;
+    let start = Instant::now();
+    let configs: Vec<UciConfig> = datasets
+        .iter()
+        .map(|ds| {
+            let mut c = UciConfig::default();
+            c.epochs_multiplier = args.epochs_multiplier;
+            c.samples = args.samples;
+            c.layers = args.layers;
+            c.seed = args.seed;
+            c.splits = args.splits.clone().or_else(|| {
+                args.max_splits
+                    .map(|m| (0..m.min(ds.splits.len())).collect())
+            });
+            c.dropout_rates = args.grid_dropout.clone();
+            c.tau_values = args.grid_tau.clone();
+            c.tau_units = if args.tau_units == "standardised" {
+                TauUnits::Standardised
+            } else {
+                TauUnits::Gal
+            };
+            c
+        })
+        .collect();
+    let total: usize = datasets
+        .iter()
+        .zip(&configs)
+        .map(|(d, c)| job_count(d, c))
+        .sum();
+    let bar = ProgressBar::new(total as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} (split, config) [{elapsed}<{eta}]")
+    {
+        bar.set_style(style);
+    }
+    let mut results = Vec::new();
+    for (ds, cfg) in datasets.iter().zip(&configs) {
+        bar.set_message(ds.name.clone());
+        let r = pool.install(|| run_dataset(ds, cfg, &|| bar.inc(1)))?;
+        bar.println(format!(
+            "{}: {} splits in {:.1} s",
+            r.dataset, r.n_splits, r.wall_seconds
+        ));
+        results.push(r);
+    }
+    bar.finish_and_clear();
+    let total_s = start.elapsed().as_secs_f64();
+    let table = markdown_table(&results);
+    let jobs = pool.current_num_threads();
+    emit(None, |w| {
+        writeln!(w, "{table}")?;
+        writeln!(
+            w,
+            "total wall time {total_s:.1} s on {jobs} threads; ✗: worse than published by more than 2 pooled standard errors"
+        )
+    })?;
+    if let Some(dir) = &args.out {
+        let out = Output {
+            crate_version: env!("CARGO_PKG_VERSION"),
+            seed: args.seed,
+            epochs_multiplier: args.epochs_multiplier,
+            samples: args.samples,
+            layers: args.layers,
+            jobs,
+            tau_units: &args.tau_units,
+            total_wall_seconds: total_s,
+            datasets: &results,
+        };
+        let json = serde_json::to_string_pretty(&out).map_err(|e| CliError::Msg(e.to_string()))?;
+        emit(Some(&dir.join("results.json")), |w| {
+            w.write_all(json.as_bytes())
+        })?;
+        emit(Some(&dir.join("results.md")), |w| {
+            writeln!(
+                w,
+                "{table}\ntotal wall time {total_s:.1} s on {jobs} threads"
+            )
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! Gal's UCI regression protocol (the paper's Table 1, 2018 grid-search version).
+
+mod layout;
+mod protocol;
+pub mod published;
+mod report;
+
+pub use layout::UciDataset;
+pub use protocol::{
+    DatasetResult, GridPoint, MeanSe, SplitResult, UciConfig, job_count, run_dataset,
+};
+pub use report::{markdown_table, worse_than_published};
