@@ -100,19 +100,17 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             "the number of Monte-Carlo samples T must be at least 1",
         ));
     }
-    if !(args.epochs_multiplier > 0.0) {
+    if args.epochs_multiplier.is_nan() || args.epochs_multiplier <= 0.0 {
         return Err(invalid("--epochs-multiplier", "must be positive"));
     }
     if args.layers == 0 {
         return Err(invalid("--layers", "must be at least 1"));
     }
-    if let Some(dir) = &args.out {
-        if !dir.is_dir() {
-            return Err(invalid(
-                "--out",
-                format!("folder {} does not exist", dir.display()),
-            ));
-        }
+    if let Some(dir) = args.out.as_ref().filter(|d| !d.is_dir()) {
+        return Err(invalid(
+            "--out",
+            format!("folder {} does not exist", dir.display()),
+        ));
     }
     let names: Vec<String> = if args.all {
         ALL.iter().map(|s| s.to_string()).collect()

@@ -1,12 +1,23 @@
 //! Row-major matrix products on plain slices: faer's `matmul` (single-threaded: parallelism
-//! is applied one level up, over Monte-Carlo rows and grid configurations), except when
-//! one dimension is 1 (the output layer of a regression net), where a run-time-dispatched
-//! loop of [`super::kernels`] avoids faer's set-up cost (about 1 µs per call, measured with
-//! `examples/gemmprof.rs`). The choice depends only on the shapes, never on threads.
+//! is applied one level up, over Monte-Carlo rows and grid configurations) for large
+//! products; a register-blocked SIMD kernel for the small products of training steps; and
+//! run-time-dispatched loops of [`super::kernels`] when one dimension is 1 (the output
+//! layer of a regression net). Timings: `examples/gemmprof.rs`. The choice depends only on
+//! the shapes and the processor, never on threads.
 
 use super::kernels;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+
+/// Products up to this many multiply-adds (with a batch-sized outer dimension) use the
+/// register-blocked SIMD kernel, which beats faer's packed GEMM at these sizes
+/// (`examples/gemmprof.rs`); larger ones use faer.
+const SMALL_WORK: usize = 1 << 18;
+
+#[inline]
+fn small(m: usize, k: usize, n: usize) -> bool {
+    m * k * n <= SMALL_WORK && m <= 512
+}
 
 /// `c (m×n) ← a (m×k) · b (k×n)` (or `c += …` when `accumulate`), all row-major.
 #[inline]
@@ -20,6 +31,14 @@ pub fn gemm(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize, a
         }
         kernels::matvec_acc(c, a, b, k);
         return;
+    }
+    if small(m, k, n) {
+        if !accumulate {
+            c.iter_mut().for_each(|v| *v = 0.0);
+        }
+        if super::gemm_simd::gemm_acc(c, a, k, 1, b, m, k, n) {
+            return;
+        }
     }
     let a = MatRef::from_row_major_slice(a, m, k);
     let b = MatRef::from_row_major_slice(b, k, n);
@@ -41,6 +60,13 @@ pub fn gemm_tn(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize
     if n == 1 {
         kernels::rows_weighted_sum(c, a, b, k);
         return;
+    }
+    if small(k, m, n) {
+        c.iter_mut().for_each(|v| *v = 0.0);
+        // aᵀ as a strided view: element (i, r) of aᵀ is a[r·k + i].
+        if super::gemm_simd::gemm_acc(c, a, 1, k, b, k, m, n) {
+            return;
+        }
     }
     let a = MatRef::from_row_major_slice(a, m, k).transpose();
     let b = MatRef::from_row_major_slice(b, m, n);

@@ -44,6 +44,8 @@ pub(crate) struct Workspace {
     states: Vec<DropState>,
     /// Per layer, the dropped positions of the current block, flat (`pass · fan_in + unit`).
     drops: Vec<Vec<u32>>,
+    /// Per layer, where each pass's drops start in `drops` (`block + 1` entries).
+    offs: Vec<Vec<u32>>,
     base_in: Vec<Vec<f64>>,
     base_hw: Vec<Vec<f64>>,
     cur: Vec<f64>,
@@ -114,6 +116,7 @@ impl<'a> Engine<'a> {
             ws.rngs.push(rng);
         }
         ws.drops.resize(n_layers, Vec::new());
+        ws.offs.resize(n_layers, Vec::new());
         let mut t0 = 0;
         while t0 < t {
             let b = self.block.min(t - t0);
@@ -129,6 +132,7 @@ impl<'a> Engine<'a> {
         for (l, s) in self.samplers.iter().enumerate() {
             ws.drops[l].clear();
             s.sample_rows(&mut ws.states[l], &mut ws.rngs[l], b, &mut ws.drops[l]);
+            pass_offsets(&ws.drops[l], s.units(), b, &mut ws.offs[l]);
         }
         ws.cur.clear();
         ws.cur_idx.clear();
@@ -140,19 +144,16 @@ impl<'a> Engine<'a> {
             let s = self.scale[i];
             let act = net.arch.activation_of(i);
             let drops = &ws.drops[i];
+            let offs = &ws.offs[i];
+            let of_pass = |bi: usize| &drops[offs[bi] as usize..offs[bi + 1] as usize];
             let nc = ws.cur_idx.len();
             if nc > 0 {
                 // Mask the passes whose input already differs, then one product for all.
-                let mut at = 0;
                 for (c, &bi) in ws.cur_idx.iter().enumerate() {
-                    let (lo, hi) = (bi as usize * k, (bi as usize + 1) * k);
-                    while at < drops.len() && (drops[at] as usize) < lo {
-                        at += 1;
-                    }
+                    let lo = bi as usize * k;
                     let row = &mut ws.cur[c * k..(c + 1) * k];
-                    while at < drops.len() && (drops[at] as usize) < hi {
-                        row[drops[at] as usize - lo] = 0.0;
-                        at += 1;
+                    for &pos in of_pass(bi as usize) {
+                        row[pos as usize - lo] = 0.0;
                     }
                 }
                 ws.prod.clear();
@@ -162,13 +163,8 @@ impl<'a> Engine<'a> {
             ws.next.clear();
             ws.next_idx.clear();
             let mut c = 0;
-            let mut at = 0;
             for bi in 0..b {
-                let (lo, hi) = (bi * k, (bi + 1) * k);
-                let start_drop = at;
-                while at < drops.len() && (drops[at] as usize) < hi {
-                    at += 1;
-                }
+                let lo = bi * k;
                 if c < nc && ws.cur_idx[c] as usize == bi {
                     let start = ws.next.len();
                     ws.next.extend_from_slice(&ws.prod[c * n..(c + 1) * n]);
@@ -177,7 +173,7 @@ impl<'a> Engine<'a> {
                     c += 1;
                     continue;
                 }
-                let dropped = &drops[start_drop..at];
+                let dropped = of_pass(bi);
                 if dropped.is_empty() {
                     // Still the all-kept pass.
                     continue;
@@ -221,6 +217,27 @@ impl<'a> Engine<'a> {
                 dst.copy_from_slice(base_out);
             }
         }
+    }
+}
+
+/// `offs[p]..offs[p + 1]` = the range of `drops` (sorted flat positions `pass · k + unit`)
+/// that belong to pass `p`, for `b` passes. The pass of a position is found by a
+/// floating-point multiply, corrected to the exact quotient.
+fn pass_offsets(drops: &[u32], k: usize, b: usize, offs: &mut Vec<u32>) {
+    offs.clear();
+    offs.resize(b + 1, 0);
+    let inv = 1.0 / k as f64;
+    for &pos in drops {
+        let mut q = (pos as f64 * inv) as usize;
+        if q * k > pos as usize {
+            q -= 1;
+        } else if (q + 1) * k <= pos as usize {
+            q += 1;
+        }
+        offs[q + 1] += 1;
+    }
+    for p in 0..b {
+        offs[p + 1] += offs[p];
     }
 }
 

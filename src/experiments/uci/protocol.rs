@@ -160,11 +160,13 @@ impl Job<'_> {
         tau: f64,
         seed: u64,
     ) -> Result<(Evaluation, u64)> {
-        let mut params = RegressorParams::default();
-        params.hidden = vec![self.ds.n_hidden; self.cfg.layers];
-        params.dropout = p;
-        params.noise = Noise::Tau(tau);
-        params.tau_units = self.cfg.tau_units;
+        let mut params = RegressorParams {
+            hidden: vec![self.ds.n_hidden; self.cfg.layers],
+            dropout: p,
+            noise: Noise::Tau(tau),
+            tau_units: self.cfg.tau_units,
+            ..RegressorParams::default()
+        };
         params.train.epochs = self.epochs;
         params.train.seed = seed;
         let (x, y) = (&self.ds.x, &self.ds.y);
@@ -212,7 +214,11 @@ pub fn run_dataset(
         .tau_values
         .clone()
         .unwrap_or_else(|| ds.tau_values.clone());
-    if rates.is_empty() || taus.is_empty() || !(cfg.epochs_multiplier > 0.0) {
+    if rates.is_empty()
+        || taus.is_empty()
+        || cfg.epochs_multiplier.is_nan()
+        || cfg.epochs_multiplier <= 0.0
+    {
         return Err(Error::InvalidParameter {
             name: "grid".into(),
             reason: "the grid and the epoch multiplier must be non-empty and positive".into(),
