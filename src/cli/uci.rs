@@ -163,6 +163,7 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     {
         bar.set_style(style);
     }
+    let jobs = pool.current_num_threads();
     let mut results = Vec::new();
     for (ds, cfg) in datasets.iter().zip(&configs) {
         bar.set_message(ds.name.clone());
@@ -172,11 +173,15 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             r.dataset, r.n_splits, r.wall_seconds
         ));
         results.push(r);
+        // Keep what is done on disk, so a long run that is stopped loses only the dataset
+        // in progress.
+        if let Some(dir) = &args.out {
+            write_outputs(dir, &args, jobs, start.elapsed().as_secs_f64(), &results)?;
+        }
     }
     bar.finish_and_clear();
     let total_s = start.elapsed().as_secs_f64();
     let table = markdown_table(&results);
-    let jobs = pool.current_num_threads();
     emit(None, |w| {
         writeln!(w, "{table}")?;
         writeln!(
@@ -185,27 +190,39 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         )
     })?;
     if let Some(dir) = &args.out {
-        let out = Output {
-            crate_version: env!("CARGO_PKG_VERSION"),
-            seed: args.seed,
-            epochs_multiplier: args.epochs_multiplier,
-            samples: args.samples,
-            layers: args.layers,
-            jobs,
-            tau_units: &args.tau_units,
-            total_wall_seconds: total_s,
-            datasets: &results,
-        };
-        let json = serde_json::to_string_pretty(&out).map_err(|e| CliError::Msg(e.to_string()))?;
-        emit(Some(&dir.join("results.json")), |w| {
-            w.write_all(json.as_bytes())
-        })?;
-        emit(Some(&dir.join("results.md")), |w| {
-            writeln!(
-                w,
-                "{table}\ntotal wall time {total_s:.1} s on {jobs} threads"
-            )
-        })?;
+        write_outputs(dir, &args, jobs, total_s, &results)?;
     }
     Ok(())
+}
+
+/// Writes results.json and results.md for the datasets done so far.
+fn write_outputs(
+    dir: &std::path::Path,
+    args: &UciArgs,
+    jobs: usize,
+    total_s: f64,
+    results: &[DatasetResult],
+) -> CliResult<()> {
+    let out = Output {
+        crate_version: env!("CARGO_PKG_VERSION"),
+        seed: args.seed,
+        epochs_multiplier: args.epochs_multiplier,
+        samples: args.samples,
+        layers: args.layers,
+        jobs,
+        tau_units: &args.tau_units,
+        total_wall_seconds: total_s,
+        datasets: results,
+    };
+    let json = serde_json::to_string_pretty(&out).map_err(|e| CliError::Msg(e.to_string()))?;
+    emit(Some(&dir.join("results.json")), |w| {
+        w.write_all(json.as_bytes())
+    })?;
+    let table = markdown_table(results);
+    emit(Some(&dir.join("results.md")), |w| {
+        writeln!(
+            w,
+            "{table}\ntotal wall time {total_s:.1} s on {jobs} threads"
+        )
+    })
 }

@@ -130,7 +130,6 @@ pub fn forward_train<'a>(
     buf.outputs.resize(n_layers, Vec::new());
     let mask = |i: usize| masks.layers.get(i).and_then(|m| m.as_ref());
     let input = &mut buf.inputs[0];
-    input.clear();
     input.resize(x.len(), 0.0);
     let s0 = mask(0).map_or(1.0, |m| m.scale);
     kernels::scale_copy(input, x, s0);
@@ -141,7 +140,6 @@ pub fn forward_train<'a>(
         let layer = &net.layers[i];
         let (k, n) = layer.weights.dim();
         let out = &mut buf.outputs[i];
-        out.clear();
         out.resize(rows * n, 0.0);
         gemm(out, &buf.inputs[i], weights_slice(layer), rows, k, n, false);
         let b = layer.bias.as_slice().unwrap_or(&[]);
@@ -152,7 +150,6 @@ pub fn forward_train<'a>(
             break;
         }
         let next = &mut buf.inputs[i + 1];
-        next.clear();
         next.resize(rows * n, 0.0);
         let s = mask(i + 1).map_or(1.0, |m| m.scale);
         if act == Activation::Relu {
@@ -201,23 +198,47 @@ pub fn backward(
         if i == 0 {
             break;
         }
-        buf.dh.clear();
         buf.dh.resize(rows * k, 0.0);
-        gemm_nt(&mut buf.dh, &buf.delta, weights_slice(layer), rows, n, k);
         let m = masks.layers.get(i).and_then(|m| m.as_ref());
-        if let Some(m) = m {
-            m.zero(&mut buf.dh);
-        }
         let s = m.map_or(1.0, |m| m.scale);
         let act = net.arch.activation_of(i - 1);
-        if act == Activation::Relu {
-            kernels::relu_backprop_scale_colsum(
+        if act == Activation::Relu && n == 1 {
+            // dh = δ ⊗ w through the mask and the ReLU, with the bias gradient, in one
+            // sweep; the dropped entries are then taken out of the sums and zeroed.
+            let db = &mut grads.bias[i - 1];
+            let w = weights_slice(layer);
+            kernels::outer_relu_backprop_colsum(
                 &mut buf.dh,
+                &buf.delta,
+                w,
                 &buf.outputs[i - 1],
                 s,
-                &mut grads.bias[i - 1],
+                db,
             );
+            if let Some(m) = m {
+                // Dropped positions are sorted: walk the row boundaries instead of dividing.
+                let mut row_start = 0;
+                for &pos in &m.dropped {
+                    let pos = pos as usize;
+                    while pos >= row_start + k {
+                        row_start += k;
+                    }
+                    db[pos - row_start] -= buf.dh[pos];
+                    buf.dh[pos] = 0.0;
+                }
+            }
+        } else if act == Activation::Relu {
+            gemm_nt(&mut buf.dh, &buf.delta, weights_slice(layer), rows, n, k);
+            if let Some(m) = m {
+                m.zero(&mut buf.dh);
+            }
+            let db = &mut grads.bias[i - 1];
+            kernels::relu_backprop_scale_colsum(&mut buf.dh, &buf.outputs[i - 1], s, db);
         } else {
+            gemm_nt(&mut buf.dh, &buf.delta, weights_slice(layer), rows, n, k);
+            if let Some(m) = m {
+                m.zero(&mut buf.dh);
+            }
             kernels::scale(&mut buf.dh, s);
             act.backprop(&buf.outputs[i - 1], &mut buf.dh);
             kernels::column_sums(&buf.dh, &mut grads.bias[i - 1]);

@@ -11,7 +11,7 @@ use std::arch::x86_64::*;
 
 /// `c (m×n) += A (m×k) · b (k×n)` with `b`, `c` row-major and `A[i][j] = a[i·rs + j·cs]`
 /// (`rs = k, cs = 1` for a row-major `a`; `rs = 1, cs = m` for the transpose of a
-/// row-major k×m matrix). Returns false (doing nothing) when no SIMD path is available on
+/// row-major k×m matrix). With `overwrite`, `c ← A · b` (c is not read). Returns false (doing nothing) when no SIMD path is available on
 /// this processor.
 #[inline]
 #[allow(clippy::too_many_arguments)]
@@ -24,6 +24,7 @@ pub fn gemm_acc(
     m: usize,
     k: usize,
     n: usize,
+    overwrite: bool,
 ) -> bool {
     assert!(m == 0 || k == 0 || a.len() > (m - 1) * rs + (k - 1) * cs);
     assert!(b.len() >= k * n && c.len() >= m * n);
@@ -31,12 +32,36 @@ pub fn gemm_acc(
     {
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the feature is present and the slices hold the shapes (asserted).
-            unsafe { avx512::gemm_acc(c.as_mut_ptr(), a.as_ptr(), rs, cs, b.as_ptr(), m, k, n) };
+            unsafe {
+                avx512::gemm_acc(
+                    c.as_mut_ptr(),
+                    a.as_ptr(),
+                    rs,
+                    cs,
+                    b.as_ptr(),
+                    m,
+                    k,
+                    n,
+                    overwrite,
+                )
+            };
             return true;
         }
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: as above.
-            unsafe { avx2::gemm_acc(c.as_mut_ptr(), a.as_ptr(), rs, cs, b.as_ptr(), m, k, n) };
+            unsafe {
+                avx2::gemm_acc(
+                    c.as_mut_ptr(),
+                    a.as_ptr(),
+                    rs,
+                    cs,
+                    b.as_ptr(),
+                    m,
+                    k,
+                    n,
+                    overwrite,
+                )
+            };
             return true;
         }
     }
@@ -69,6 +94,7 @@ mod avx512 {
         w: usize,
         k: usize,
         n: usize,
+        overwrite: bool,
     ) {
         let (m0, m1) = (mask(w), mask(w.saturating_sub(8)));
         let mut acc0 = [_mm512_setzero_pd(); R];
@@ -90,10 +116,15 @@ mod avx512 {
         for i in 0..R {
             unsafe {
                 let cp = c.add((r0 + i) * n + c0);
-                let c0v = _mm512_maskz_loadu_pd(m0, cp);
-                let c1v = _mm512_maskz_loadu_pd(m1, cp.add(8));
-                _mm512_mask_storeu_pd(cp, m0, _mm512_add_pd(c0v, acc0[i]));
-                _mm512_mask_storeu_pd(cp.add(8), m1, _mm512_add_pd(c1v, acc1[i]));
+                if overwrite {
+                    _mm512_mask_storeu_pd(cp, m0, acc0[i]);
+                    _mm512_mask_storeu_pd(cp.add(8), m1, acc1[i]);
+                } else {
+                    let c0v = _mm512_maskz_loadu_pd(m0, cp);
+                    let c1v = _mm512_maskz_loadu_pd(m1, cp.add(8));
+                    _mm512_mask_storeu_pd(cp, m0, _mm512_add_pd(c0v, acc0[i]));
+                    _mm512_mask_storeu_pd(cp.add(8), m1, _mm512_add_pd(c1v, acc1[i]));
+                }
             }
         }
     }
@@ -109,6 +140,7 @@ mod avx512 {
         m: usize,
         k: usize,
         n: usize,
+        overwrite: bool,
     ) {
         let mut r0 = 0;
         while r0 < m {
@@ -119,10 +151,10 @@ mod avx512 {
                 // SAFETY: r0 + rows ≤ m and c0 + w ≤ n.
                 unsafe {
                     match rows {
-                        4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n),
-                        3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n),
-                        2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n),
-                        _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n),
+                        4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
                     }
                 }
                 c0 += 16;
@@ -155,6 +187,7 @@ mod avx2 {
         w: usize,
         k: usize,
         n: usize,
+        overwrite: bool,
     ) {
         let ms = [
             mask(w),
@@ -185,8 +218,12 @@ mod avx2 {
             for q in 0..4 {
                 unsafe {
                     let cp = c.add((r0 + i) * n + c0 + 4 * q);
-                    let cv = _mm256_maskload_pd(cp, ms[q]);
-                    _mm256_maskstore_pd(cp, ms[q], _mm256_add_pd(cv, acc[i][q]));
+                    if overwrite {
+                        _mm256_maskstore_pd(cp, ms[q], acc[i][q]);
+                    } else {
+                        let cv = _mm256_maskload_pd(cp, ms[q]);
+                        _mm256_maskstore_pd(cp, ms[q], _mm256_add_pd(cv, acc[i][q]));
+                    }
                 }
             }
         }
@@ -203,6 +240,7 @@ mod avx2 {
         m: usize,
         k: usize,
         n: usize,
+        overwrite: bool,
     ) {
         let mut r0 = 0;
         while r0 < m {
@@ -213,10 +251,10 @@ mod avx2 {
                 // SAFETY: r0 + rows ≤ m and c0 + w ≤ n.
                 unsafe {
                     match rows {
-                        4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n),
-                        3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n),
-                        2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n),
-                        _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n),
+                        4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
                     }
                 }
                 c0 += 16;
@@ -256,7 +294,7 @@ mod tests {
                     }
                 }
             }
-            if super::gemm_acc(&mut c, &a, k, 1, &b, m, k, n) {
+            if super::gemm_acc(&mut c, &a, k, 1, &b, m, k, n, false) {
                 for (x, y) in c.iter().zip(&want) {
                     assert!((x - y).abs() < 1e-13, "{m}x{k}x{n}: {x} vs {y}");
                 }
@@ -264,7 +302,7 @@ mod tests {
             // The same product with `a` given as the transpose of a row-major k×m matrix.
             let at: Vec<f64> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
             let mut c2: Vec<f64> = (0..m * n).map(|i| i as f64 * 0.01).collect();
-            if super::gemm_acc(&mut c2, &at, 1, m, &b, m, k, n) {
+            if super::gemm_acc(&mut c2, &at, 1, m, &b, m, k, n, false) {
                 for (x, y) in c2.iter().zip(&want) {
                     assert!((x - y).abs() < 1e-13, "transposed {m}x{k}x{n}: {x} vs {y}");
                 }

@@ -160,3 +160,27 @@ pub fn relu_backprop_scale_colsum(g: &mut [f64], h: &[f64], s: f64, db: &mut [f6
         }
     }
 }
+
+/// Backward sweep through a masked ReLU layer feeding a one-unit layer:
+/// `g[r, j] ← δ[r] · w[j] · s · [h[r, j] > 0]` and `db ← Σ_rows g` (the caller then removes
+/// the dropped entries).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn outer_relu_backprop_colsum(
+    g: &mut [f64],
+    delta: &[f64],
+    w: &[f64],
+    h: &[f64],
+    s: f64,
+    db: &mut [f64],
+) {
+    db.iter_mut().for_each(|v| *v = 0.0);
+    let k = db.len();
+    for ((grow, hrow), &d) in g.chunks_exact_mut(k).zip(h.chunks_exact(k)).zip(delta) {
+        let ds = d * s;
+        for (((gv, &hv), dbv), &wv) in grow.iter_mut().zip(hrow).zip(db.iter_mut()).zip(w) {
+            let v = if hv > 0.0 { ds * wv } else { 0.0 };
+            *gv = v;
+            *dbv += v;
+        }
+    }
+}

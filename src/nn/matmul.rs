@@ -32,13 +32,8 @@ pub fn gemm(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize, a
         kernels::matvec_acc(c, a, b, k);
         return;
     }
-    if small(m, k, n) {
-        if !accumulate {
-            c.iter_mut().for_each(|v| *v = 0.0);
-        }
-        if super::gemm_simd::gemm_acc(c, a, k, 1, b, m, k, n) {
-            return;
-        }
+    if small(m, k, n) && super::gemm_simd::gemm_acc(c, a, k, 1, b, m, k, n, !accumulate) {
+        return;
     }
     let a = MatRef::from_row_major_slice(a, m, k);
     let b = MatRef::from_row_major_slice(b, k, n);
@@ -58,15 +53,16 @@ pub fn gemm_tn(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize
     debug_assert_eq!(b.len(), m * n);
     debug_assert_eq!(c.len(), k * n);
     if n == 1 {
+        // cᵀ (1×k) = bᵀ (1×m) · a (m×k): one row of the blocked kernel.
+        if small(1, m, k) && super::gemm_simd::gemm_acc(c, b, m, 1, a, 1, m, k, true) {
+            return;
+        }
         kernels::rows_weighted_sum(c, a, b, k);
         return;
     }
-    if small(k, m, n) {
-        c.iter_mut().for_each(|v| *v = 0.0);
-        // aᵀ as a strided view: element (i, r) of aᵀ is a[r·k + i].
-        if super::gemm_simd::gemm_acc(c, a, 1, k, b, k, m, n) {
-            return;
-        }
+    // aᵀ as a strided view: element (i, r) of aᵀ is a[r·k + i].
+    if small(k, m, n) && super::gemm_simd::gemm_acc(c, a, 1, k, b, k, m, n, true) {
+        return;
     }
     let a = MatRef::from_row_major_slice(a, m, k).transpose();
     let b = MatRef::from_row_major_slice(b, m, n);
