@@ -48,6 +48,19 @@ fn run(root: &PathBuf, jobs: &str, out: &std::path::Path) -> serde_json::Value {
         .success();
     let text = std::fs::read_to_string(out.join("results.json")).unwrap();
     assert!(out.join("results.md").exists());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let first = &summary[0];
+    for key in [
+        "dataset",
+        "n_splits",
+        "rmse",
+        "mc_rmse",
+        "ll",
+        "wall_seconds",
+    ] {
+        assert!(!first[key].is_null(), "summary.json lacks {key}");
+    }
     serde_json::from_str(&text).unwrap()
 }
 

@@ -4,7 +4,7 @@ use super::common::{CliError, CliResult, emit, invalid};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mcdropout::experiments::uci::{
-    DatasetResult, UciConfig, UciDataset, job_count, markdown_table, run_dataset,
+    DatasetResult, MeanSe, UciConfig, UciDataset, job_count, markdown_table, run_dataset,
 };
 use mcdropout::prior::TauUnits;
 use serde::Serialize;
@@ -65,7 +65,8 @@ pub struct UciArgs {
     /// τ convention: gal (his code, default) or standardised.
     #[arg(long, value_name = "UNITS", default_value = "gal", value_parser = ["gal", "standardised"])]
     tau_units: String,
-    /// Write results.json and results.md into this folder.
+    /// Write results.json (every split and grid point), summary.json (per dataset) and
+    /// results.md into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Seed; every (split, grid point) derives its own, so results do not depend on --jobs.
@@ -87,6 +88,17 @@ struct Output<'a> {
     tau_units: &'a str,
     total_wall_seconds: f64,
     datasets: &'a [DatasetResult],
+}
+
+/// One dataset's headline figures (summary.json).
+#[derive(Serialize)]
+struct Summary<'a> {
+    dataset: &'a str,
+    n_splits: usize,
+    rmse: MeanSe,
+    mc_rmse: MeanSe,
+    ll: MeanSe,
+    wall_seconds: f64,
 }
 
 /// Runs `mcdropout uci`.
@@ -216,6 +228,21 @@ fn write_outputs(
     };
     let json = serde_json::to_string_pretty(&out).map_err(|e| CliError::Msg(e.to_string()))?;
     emit(Some(&dir.join("results.json")), |w| {
+        w.write_all(json.as_bytes())
+    })?;
+    let summary: Vec<Summary> = results
+        .iter()
+        .map(|r| Summary {
+            dataset: &r.dataset,
+            n_splits: r.n_splits,
+            rmse: r.rmse,
+            mc_rmse: r.mc_rmse,
+            ll: r.ll,
+            wall_seconds: r.wall_seconds,
+        })
+        .collect();
+    let json = serde_json::to_string_pretty(&summary).map_err(|e| CliError::Msg(e.to_string()))?;
+    emit(Some(&dir.join("summary.json")), |w| {
         w.write_all(json.as_bytes())
     })?;
     let table = markdown_table(results);
