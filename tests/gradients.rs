@@ -12,7 +12,7 @@ use mcdropout::elbo::neg_elbo_with_masks;
 use mcdropout::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
 use mcdropout::nn::{Activation, Architecture, Init, Network};
 use mcdropout::prior::{LossConvention, Prior, TauUnits};
-use mcdropout::rng::{DropSampler, Purpose, stream};
+use mcdropout::rng::{Purpose, stream};
 use mcdropout::train::loss::{decay_penalty, squared_error};
 use rand::Rng;
 
@@ -40,13 +40,7 @@ fn net(act: Activation, p: f64, seed: u64) -> Network {
 }
 
 fn masks_for(net: &Network, rows: usize, seed: u64) -> Masks {
-    let samplers: Vec<DropSampler> = net
-        .arch
-        .sizes
-        .iter()
-        .zip(&net.arch.dropout)
-        .map(|(&k, &p)| DropSampler::new(k, p))
-        .collect();
+    let samplers = net.drop_samplers();
     let mut m = Masks::default();
     let mut rng = stream(seed, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut rng)).collect();

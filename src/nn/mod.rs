@@ -2,7 +2,6 @@
 
 mod activation;
 pub mod backprop;
-mod gemm_simd;
 #[doc(hidden)]
 pub mod kernels;
 #[doc(hidden)]

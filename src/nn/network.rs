@@ -166,6 +166,16 @@ impl Network {
         *self.arch.sizes.last().unwrap_or(&0)
     }
 
+    /// One drop sampler per layer, for the units entering it at that layer's rate.
+    pub fn drop_samplers(&self) -> Vec<crate::rng::DropSampler> {
+        self.arch
+            .sizes
+            .iter()
+            .zip(&self.arch.dropout)
+            .map(|(&k, &p)| crate::rng::DropSampler::new(k, p))
+            .collect()
+    }
+
     /// Total number of parameters.
     pub fn n_params(&self) -> usize {
         self.layers

@@ -20,16 +20,6 @@ use crate::nn::matmul::gemm;
 use crate::nn::{Activation, Network, kernels};
 use crate::rng::{DropSampler, DropState, Purpose, Xoshiro256PlusPlus, stream_of};
 
-/// Samplers for the units entering every layer of `net`.
-pub(crate) fn samplers(net: &Network) -> Vec<DropSampler> {
-    net.arch
-        .sizes
-        .iter()
-        .zip(&net.arch.dropout)
-        .map(|(&k, &p)| DropSampler::new(k, p))
-        .collect()
-}
-
 /// Default number of passes per block: the changed-rows matrix of the widest layer stays
 /// within about 256 KiB.
 pub(crate) fn default_block(net: &Network) -> usize {
@@ -68,7 +58,7 @@ impl<'a> Engine<'a> {
     pub(crate) fn new(net: &'a Network, block: usize) -> Self {
         Self {
             net,
-            samplers: samplers(net),
+            samplers: net.drop_samplers(),
             scale: net.arch.dropout.iter().map(|p| 1.0 / (1.0 - p)).collect(),
             block: block.max(1),
         }
@@ -268,7 +258,7 @@ fn weights(net: &Network, i: usize) -> &[f64] {
 /// per-layer streams as the engine, one row of units at a time.
 /// Used by tests to check the engine.
 pub fn reference_row_samples(net: &Network, x: &[f64], seed: u64, row: u64, t: usize) -> Vec<f64> {
-    let samplers = samplers(net);
+    let samplers = net.drop_samplers();
     let n_layers = net.layers.len();
     let mut out = Vec::with_capacity(t * net.n_outputs());
     let mut drops: Vec<Vec<u32>> = vec![Vec::new(); n_layers];

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::nn::Network;
 use crate::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
 use crate::prior::LossConvention;
-use crate::rng::{DropSampler, Purpose, stream};
+use crate::rng::{Purpose, stream};
 use ndarray::{ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -107,13 +107,7 @@ pub fn train_network(
     }
     let start = std::time::Instant::now();
     let (k, d) = (x.ncols(), y.ncols());
-    let samplers: Vec<DropSampler> = net
-        .arch
-        .sizes
-        .iter()
-        .zip(&net.arch.dropout)
-        .map(|(&units, &p)| DropSampler::new(units, p))
-        .collect();
+    let samplers = net.drop_samplers();
     let mut shuffle_rng = stream(cfg.seed, Purpose::Shuffle, 0);
     let mut mask_rng = stream(cfg.seed, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut mask_rng)).collect();
