@@ -136,6 +136,37 @@ impl Regressor {
         }
     }
 
+    /// The ELBO of the model on `(x, y)` (original units; standardised here as in
+    /// training), with `samples` mask draws per point: see [`crate::elbo`]. It is computed
+    /// in the network's standardised units with the τ that enters λ.
+    pub fn elbo(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        samples: usize,
+        seed: u64,
+    ) -> Result<crate::elbo::Elbo> {
+        if y.len() != x.nrows() {
+            return Err(Error::Shape(format!(
+                "{} rows but {} targets",
+                x.nrows(),
+                y.len()
+            )));
+        }
+        let xs = self.standardise(x)?;
+        let ys = y
+            .mapv(|v| (v - self.y_mean) / self.y_std)
+            .insert_axis(ndarray::Axis(1));
+        crate::elbo::elbo(
+            &self.network,
+            &self.prior,
+            xs.view(),
+            ys.view(),
+            samples,
+            seed,
+        )
+    }
+
     /// RMSE, MC RMSE, both log-likelihoods and interval coverage on `(x, y)`.
     pub fn evaluate(
         &self,
