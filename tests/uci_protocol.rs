@@ -224,3 +224,25 @@ fn layout_errors_are_clear() {
     let e = uci_error(&r, "toy");
     assert!(e.contains("n_hidden.txt"), "{e}");
 }
+
+/// `mcdropout bench` prints one row per dataset with the per-step and per-pass cost.
+#[test]
+fn bench_prints_per_step_costs() {
+    let Some(root) = uci_root() else { return };
+    let out = Command::cargo_bin("mcdropout")
+        .unwrap()
+        .args(["bench", "--root"])
+        .arg(&root)
+        .args(["--dataset", "yacht", "--epochs-multiplier", "1", "--samples", "50"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text.lines().find(|l| l.starts_with("| yacht")).expect("a yacht row");
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    // | yacht | train rows | steps | train s | µs/step | test rows | MC s | ns/pass | LL |
+    assert_eq!(cells[2], "277");
+    assert_eq!(cells[3], "120"); // 40 epochs × ⌈277/128⌉ batches
+    assert!(cells[5].parse::<f64>().unwrap() > 0.0);
+}

@@ -1,5 +1,6 @@
 //! The command-line interface: one module per subcommand, shared helpers in [`common`].
 
+mod bench;
 mod common;
 mod demo;
 mod evaluate;
@@ -71,6 +72,13 @@ enum Command {
     /// deterministic pass, MC RMSE, MC log-likelihood with T samples). Prints mean ±
     /// standard error over the splits next to Gal's published figures.
     Uci(uci::UciArgs),
+    /// Time one complete training run and one T-sample MC evaluation per UCI dataset.
+    ///
+    /// On split 0 of each dataset (Gal's layout), with the middle values of its dropout and
+    /// τ grids: trains once with the published number of epochs (one thread) and evaluates
+    /// the test part with T MC samples (all threads), printing the time per optimiser step
+    /// and per stochastic pass.
+    Bench(bench::BenchArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
@@ -83,6 +91,7 @@ pub fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Uci(args) => uci::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,

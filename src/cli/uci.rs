@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// The eight datasets of `../shared/data/UCI_Datasets` (Gal's repository has more).
-const ALL: &[&str] = &[
+pub const ALL: &[&str] = &[
     "bostonHousing",
     "concrete",
     "energy",
