@@ -233,13 +233,23 @@ fn bench_prints_per_step_costs() {
         .unwrap()
         .args(["bench", "--root"])
         .arg(&root)
-        .args(["--dataset", "yacht", "--epochs-multiplier", "1", "--samples", "50"])
+        .args([
+            "--dataset",
+            "yacht",
+            "--epochs-multiplier",
+            "1",
+            "--samples",
+            "50",
+        ])
         .assert()
         .success()
         .get_output()
         .clone();
     let text = String::from_utf8(out.stdout).unwrap();
-    let row = text.lines().find(|l| l.starts_with("| yacht")).expect("a yacht row");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| yacht"))
+        .expect("a yacht row");
     let cells: Vec<&str> = row.split('|').map(str::trim).collect();
     // | yacht | train rows | steps | train s | µs/step | test rows | MC s | ns/pass | LL |
     assert_eq!(cells[2], "277");

@@ -1,13 +1,23 @@
 //! Row-major matrix products on plain slices: faer's `matmul` (single-threaded: parallelism
-//! is applied one level up, over Monte-Carlo rows and grid configurations), except when
-//! one dimension is 1 (the output layer of a regression net), where run-time-dispatched
-//! loops of [`super::kernels`] avoid faer's set-up cost (measured with
-//! `examples/gemmprof.rs`; see BENCHMARKS.md). The choice depends only on the shapes,
-//! never on threads.
+//! is applied one level up, over Monte-Carlo rows and grid configurations) for large
+//! products; a register-blocked SIMD kernel for the small products of training steps; and
+//! run-time-dispatched loops of [`super::kernels`] when one dimension is 1 (the output
+//! layer of a regression net). Timings: `examples/gemmprof.rs`. The choice depends only on
+//! the shapes and the processor, never on threads.
 
 use super::kernels;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+
+/// Products up to this many multiply-adds (with a batch-sized outer dimension) use the
+/// register-blocked SIMD kernel, which beats faer's packed GEMM at these sizes
+/// (`examples/gemmprof.rs`); larger ones use faer.
+const SMALL_WORK: usize = 1 << 18;
+
+#[inline]
+fn small(m: usize, k: usize, n: usize) -> bool {
+    m * k * n <= SMALL_WORK && m <= 512
+}
 
 /// `c (m×n) ← a (m×k) · b (k×n)` (or `c += …` when `accumulate`), all row-major.
 #[inline]
@@ -20,6 +30,9 @@ pub fn gemm(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize, a
             c.iter_mut().for_each(|v| *v = 0.0);
         }
         kernels::matvec_acc(c, a, b, k);
+        return;
+    }
+    if small(m, k, n) && super::gemm_simd::gemm_acc(c, a, k, 1, b, m, k, n, !accumulate) {
         return;
     }
     let a = MatRef::from_row_major_slice(a, m, k);
@@ -40,7 +53,15 @@ pub fn gemm_tn(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize
     debug_assert_eq!(b.len(), m * n);
     debug_assert_eq!(c.len(), k * n);
     if n == 1 {
+        // cᵀ (1×k) = bᵀ (1×m) · a (m×k): one row of the blocked kernel.
+        if small(1, m, k) && super::gemm_simd::gemm_acc(c, b, m, 1, a, 1, m, k, true) {
+            return;
+        }
         kernels::rows_weighted_sum(c, a, b, k);
+        return;
+    }
+    // aᵀ as a strided view: element (i, r) of aᵀ is a[r·k + i].
+    if small(k, m, n) && super::gemm_simd::gemm_acc(c, a, 1, k, b, k, m, n, true) {
         return;
     }
     let a = MatRef::from_row_major_slice(a, m, k).transpose();

@@ -2,6 +2,7 @@
 
 mod activation;
 pub mod backprop;
+mod gemm_simd;
 #[doc(hidden)]
 pub mod kernels;
 #[doc(hidden)]
