@@ -26,7 +26,12 @@ fn data(rows: usize, k: usize, d: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
 }
 
 fn net(act: Activation, p: f64, seed: u64) -> Network {
-    let mut arch = Architecture::new(4, &[6, 5], 2, act, p).unwrap();
+    net_with_outputs(act, p, seed, 2)
+}
+
+/// Two hidden layers; `outputs` = 1 exercises the fused one-output backward path.
+fn net_with_outputs(act: Activation, p: f64, seed: u64, outputs: usize) -> Network {
+    let mut arch = Architecture::new(4, &[6, 5], outputs, act, p).unwrap();
     if p > 0.0 {
         arch.dropout = vec![p, p * 0.5, p];
     }
@@ -95,19 +100,21 @@ fn compare(analytic: &Gradients, net: &mut Network, loss: &dyn Fn(&Network) -> f
 
 #[test]
 fn backprop_matches_finite_differences() {
-    let (rows, k, d) = (7, 4, 2);
-    let (x, y) = data(rows, k, d, 3);
+    let (rows, k) = (7, 4);
     let decay = [1e-2, 3e-2, 2e-2];
     let bias_decay = 5e-3;
-    for act in [
-        Activation::Relu,
-        Activation::Tanh,
-        Activation::Sigmoid,
-        Activation::Identity,
+    for (act, d) in [
+        (Activation::Relu, 2),
+        (Activation::Relu, 1),
+        (Activation::Tanh, 2),
+        (Activation::Tanh, 1),
+        (Activation::Sigmoid, 2),
+        (Activation::Identity, 2),
     ] {
+        let (x, y) = data(rows, k, d, 3);
         for p in [0.0, 0.3] {
             for conv in [LossConvention::Gal, LossConvention::Halved] {
-                let mut net = net(act, p, 11);
+                let mut net = net_with_outputs(act, p, 11, d);
                 let masks = masks_for(&net, rows, 5);
                 let loss = |n: &Network| {
                     let mut buf = TrainBuffers::default();
@@ -133,7 +140,10 @@ fn backprop_matches_finite_differences() {
                         .for_each(|(g, b)| *g += 2.0 * bias_decay * b);
                 }
                 let err = compare(&g, &mut net, &loss);
-                assert!(err < 1e-6, "{act:?} p={p} {conv:?}: relative error {err:e}");
+                assert!(
+                    err < 1e-6,
+                    "{act:?} d={d} p={p} {conv:?}: relative error {err:e}"
+                );
             }
         }
     }
