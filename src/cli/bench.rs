@@ -1,7 +1,7 @@
 //! `mcdropout bench`: the cost of one complete training run and one T-sample MC
 //! evaluation per UCI dataset (split 0), with the cost per optimiser step and per pass.
 
-use super::common::{CliError, CliResult, emit, invalid};
+use super::common::{CliResult, emit, invalid};
 use clap::Args;
 use mcdropout::experiments::uci::UciDataset;
 use mcdropout::model::{Noise, RegressorParams};
@@ -47,13 +47,7 @@ pub fn run(args: BenchArgs) -> CliResult<()> {
         .iter()
         .map(|n| UciDataset::load(&args.root, n))
         .collect::<mcdropout::Result<Vec<_>>>()?;
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        pool = pool.num_threads(n);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))?;
+    let pool = super::common::thread_pool(args.threads)?;
     let mut rows = Vec::new();
     for ds in &datasets {
         let (train, test) = &ds.splits[0];

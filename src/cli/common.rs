@@ -108,15 +108,19 @@ impl Compute {
     /// Runs `work` inside a rayon pool of `--threads` threads.
     pub fn run<T: Send>(&self, work: impl FnOnce() -> CliResult<T> + Send) -> CliResult<T> {
         self.validate()?;
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = self.threads {
-            builder = builder.num_threads(n);
-        }
-        let pool = builder
-            .build()
-            .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))?;
-        pool.install(work)
+        thread_pool(self.threads)?.install(work)
     }
+}
+
+/// A rayon pool of `threads` threads (all cores when `None`).
+pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))
 }
 
 /// Checks that the folder of an output file exists, before any work is done.

@@ -134,13 +134,7 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         .iter()
         .map(|n| UciDataset::load(&args.root, n))
         .collect::<mcdropout::Result<Vec<_>>>()?;
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.jobs {
-        pool = pool.num_threads(n);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))?;
+    let pool = super::common::thread_pool(args.jobs)?;
     let start = Instant::now();
     let configs: Vec<UciConfig> = datasets
         .iter()
