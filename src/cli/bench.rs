@@ -3,7 +3,6 @@
 
 use super::common::{CliResult, emit, invalid};
 use clap::Args;
-use mcdropout::experiments::uci::UciDataset;
 use mcdropout::model::{Noise, RegressorParams};
 use mcdropout::predict::McOptions;
 use ndarray::Axis;
@@ -38,15 +37,7 @@ pub fn run(args: BenchArgs) -> CliResult<()> {
     if args.epochs_multiplier.is_nan() || args.epochs_multiplier <= 0.0 {
         return Err(invalid("--epochs-multiplier", "must be positive"));
     }
-    let names: Vec<String> = if args.dataset.is_empty() {
-        super::uci::ALL.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.dataset.clone()
-    };
-    let datasets = names
-        .iter()
-        .map(|n| UciDataset::load(&args.root, n))
-        .collect::<mcdropout::Result<Vec<_>>>()?;
+    let datasets = super::uci::load_datasets(&args.root, &args.dataset)?;
     let pool = super::common::thread_pool(args.threads)?;
     let mut rows = Vec::new();
     for ds in &datasets {

@@ -124,16 +124,8 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             format!("folder {} does not exist", dir.display()),
         ));
     }
-    let names: Vec<String> = if args.all {
-        ALL.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.dataset.clone()
-    };
-    // Read and check every dataset before any work.
-    let datasets = names
-        .iter()
-        .map(|n| UciDataset::load(&args.root, n))
-        .collect::<mcdropout::Result<Vec<_>>>()?;
+    let names = if args.all { &[][..] } else { &args.dataset[..] };
+    let datasets = load_datasets(&args.root, names)?;
     let pool = super::common::thread_pool(args.jobs)?;
     let start = Instant::now();
     let configs: Vec<UciConfig> = datasets
@@ -246,4 +238,15 @@ fn write_outputs(
             "{table}\ntotal wall time {total_s:.1} s on {jobs} threads"
         )
     })
+}
+
+/// Reads and checks `names` under `root` (the eight of [`ALL`] when empty), before any
+/// work starts.
+pub fn load_datasets(root: &std::path::Path, names: &[String]) -> CliResult<Vec<UciDataset>> {
+    let all: Vec<String> = ALL.iter().map(|s| s.to_string()).collect();
+    let names = if names.is_empty() { &all[..] } else { names };
+    Ok(names
+        .iter()
+        .map(|n| UciDataset::load(root, n))
+        .collect::<mcdropout::Result<Vec<_>>>()?)
 }

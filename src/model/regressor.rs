@@ -146,13 +146,7 @@ impl Regressor {
         samples: usize,
         seed: u64,
     ) -> Result<crate::elbo::Elbo> {
-        if y.len() != x.nrows() {
-            return Err(Error::Shape(format!(
-                "{} rows but {} targets",
-                x.nrows(),
-                y.len()
-            )));
-        }
+        same_rows(x, y)?;
         let xs = self.standardise(x)?;
         let ys = y
             .mapv(|v| (v - self.y_mean) / self.y_std)
@@ -174,13 +168,7 @@ impl Regressor {
         y: ArrayView1<f64>,
         opts: &McOptions,
     ) -> Result<Evaluation> {
-        if y.len() != x.nrows() {
-            return Err(Error::Shape(format!(
-                "{} rows but {} targets",
-                x.nrows(),
-                y.len()
-            )));
-        }
+        same_rows(x, y)?;
         let det = self.predict(x)?;
         let rows = self.mc_rows(x, Some(y), opts)?;
         let pred = self.summarise(&rows, opts);
@@ -204,5 +192,18 @@ impl Regressor {
             mean_std: pred.std.mean().unwrap_or(f64::NAN),
             tau: self.tau(),
         })
+    }
+}
+
+/// Checks that there is one target per input row.
+fn same_rows(x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<()> {
+    if y.len() == x.nrows() {
+        Ok(())
+    } else {
+        Err(Error::Shape(format!(
+            "{} rows but {} targets",
+            x.nrows(),
+            y.len()
+        )))
     }
 }
