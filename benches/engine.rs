@@ -9,8 +9,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mcdropout::metrics::{mc_log_likelihood, mean_var};
-use mcdropout::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
-use mcdropout::nn::{Activation, Architecture, Init, Network};
+use mcdropout::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
+use mcdropout::nn::{Activation, Architecture, Init, Network, Real};
 use mcdropout::predict::{McOptions, mc_map};
 use mcdropout::prior::LossConvention;
 use mcdropout::rng::{DropSampler, Purpose, stream};
@@ -21,29 +21,42 @@ use std::hint::black_box;
 use std::time::Duration;
 
 fn train_step(c: &mut Criterion) {
+    train_step_in::<f32>(c, "f32");
+    train_step_in::<f64>(c, "f64");
+}
+
+fn train_step_in<T: Real>(c: &mut Criterion, name: &str) {
     let (rows, k) = (128, 13);
     let arch = Architecture::new(k, &[50], 1, Activation::Relu, 0.05).unwrap();
-    let mut net = Network::init(arch, Init::GlorotUniform, 0.0, 1).unwrap();
+    let net = Network::init(arch, Init::GlorotUniform, 0.0, 1).unwrap();
     let mut rng = stream(1, Purpose::Split, 0);
-    let x: Vec<f64> = (0..rows * k).map(|_| rng.random_range(-2.0..2.0)).collect();
-    let y: Vec<f64> = (0..rows).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let x: Vec<T> = (0..rows * k)
+        .map(|_| T::from_f64(rng.random_range(-2.0..2.0)))
+        .collect();
+    let y: Vec<T> = (0..rows)
+        .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+        .collect();
     let samplers: Vec<DropSampler> = [k, 50].iter().map(|&u| DropSampler::new(u, 0.05)).collect();
     let mut mask_rng = stream(1, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut mask_rng)).collect();
     let (mut masks, mut buf, mut dout) = (Masks::default(), TrainBuffers::default(), Vec::new());
-    let mut grads = Gradients::zeros(&net);
-    let mut opt = OptimizerState::new(Optimizer::default(), &net);
+    let mut params = Tensors::<T>::from_network(&net);
+    let mut grads = Gradients::<T>::zeros(&net);
+    let mut opt = OptimizerState::<T>::new(Optimizer::default(), &net);
     let decay = [1e-4, 1e-4];
-    c.bench_function("train_step 13-50-1 relu p=0.05 batch 128", |b| {
-        b.iter(|| {
-            masks.draw(&samplers, &mut states, &mut mask_rng, rows);
-            let out = forward_train(&net, black_box(&x), rows, &masks, &mut buf);
-            let loss = squared_error(LossConvention::Gal, out, &y, rows, &mut dout);
-            backward(&net, &masks, &mut buf, &dout, &mut grads);
-            opt.step(&mut net, &grads, &decay, 0.0);
-            loss
-        })
-    });
+    c.bench_function(
+        &format!("train_step 13-50-1 relu p=0.05 batch 128 {name}"),
+        |b| {
+            b.iter(|| {
+                masks.draw(&samplers, &mut states, &mut mask_rng, rows);
+                let out = forward_train(&net.arch, &params, black_box(&x), rows, &masks, &mut buf);
+                let loss = squared_error(LossConvention::Gal, out, &y, rows, &mut dout);
+                backward(&net.arch, &params, &masks, &mut buf, &dout, &mut grads);
+                opt.step(&mut params, &grads, &decay, 0.0);
+                loss
+            })
+        },
+    );
 }
 
 fn mc_inference(c: &mut Criterion) {

@@ -1,18 +1,23 @@
-use mcdropout::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
-use mcdropout::nn::{Activation, Architecture, Init, Network};
+//! One training step (13→50→1 ReLU, dropout 0.05, batch 128, Adam) split into masks,
+//! forward, backward and Adam. Run: `cargo run --release --example stepprof -- [f32|f64] [denormals]`
+//! (`denormals`: without flushing subnormals to zero, as `train_network` does).
+
+use mcdropout::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
+use mcdropout::nn::{Activation, Architecture, FlushDenormals, Init, Network, Real};
 use mcdropout::rng::{DropSampler, Purpose, stream};
-use mcdropout::train::Optimizer;
-use mcdropout::train::OptimizerState;
+use mcdropout::train::{Optimizer, OptimizerState};
 use std::time::Instant;
-fn main() {
+
+fn run<T: Real>() {
+    let _ftz = (std::env::args().nth(2).as_deref() != Some("denormals")).then(FlushDenormals::new);
     let arch = Architecture::new(13, &[50], 1, Activation::Relu, 0.05).unwrap();
-    let mut net = Network::init(arch, Init::GlorotUniform, 0.0, 1).unwrap();
+    let net = Network::init(arch, Init::GlorotUniform, 0.0, 1).unwrap();
     let rows = 128;
-    let x: Vec<f64> = (0..rows * 13)
-        .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0)
+    let x: Vec<T> = (0..rows * 13)
+        .map(|i| T::from_f64(((i * 7919) % 101) as f64 / 50.0 - 1.0))
         .collect();
-    let y: Vec<f64> = (0..rows)
-        .map(|i| ((i * 31) % 17) as f64 / 8.0 - 1.0)
+    let y: Vec<T> = (0..rows)
+        .map(|i| T::from_f64(((i * 31) % 17) as f64 / 8.0 - 1.0))
         .collect();
     let samplers: Vec<DropSampler> = [13usize, 50]
         .iter()
@@ -21,21 +26,23 @@ fn main() {
     let mut rng = stream(1, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut rng)).collect();
     let (mut masks, mut buf, mut dout) = (Masks::default(), TrainBuffers::default(), Vec::new());
-    let mut g = Gradients::zeros(&net);
-    let mut opt = OptimizerState::new(Optimizer::default(), &net);
+    let mut p = Tensors::<T>::from_network(&net);
+    let mut g = Gradients::<T>::zeros(&net);
+    let mut opt = OptimizerState::<T>::new(Optimizer::default(), &net);
     let n = 20000;
     let mut tm = [0f64; 4];
+    let two_over_rows = T::from_f64(2.0 / rows as f64);
     for _ in 0..n {
         let t0 = Instant::now();
         masks.draw(&samplers, &mut states, &mut rng, rows);
         let t1 = Instant::now();
-        let out = forward_train(&net, &x, rows, &masks, &mut buf);
+        let out = forward_train(&net.arch, &p, &x, rows, &masks, &mut buf);
         dout.clear();
-        dout.extend(out.iter().zip(&y).map(|(o, y)| 2.0 * (o - y) / rows as f64));
+        dout.extend(out.iter().zip(&y).map(|(&o, &y)| two_over_rows * (o - y)));
         let t2 = Instant::now();
-        backward(&net, &masks, &mut buf, &dout, &mut g);
+        backward(&net.arch, &p, &masks, &mut buf, &dout, &mut g);
         let t3 = Instant::now();
-        opt.step(&mut net, &g, &[1e-4, 1e-4], 0.0);
+        opt.step(&mut p, &g, &[1e-4, 1e-4], 0.0);
         let t4 = Instant::now();
         tm[0] += (t1 - t0).as_secs_f64();
         tm[1] += (t2 - t1).as_secs_f64();
@@ -51,4 +58,11 @@ fn main() {
         us[3],
         us.iter().sum::<f64>()
     );
+}
+
+fn main() {
+    match std::env::args().nth(1).as_deref() {
+        Some("f64") => run::<f64>(),
+        _ => run::<f32>(),
+    }
 }

@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::nn::Network;
-use crate::nn::backprop::{Masks, TrainBuffers, forward_train};
+use crate::nn::backprop::{Masks, Tensors, TrainBuffers, forward_train};
 use crate::predict::{McOptions, mc_map};
 use crate::prior::Prior;
 use ndarray::ArrayView2;
@@ -92,7 +92,8 @@ pub fn neg_elbo_with_masks(
     masks: &Masks,
 ) -> f64 {
     let mut buf = TrainBuffers::default();
-    let out = forward_train(net, x, n, masks, &mut buf);
+    let params = Tensors::<f64>::from_network(net);
+    let out = forward_train(&net.arch, &params, x, n, masks, &mut buf);
     let sq: f64 = out.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum();
     0.5 * prior.tau_network() * sq + prior.kl(net)
 }

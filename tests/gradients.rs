@@ -9,8 +9,8 @@
 //! The step is small enough that no ReLU pre-activation crosses zero for these seeds.
 
 use mcdropout::elbo::neg_elbo_with_masks;
-use mcdropout::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
-use mcdropout::nn::{Activation, Architecture, Init, Network};
+use mcdropout::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
+use mcdropout::nn::{Activation, Architecture, Init, Network, Real};
 use mcdropout::prior::{LossConvention, Prior, TauUnits};
 use mcdropout::rng::{Purpose, stream};
 use mcdropout::train::loss::{decay_penalty, squared_error};
@@ -73,6 +73,27 @@ fn param(net: &mut Network, i: usize, bias: bool, j: usize) -> &mut f64 {
     }
 }
 
+/// The data-term gradient of one minibatch computed by the engine in float type `T`.
+fn data_gradient<T: Real>(
+    net: &Network,
+    x: &[f64],
+    y: &[f64],
+    rows: usize,
+    masks: &Masks,
+    conv: LossConvention,
+) -> Gradients<T> {
+    let p = Tensors::<T>::from_network(net);
+    let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+    let yt: Vec<T> = y.iter().map(|&v| T::from_f64(v)).collect();
+    let mut buf = TrainBuffers::default();
+    let mut dout = Vec::new();
+    let out = forward_train(&net.arch, &p, &xt, rows, masks, &mut buf).to_vec();
+    squared_error(conv, &out, &yt, rows, &mut dout);
+    let mut g = Gradients::<T>::zeros(net);
+    backward(&net.arch, &p, masks, &mut buf, &dout, &mut g);
+    g
+}
+
 /// Compares analytic and central-difference gradients; returns the max relative error.
 fn compare(analytic: &Gradients, net: &mut Network, loss: &dyn Fn(&Network) -> f64) -> f64 {
     let mut worst: f64 = 0.0;
@@ -118,16 +139,12 @@ fn backprop_matches_finite_differences() {
                 let masks = masks_for(&net, rows, 5);
                 let loss = |n: &Network| {
                     let mut buf = TrainBuffers::default();
-                    let out = forward_train(n, &x, rows, &masks, &mut buf).to_vec();
+                    let p = Tensors::from_network(n);
+                    let out = forward_train(&n.arch, &p, &x, rows, &masks, &mut buf).to_vec();
                     squared_error(conv, &out, &y, rows, &mut Vec::new())
-                        + decay_penalty(n, &decay, bias_decay)
+                        + decay_penalty(&p, &decay, bias_decay)
                 };
-                let mut buf = TrainBuffers::default();
-                let mut dout = Vec::new();
-                let out = forward_train(&net, &x, rows, &masks, &mut buf).to_vec();
-                squared_error(conv, &out, &y, rows, &mut dout);
-                let mut g = Gradients::zeros(&net);
-                backward(&net, &masks, &mut buf, &dout, &mut g);
+                let mut g = data_gradient::<f64>(&net, &x, &y, rows, &masks, conv);
                 // Add the weight-decay gradient 2λθ, as the optimiser does.
                 for (i, l) in net.layers.iter().enumerate() {
                     g.weights[i]
@@ -162,12 +179,7 @@ fn dropout_gradient_equals_elbo_gradient() {
         prior.decay_biases = true;
         let masks = masks_for(&net, n, 6);
         let decay = prior.weight_decays(&net.arch.dropout);
-        let mut buf = TrainBuffers::default();
-        let mut dout = Vec::new();
-        let out = forward_train(&net, &x, n, &masks, &mut buf).to_vec();
-        squared_error(LossConvention::Halved, &out, &y, n, &mut dout);
-        let mut g = Gradients::zeros(&net);
-        backward(&net, &masks, &mut buf, &dout, &mut g);
+        let mut g = data_gradient::<f64>(&net, &x, &y, n, &masks, LossConvention::Halved);
         for (i, l) in net.layers.iter().enumerate() {
             g.weights[i]
                 .iter_mut()
@@ -183,5 +195,48 @@ fn dropout_gradient_equals_elbo_gradient() {
             neg_elbo_with_masks(nw, &prior, &x, &y, n, &masks) / scale
         });
         assert!(err < 1e-6, "{act:?}: relative error {err:e}");
+    }
+}
+
+/// The f32 engine (the training default) computes the same gradients as the f64 engine
+/// checked above, for every activation and path, up to single-precision rounding. Each
+/// entry is a sum of at most rows × width = 7 × 6 products of O(1) factors, each rounded
+/// a few times in f32, so |g32 − g64| ≤ 1e-4 · max|g64| (≈ 800 ε_f32) is a safe bound; a
+/// wrong scale, mask or sign would be off by O(max|g|).
+#[test]
+fn f32_engine_matches_f64_engine() {
+    let rows = 7;
+    for (act, d) in [
+        (Activation::Relu, 2),
+        (Activation::Relu, 1),
+        (Activation::Tanh, 1),
+        (Activation::Sigmoid, 2),
+        (Activation::Identity, 2),
+    ] {
+        let (x, y) = data(rows, 4, d, 21);
+        for p in [0.0, 0.3] {
+            let net = net_with_outputs(act, p, 13, d);
+            let masks = masks_for(&net, rows, 8);
+            let g64 = data_gradient::<f64>(&net, &x, &y, rows, &masks, LossConvention::Gal);
+            let g32 = data_gradient::<f32>(&net, &x, &y, rows, &masks, LossConvention::Gal);
+            let all = |g: &Gradients<f64>| -> Vec<f64> {
+                g.weights.iter().chain(&g.bias).flatten().copied().collect()
+            };
+            let a64 = all(&g64);
+            let a32: Vec<f64> = g32
+                .weights
+                .iter()
+                .chain(&g32.bias)
+                .flatten()
+                .map(|v| v.to_f64())
+                .collect();
+            let scale = a64.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for (i, (a, b)) in a64.iter().zip(&a32).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-4 * scale,
+                    "{act:?} d={d} p={p} entry {i}: f64 {a:e}, f32 {b:e}"
+                );
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ use mcdropout::experiments::uci::{
     DatasetResult, MeanSe, UciConfig, UciDataset, job_count, markdown_table, run_dataset,
 };
 use mcdropout::prior::TauUnits;
+use mcdropout::train::Precision;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -65,6 +66,9 @@ pub struct UciArgs {
     /// τ convention: gal (his code, default) or standardised.
     #[arg(long, value_name = "UNITS", default_value = "gal", value_parser = ["gal", "standardised"])]
     tau_units: String,
+    /// Float type of the training arithmetic: f32 (default, as Keras and PyTorch) or f64.
+    #[arg(long, value_name = "TYPE", default_value = "f32", value_parser = ["f32", "f64"])]
+    precision: String,
     /// Write results.json (every split and grid point), summary.json (per dataset) and
     /// results.md into this folder.
     #[arg(long, value_name = "DIR")]
@@ -86,6 +90,7 @@ struct Output<'a> {
     layers: usize,
     jobs: usize,
     tau_units: &'a str,
+    precision: &'a str,
     total_wall_seconds: f64,
     datasets: &'a [DatasetResult],
 }
@@ -146,6 +151,11 @@ pub fn run(args: UciArgs) -> CliResult<()> {
                 TauUnits::Standardised
             } else {
                 TauUnits::Gal
+            };
+            c.precision = if args.precision == "f64" {
+                Precision::F64
+            } else {
+                Precision::F32
             };
             c
         })
@@ -209,6 +219,7 @@ fn write_outputs(
         layers: args.layers,
         jobs,
         tau_units: &args.tau_units,
+        precision: &args.precision,
         total_wall_seconds: total_s,
         datasets: results,
     };

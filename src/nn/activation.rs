@@ -1,5 +1,6 @@
 //! Activation functions and their derivatives.
 
+use super::real::Real;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -23,11 +24,13 @@ pub enum Activation {
 impl Activation {
     /// Applies the activation in place.
     #[inline]
-    pub fn apply(self, z: &mut [f64]) {
+    pub fn apply<T: Real>(self, z: &mut [T]) {
         match self {
             Activation::Relu => super::kernels::relu(z),
             Activation::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
-            Activation::Sigmoid => z.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
+            Activation::Sigmoid => z
+                .iter_mut()
+                .for_each(|v| *v = T::ONE / (T::ONE + (-*v).exp())),
             Activation::Identity => {}
         }
     }
@@ -36,14 +39,17 @@ impl Activation {
     /// Every supported activation's derivative is a function of its output
     /// (ReLU: h > 0; tanh: 1 − h²; sigmoid: h (1 − h)).
     #[inline]
-    pub fn backprop(self, h: &[f64], grad: &mut [f64]) {
+    pub fn backprop<T: Real>(self, h: &[T], grad: &mut [T]) {
         match self {
             Activation::Relu => super::kernels::relu_backprop(h, grad),
-            Activation::Tanh => grad.iter_mut().zip(h).for_each(|(g, &h)| *g *= 1.0 - h * h),
+            Activation::Tanh => grad
+                .iter_mut()
+                .zip(h)
+                .for_each(|(g, &h)| *g *= T::ONE - h * h),
             Activation::Sigmoid => grad
                 .iter_mut()
                 .zip(h)
-                .for_each(|(g, &h)| *g *= h * (1.0 - h)),
+                .for_each(|(g, &h)| *g *= h * (T::ONE - h)),
             Activation::Identity => {}
         }
     }

@@ -6,7 +6,8 @@
 use super::Activation;
 use super::kernels;
 use super::matmul::{gemm, gemm_nt, gemm_tn};
-use super::network::{Network, weights_slice};
+use super::network::{Architecture, Network};
+use super::real::Real;
 use crate::rng::{DropSampler, DropState};
 use rand::Rng;
 
@@ -63,51 +64,104 @@ impl Masks {
 impl LayerMask {
     /// Zeroes the dropped entries of `x`.
     #[inline]
-    fn zero(&self, x: &mut [f64]) {
+    fn zero<T: Real>(&self, x: &mut [T]) {
         for &i in &self.dropped {
-            x[i as usize] = 0.0;
+            x[i as usize] = T::ZERO;
         }
     }
 }
 
 /// Buffers of one training step, reused across steps.
 #[derive(Debug, Clone, Default)]
-pub struct TrainBuffers {
+pub struct TrainBuffers<T = f64> {
     rows: usize,
     /// Masked input of each layer, `rows × fan_in`.
-    inputs: Vec<Vec<f64>>,
-    /// Output (after activation) of each layer, `rows × fan_out`.
-    outputs: Vec<Vec<f64>>,
-    delta: Vec<f64>,
-    dh: Vec<f64>,
+    inputs: Vec<Vec<T>>,
+    /// Output of each layer, `rows × fan_out`: after the activation, except for ReLU
+    /// hidden layers, which keep the pre-activation without bias (the backward pass reads
+    /// their masked output, the next layer's input, instead).
+    outputs: Vec<Vec<T>>,
+    delta: Vec<T>,
+    dh: Vec<T>,
 }
 
-/// Gradients of every kernel and bias, laid out like the network.
-#[derive(Debug, Clone)]
-pub struct Gradients {
-    /// dL/dW per layer, row-major `fan_in × fan_out`.
-    pub weights: Vec<Vec<f64>>,
-    /// dL/db per layer.
-    pub bias: Vec<Vec<f64>>,
+/// Per-layer kernels (row-major `fan_in × fan_out`) and biases in one float type, laid
+/// out like a [`Network`]: the parameters the training engine updates, their gradients
+/// and the optimiser's moments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tensors<T = f64> {
+    /// Per layer, row-major `fan_in × fan_out`.
+    pub weights: Vec<Vec<T>>,
+    /// Per layer, `fan_out`.
+    pub bias: Vec<Vec<T>>,
 }
 
-impl Gradients {
-    /// Zero gradients shaped like `net`.
+/// Gradients dL/dW and dL/db, laid out like the network.
+pub type Gradients<T = f64> = Tensors<T>;
+
+impl<T: Real> Tensors<T> {
+    /// Zeros shaped like `net`.
     pub fn zeros(net: &Network) -> Self {
         Self {
             weights: net
                 .layers
                 .iter()
-                .map(|l| vec![0.0; l.weights.len()])
+                .map(|l| vec![T::ZERO; l.weights.len()])
                 .collect(),
-            bias: net.layers.iter().map(|l| vec![0.0; l.bias.len()]).collect(),
+            bias: net
+                .layers
+                .iter()
+                .map(|l| vec![T::ZERO; l.bias.len()])
+                .collect(),
+        }
+    }
+
+    /// The parameters of `net`, rounded to `T`.
+    ///
+    /// ```
+    /// use mcdropout::nn::backprop::Tensors;
+    /// use mcdropout::nn::{Activation, Architecture, Init, Network};
+    /// let arch = Architecture::new(3, &[8], 1, Activation::Relu, 0.1).unwrap();
+    /// let mut net = Network::init(arch, Init::GlorotUniform, 0.0, 42).unwrap();
+    /// let p = Tensors::<f32>::from_network(&net);
+    /// assert_eq!(p.weights[0].len(), 3 * 8);
+    /// p.write_to(&mut net); // back in f64, rounded to the nearest f32
+    /// ```
+    pub fn from_network(net: &Network) -> Self {
+        Self {
+            weights: net
+                .layers
+                .iter()
+                .map(|l| l.weights.iter().map(|&v| T::from_f64(v)).collect())
+                .collect(),
+            bias: net
+                .layers
+                .iter()
+                .map(|l| l.bias.iter().map(|&v| T::from_f64(v)).collect())
+                .collect(),
+        }
+    }
+
+    /// Writes these parameters into `net` (same shapes), widened to `f64`.
+    pub fn write_to(&self, net: &mut Network) {
+        for ((layer, w), b) in net.layers.iter_mut().zip(&self.weights).zip(&self.bias) {
+            layer
+                .weights
+                .iter_mut()
+                .zip(w)
+                .for_each(|(d, s)| *d = s.to_f64());
+            layer
+                .bias
+                .iter_mut()
+                .zip(b)
+                .for_each(|(d, s)| *d = s.to_f64());
         }
     }
 }
 
-impl TrainBuffers {
+impl<T: Real> TrainBuffers<T> {
     /// The network output of the last [`forward_train`] call, `rows × n_outputs`.
-    pub fn output(&self) -> &[f64] {
+    pub fn output(&self) -> &[T] {
         self.outputs.last().map(|v| v.as_slice()).unwrap_or(&[])
     }
 }
@@ -117,45 +171,45 @@ impl TrainBuffers {
 ///
 /// Element-wise work is fused: each layer's epilogue adds the bias, applies the activation
 /// and writes, in the same sweep, the masked and scaled input of the next layer.
-pub fn forward_train<'a>(
-    net: &Network,
-    x: &[f64],
+pub fn forward_train<'a, T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    x: &[T],
     rows: usize,
     masks: &Masks,
-    buf: &'a mut TrainBuffers,
-) -> &'a [f64] {
-    let n_layers = net.layers.len();
+    buf: &'a mut TrainBuffers<T>,
+) -> &'a [T] {
+    let n_layers = arch.n_layers();
     buf.rows = rows;
     buf.inputs.resize(n_layers, Vec::new());
     buf.outputs.resize(n_layers, Vec::new());
     let mask = |i: usize| masks.layers.get(i).and_then(|m| m.as_ref());
     let input = &mut buf.inputs[0];
-    input.resize(x.len(), 0.0);
-    let s0 = mask(0).map_or(1.0, |m| m.scale);
+    input.resize(x.len(), T::ZERO);
+    let s0 = T::from_f64(mask(0).map_or(1.0, |m| m.scale));
     kernels::scale_copy(input, x, s0);
     if let Some(m) = mask(0) {
         m.zero(input);
     }
     for i in 0..n_layers {
-        let layer = &net.layers[i];
-        let (k, n) = layer.weights.dim();
+        let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);
         let out = &mut buf.outputs[i];
-        out.resize(rows * n, 0.0);
-        gemm(out, &buf.inputs[i], weights_slice(layer), rows, k, n, false);
-        let b = layer.bias.as_slice().unwrap_or(&[]);
-        let act = net.arch.activation_of(i);
+        out.resize(rows * n, T::ZERO);
+        gemm(out, &buf.inputs[i], &params.weights[i], rows, k, n, false);
+        let b = &params.bias[i];
+        let act = arch.activation_of(i);
         if i + 1 == n_layers {
-            kernels::scale_add_rows(out, 1.0, b);
+            kernels::scale_add_rows(out, T::ONE, b);
             act.apply(out);
             break;
         }
         let next = &mut buf.inputs[i + 1];
-        next.resize(rows * n, 0.0);
-        let s = mask(i + 1).map_or(1.0, |m| m.scale);
+        next.resize(rows * n, T::ZERO);
+        let s = T::from_f64(mask(i + 1).map_or(1.0, |m| m.scale));
         if act == Activation::Relu {
             kernels::bias_relu_scale_copy(out, b, next, s);
         } else {
-            kernels::scale_add_rows(out, 1.0, b);
+            kernels::scale_add_rows(out, T::ONE, b);
             act.apply(out);
             kernels::scale_copy(next, out, s);
         }
@@ -172,21 +226,21 @@ pub fn forward_train<'a>(
 ///
 /// Through each hidden layer, one fused sweep applies the mask (scale and zeros), the
 /// activation's derivative and accumulates the bias gradient.
-pub fn backward(
-    net: &Network,
+pub fn backward<T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
     masks: &Masks,
-    buf: &mut TrainBuffers,
-    dout: &[f64],
-    grads: &mut Gradients,
+    buf: &mut TrainBuffers<T>,
+    dout: &[T],
+    grads: &mut Gradients<T>,
 ) {
     let rows = buf.rows;
-    let n_layers = net.layers.len();
+    let n_layers = arch.n_layers();
     buf.delta.clear();
     buf.delta.extend_from_slice(dout);
     kernels::column_sums(&buf.delta, &mut grads.bias[n_layers - 1]);
     for i in (0..n_layers).rev() {
-        let layer = &net.layers[i];
-        let (k, n) = layer.weights.dim();
+        let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);
         gemm_tn(
             &mut grads.weights[i],
             &buf.inputs[i],
@@ -198,44 +252,31 @@ pub fn backward(
         if i == 0 {
             break;
         }
-        buf.dh.resize(rows * k, 0.0);
+        buf.dh.resize(rows * k, T::ZERO);
         let m = masks.layers.get(i).and_then(|m| m.as_ref());
-        let s = m.map_or(1.0, |m| m.scale);
-        let act = net.arch.activation_of(i - 1);
+        let s = T::from_f64(m.map_or(1.0, |m| m.scale));
+        let act = arch.activation_of(i - 1);
+        let w = &params.weights[i];
+        // For ReLU, the derivative and the mask are read off the layer's masked, scaled
+        // input `hm = h ∘ z · s` (s ≥ 1): `hm > 0` exactly where the unit was kept and
+        // active, so one branch-free sweep applies both.
+        let hm = &buf.inputs[i];
         if act == Activation::Relu && n == 1 {
             // dh = δ ⊗ w through the mask and the ReLU, with the bias gradient, in one
-            // sweep; the dropped entries are then taken out of the sums and zeroed.
-            let db = &mut grads.bias[i - 1];
-            let w = weights_slice(layer);
+            // sweep.
             kernels::outer_relu_backprop_colsum(
                 &mut buf.dh,
                 &buf.delta,
                 w,
-                &buf.outputs[i - 1],
+                hm,
                 s,
-                db,
+                &mut grads.bias[i - 1],
             );
-            if let Some(m) = m {
-                // Dropped positions are sorted: walk the row boundaries instead of dividing.
-                let mut row_start = 0;
-                for &pos in &m.dropped {
-                    let pos = pos as usize;
-                    while pos >= row_start + k {
-                        row_start += k;
-                    }
-                    db[pos - row_start] -= buf.dh[pos];
-                    buf.dh[pos] = 0.0;
-                }
-            }
         } else if act == Activation::Relu {
-            gemm_nt(&mut buf.dh, &buf.delta, weights_slice(layer), rows, n, k);
-            if let Some(m) = m {
-                m.zero(&mut buf.dh);
-            }
-            let db = &mut grads.bias[i - 1];
-            kernels::relu_backprop_scale_colsum(&mut buf.dh, &buf.outputs[i - 1], s, db);
+            gemm_nt(&mut buf.dh, &buf.delta, w, rows, n, k);
+            kernels::relu_backprop_scale_colsum(&mut buf.dh, hm, s, &mut grads.bias[i - 1]);
         } else {
-            gemm_nt(&mut buf.dh, &buf.delta, weights_slice(layer), rows, n, k);
+            gemm_nt(&mut buf.dh, &buf.delta, w, rows, n, k);
             if let Some(m) = m {
                 m.zero(&mut buf.dh);
             }

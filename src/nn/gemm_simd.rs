@@ -1,77 +1,163 @@
 //! A register-blocked `c += a · b` for the small row-major products of training steps
 //! (batch 128 × widths up to a few hundred), where a packed GEMM's set-up costs more than
-//! the arithmetic. AVX-512F and AVX2+FMA paths are chosen at run time; other processors
-//! (and Miri) use faer. Blocks of 4 rows × 16 columns keep 8 accumulators in registers for
-//! the whole inner dimension; column remainders use masked loads and stores.
+//! the arithmetic. AVX-512F and AVX2+FMA paths, for `f32` and `f64`, are chosen at run
+//! time; other processors (and Miri) use faer. Blocks of up to 4 rows × 2 (AVX-512) or
+//! 4 (AVX2) vectors of columns keep their accumulators in registers for the whole inner
+//! dimension; column remainders use masked loads and stores. One macro writes the four
+//! kernels, so they cannot drift apart.
 
 #![allow(clippy::needless_range_loop)]
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-/// `c (m×n) += A (m×k) · b (k×n)` with `b`, `c` row-major and `A[i][j] = a[i·rs + j·cs]`
-/// (`rs = k, cs = 1` for a row-major `a`; `rs = 1, cs = m` for the transpose of a
-/// row-major k×m matrix). With `overwrite`, `c ← A · b` (c is not read). Returns false (doing nothing) when no SIMD path is available on
-/// this processor.
-#[inline]
-#[allow(clippy::too_many_arguments)]
-pub fn gemm_acc(
-    c: &mut [f64],
-    a: &[f64],
-    rs: usize,
-    cs: usize,
-    b: &[f64],
-    m: usize,
-    k: usize,
-    n: usize,
-    overwrite: bool,
-) -> bool {
-    assert!(m == 0 || k == 0 || a.len() > (m - 1) * rs + (k - 1) * cs);
-    assert!(b.len() >= k * n && c.len() >= m * n);
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the feature is present and the slices hold the shapes (asserted).
-            unsafe {
-                avx512::gemm_acc(
-                    c.as_mut_ptr(),
-                    a.as_ptr(),
-                    rs,
-                    cs,
-                    b.as_ptr(),
-                    m,
-                    k,
-                    n,
-                    overwrite,
-                )
-            };
-            return true;
+/// Writes `gemm_acc` for one instruction set and element type. The caller's module
+/// defines `mask(valid_lanes)`, and the macros `ld!(ptr, mask)` and `st!(ptr, mask, v)`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! blocked_gemm {
+    (
+        feature: $feat:literal,
+        elem: $t:ty,
+        vec: $v:ty,
+        vecs: $vecs:expr,
+        lanes: $lanes:expr,
+        zero: $zero:ident,
+        splat: $splat:ident,
+        fma: $fma:ident,
+        add: $add:ident $(,)?
+    ) => {
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn block<const R: usize>(
+            c: *mut $t,
+            a: *const $t,
+            rs: usize,
+            cs: usize,
+            b: *const $t,
+            r0: usize,
+            c0: usize,
+            w: usize,
+            k: usize,
+            n: usize,
+            overwrite: bool,
+        ) {
+            let ms: [_; $vecs] = core::array::from_fn(|q| mask(w.saturating_sub(q * $lanes)));
+            let mut acc: [[$v; $vecs]; R] = [[$zero(); $vecs]; R];
+            for j in 0..k {
+                // SAFETY (whole fn): the caller guarantees r0 + R ≤ m, c0 < n, and the
+                // masks cover only columns < n; masked-off lanes are neither read nor
+                // written.
+                unsafe {
+                    let bp = b.add(j * n + c0);
+                    let bv: [$v; $vecs] = core::array::from_fn(|q| ld!(bp.add(q * $lanes), ms[q]));
+                    for i in 0..R {
+                        let av = $splat(*a.add((r0 + i) * rs + j * cs));
+                        for q in 0..$vecs {
+                            acc[i][q] = $fma(av, bv[q], acc[i][q]);
+                        }
+                    }
+                }
+            }
+            for i in 0..R {
+                for q in 0..$vecs {
+                    unsafe {
+                        let cp = c.add((r0 + i) * n + c0 + q * $lanes);
+                        if overwrite {
+                            st!(cp, ms[q], acc[i][q]);
+                        } else {
+                            st!(cp, ms[q], $add(ld!(cp, ms[q]), acc[i][q]));
+                        }
+                    }
+                }
+            }
         }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: as above.
-            unsafe {
-                avx2::gemm_acc(
-                    c.as_mut_ptr(),
-                    a.as_ptr(),
-                    rs,
-                    cs,
-                    b.as_ptr(),
-                    m,
-                    k,
-                    n,
-                    overwrite,
-                )
-            };
-            return true;
+
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::too_many_arguments)]
+        pub(super) unsafe fn gemm_acc(
+            c: *mut $t,
+            a: *const $t,
+            rs: usize,
+            cs: usize,
+            b: *const $t,
+            m: usize,
+            k: usize,
+            n: usize,
+            overwrite: bool,
+        ) {
+            const WIDTH: usize = $vecs * $lanes;
+            let mut r0 = 0;
+            while r0 < m {
+                let rows = (m - r0).min(4);
+                let mut c0 = 0;
+                while c0 < n {
+                    let w = (n - c0).min(WIDTH);
+                    // SAFETY: r0 + rows ≤ m and c0 + w ≤ n.
+                    unsafe {
+                        match rows {
+                            4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                            3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                            2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                            _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
+                        }
+                    }
+                    c0 += WIDTH;
+                }
+                r0 += rows;
+            }
         }
-    }
-    false
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::*;
+/// Writes the safe, run-time-dispatched entry point for one element type.
+macro_rules! dispatch {
+    ($name:ident, $t:ty, $avx512:ident, $avx2:ident) => {
+        /// `c (m×n) += A (m×k) · b (k×n)` with `b`, `c` row-major and
+        /// `A[i][j] = a[i·rs + j·cs]` (`rs = k, cs = 1` for a row-major `a`; `rs = 1,
+        /// cs = m` for the transpose of a row-major k×m matrix). With `overwrite`,
+        /// `c ← A · b` (c is not read). Returns false (doing nothing) when no SIMD path is
+        /// available on this processor.
+        #[inline]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(
+            c: &mut [$t],
+            a: &[$t],
+            rs: usize,
+            cs: usize,
+            b: &[$t],
+            m: usize,
+            k: usize,
+            n: usize,
+            overwrite: bool,
+        ) -> bool {
+            assert!(m == 0 || k == 0 || a.len() > (m - 1) * rs + (k - 1) * cs);
+            assert!(b.len() >= k * n && c.len() >= m * n);
+            #[cfg(target_arch = "x86_64")]
+            {
+                let (cp, ap, bp) = (c.as_mut_ptr(), a.as_ptr(), b.as_ptr());
+                if std::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the feature is present and the slices hold the shapes
+                    // (asserted).
+                    unsafe { $avx512::gemm_acc(cp, ap, rs, cs, bp, m, k, n, overwrite) };
+                    return true;
+                }
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: as above.
+                    unsafe { $avx2::gemm_acc(cp, ap, rs, cs, bp, m, k, n, overwrite) };
+                    return true;
+                }
+            }
+            false
+        }
+    };
+}
 
+dispatch!(gemm_acc_f64, f64, avx512_f64, avx2_f64);
+dispatch!(gemm_acc_f32, f32, avx512_f32, avx2_f32);
+
+#[cfg(target_arch = "x86_64")]
+mod avx512_f64 {
+    use super::*;
     #[inline(always)]
     fn mask(w: usize) -> __mmask8 {
         if w >= 8 {
@@ -80,196 +166,101 @@ mod avx512 {
             ((1u16 << w) - 1) as __mmask8
         }
     }
-
-    #[target_feature(enable = "avx512f")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn block<const R: usize>(
-        c: *mut f64,
-        a: *const f64,
-        rs: usize,
-        cs: usize,
-        b: *const f64,
-        r0: usize,
-        c0: usize,
-        w: usize,
-        k: usize,
-        n: usize,
-        overwrite: bool,
-    ) {
-        let (m0, m1) = (mask(w), mask(w.saturating_sub(8)));
-        let mut acc0 = [_mm512_setzero_pd(); R];
-        let mut acc1 = [_mm512_setzero_pd(); R];
-        for j in 0..k {
-            // SAFETY (whole fn): caller guarantees r0 + R ≤ m, c0 < n, masks cover only
-            // columns < n, and masked-off lanes are neither read nor written.
-            unsafe {
-                let bp = b.add(j * n + c0);
-                let b0 = _mm512_maskz_loadu_pd(m0, bp);
-                let b1 = _mm512_maskz_loadu_pd(m1, bp.add(8));
-                for i in 0..R {
-                    let av = _mm512_set1_pd(*a.add((r0 + i) * rs + j * cs));
-                    acc0[i] = _mm512_fmadd_pd(av, b0, acc0[i]);
-                    acc1[i] = _mm512_fmadd_pd(av, b1, acc1[i]);
-                }
-            }
-        }
-        for i in 0..R {
-            unsafe {
-                let cp = c.add((r0 + i) * n + c0);
-                if overwrite {
-                    _mm512_mask_storeu_pd(cp, m0, acc0[i]);
-                    _mm512_mask_storeu_pd(cp.add(8), m1, acc1[i]);
-                } else {
-                    let c0v = _mm512_maskz_loadu_pd(m0, cp);
-                    let c1v = _mm512_maskz_loadu_pd(m1, cp.add(8));
-                    _mm512_mask_storeu_pd(cp, m0, _mm512_add_pd(c0v, acc0[i]));
-                    _mm512_mask_storeu_pd(cp.add(8), m1, _mm512_add_pd(c1v, acc1[i]));
-                }
-            }
-        }
+    macro_rules! ld {
+        ($p:expr, $m:expr) => {
+            _mm512_maskz_loadu_pd($m, $p)
+        };
     }
-
-    #[target_feature(enable = "avx512f")]
-    #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn gemm_acc(
-        c: *mut f64,
-        a: *const f64,
-        rs: usize,
-        cs: usize,
-        b: *const f64,
-        m: usize,
-        k: usize,
-        n: usize,
-        overwrite: bool,
-    ) {
-        let mut r0 = 0;
-        while r0 < m {
-            let rows = (m - r0).min(4);
-            let mut c0 = 0;
-            while c0 < n {
-                let w = (n - c0).min(16);
-                // SAFETY: r0 + rows ≤ m and c0 + w ≤ n.
-                unsafe {
-                    match rows {
-                        4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                        3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                        2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                        _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                    }
-                }
-                c0 += 16;
-            }
-            r0 += rows;
-        }
+    macro_rules! st {
+        ($p:expr, $m:expr, $v:expr) => {
+            _mm512_mask_storeu_pd($p, $m, $v)
+        };
     }
+    blocked_gemm!(feature: "avx512f", elem: f64, vec: __m512d, vecs: 2, lanes: 8,
+        zero: _mm512_setzero_pd, splat: _mm512_set1_pd, fma: _mm512_fmadd_pd, add: _mm512_add_pd);
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+mod avx512_f32 {
     use super::*;
+    #[inline(always)]
+    fn mask(w: usize) -> __mmask16 {
+        if w >= 16 {
+            0xffff
+        } else {
+            ((1u32 << w) - 1) as __mmask16
+        }
+    }
+    macro_rules! ld {
+        ($p:expr, $m:expr) => {
+            _mm512_maskz_loadu_ps($m, $p)
+        };
+    }
+    macro_rules! st {
+        ($p:expr, $m:expr, $v:expr) => {
+            _mm512_mask_storeu_ps($p, $m, $v)
+        };
+    }
+    blocked_gemm!(feature: "avx512f", elem: f32, vec: __m512, vecs: 2, lanes: 16,
+        zero: _mm512_setzero_ps, splat: _mm512_set1_ps, fma: _mm512_fmadd_ps, add: _mm512_add_ps);
+}
 
+#[cfg(target_arch = "x86_64")]
+mod avx2_f64 {
+    use super::*;
     #[inline(always)]
     fn mask(w: usize) -> __m256i {
         let lane = |i: usize| if i < w { -1i64 } else { 0 };
+        // SAFETY: only builds a vector from integers (AVX is implied by the callers'
+        // AVX2 feature).
         unsafe { _mm256_setr_epi64x(lane(0), lane(1), lane(2), lane(3)) }
     }
-
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn block<const R: usize>(
-        c: *mut f64,
-        a: *const f64,
-        rs: usize,
-        cs: usize,
-        b: *const f64,
-        r0: usize,
-        c0: usize,
-        w: usize,
-        k: usize,
-        n: usize,
-        overwrite: bool,
-    ) {
-        let ms = [
-            mask(w),
-            mask(w.saturating_sub(4)),
-            mask(w.saturating_sub(8)),
-            mask(w.saturating_sub(12)),
-        ];
-        let mut acc = [[_mm256_setzero_pd(); 4]; R];
-        for j in 0..k {
-            // SAFETY: as in the AVX-512 path; masked lanes are not accessed.
-            unsafe {
-                let bp = b.add(j * n + c0);
-                let bv = [
-                    _mm256_maskload_pd(bp, ms[0]),
-                    _mm256_maskload_pd(bp.add(4), ms[1]),
-                    _mm256_maskload_pd(bp.add(8), ms[2]),
-                    _mm256_maskload_pd(bp.add(12), ms[3]),
-                ];
-                for i in 0..R {
-                    let av = _mm256_set1_pd(*a.add((r0 + i) * rs + j * cs));
-                    for q in 0..4 {
-                        acc[i][q] = _mm256_fmadd_pd(av, bv[q], acc[i][q]);
-                    }
-                }
-            }
-        }
-        for i in 0..R {
-            for q in 0..4 {
-                unsafe {
-                    let cp = c.add((r0 + i) * n + c0 + 4 * q);
-                    if overwrite {
-                        _mm256_maskstore_pd(cp, ms[q], acc[i][q]);
-                    } else {
-                        let cv = _mm256_maskload_pd(cp, ms[q]);
-                        _mm256_maskstore_pd(cp, ms[q], _mm256_add_pd(cv, acc[i][q]));
-                    }
-                }
-            }
-        }
+    macro_rules! ld {
+        ($p:expr, $m:expr) => {
+            _mm256_maskload_pd($p, $m)
+        };
     }
-
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    pub(super) unsafe fn gemm_acc(
-        c: *mut f64,
-        a: *const f64,
-        rs: usize,
-        cs: usize,
-        b: *const f64,
-        m: usize,
-        k: usize,
-        n: usize,
-        overwrite: bool,
-    ) {
-        let mut r0 = 0;
-        while r0 < m {
-            let rows = (m - r0).min(4);
-            let mut c0 = 0;
-            while c0 < n {
-                let w = (n - c0).min(16);
-                // SAFETY: r0 + rows ≤ m and c0 + w ≤ n.
-                unsafe {
-                    match rows {
-                        4 => block::<4>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                        3 => block::<3>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                        2 => block::<2>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                        _ => block::<1>(c, a, rs, cs, b, r0, c0, w, k, n, overwrite),
-                    }
-                }
-                c0 += 16;
-            }
-            r0 += rows;
-        }
+    macro_rules! st {
+        ($p:expr, $m:expr, $v:expr) => {
+            _mm256_maskstore_pd($p, $m, $v)
+        };
     }
+    blocked_gemm!(feature: "avx2,fma", elem: f64, vec: __m256d, vecs: 4, lanes: 4,
+        zero: _mm256_setzero_pd, splat: _mm256_set1_pd, fma: _mm256_fmadd_pd, add: _mm256_add_pd);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2_f32 {
+    use super::*;
+    #[inline(always)]
+    fn mask(w: usize) -> __m256i {
+        let l = |i: usize| if i < w { -1i32 } else { 0 };
+        // SAFETY: as in `avx2_f64`.
+        unsafe { _mm256_setr_epi32(l(0), l(1), l(2), l(3), l(4), l(5), l(6), l(7)) }
+    }
+    macro_rules! ld {
+        ($p:expr, $m:expr) => {
+            _mm256_maskload_ps($p, $m)
+        };
+    }
+    macro_rules! st {
+        ($p:expr, $m:expr, $v:expr) => {
+            _mm256_maskstore_ps($p, $m, $v)
+        };
+    }
+    blocked_gemm!(feature: "avx2,fma", elem: f32, vec: __m256, vecs: 4, lanes: 8,
+        zero: _mm256_setzero_ps, splat: _mm256_set1_ps, fma: _mm256_fmadd_ps, add: _mm256_add_ps);
 }
 
 #[cfg(test)]
 mod tests {
-    /// Against a plain triple loop, for shapes with every kind of remainder; tolerance:
-    /// the sums differ only in association order (k ≤ 130 terms of size ≤ 1: 1e-13).
-    #[test]
-    fn matches_naive_product() {
+    use crate::nn::real::Real;
+
+    /// Against a plain f64 triple loop, for shapes with every kind of remainder, with `a`
+    /// row-major and transposed. Tolerance: the inputs are exact in both types (multiples
+    /// of 1/11, 1/13 rounded once), so the error is the summation's, k ≤ 130 terms of
+    /// size ≤ 1: 130 · ε_T.
+    fn check<T: Real>(eps: f64) {
         for &(m, k, n) in &[
             (1, 1, 1),
             (5, 3, 7),
@@ -278,35 +269,57 @@ mod tests {
             (7, 50, 17),
             (4, 9, 16),
             (9, 2, 33),
+            (6, 16, 64),
         ] {
-            let a: Vec<f64> = (0..m * k)
-                .map(|i| ((i * 37) % 11) as f64 / 11.0 - 0.5)
+            let a: Vec<T> = (0..m * k)
+                .map(|i| T::from_f64(((i * 37) % 11) as f64 / 11.0 - 0.5))
                 .collect();
-            let b: Vec<f64> = (0..k * n)
-                .map(|i| ((i * 17) % 13) as f64 / 13.0 - 0.5)
+            let b: Vec<T> = (0..k * n)
+                .map(|i| T::from_f64(((i * 17) % 13) as f64 / 13.0 - 0.5))
                 .collect();
-            let mut c: Vec<f64> = (0..m * n).map(|i| i as f64 * 0.01).collect();
-            let mut want = c.clone();
+            let c0: Vec<T> = (0..m * n).map(|i| T::from_f64(i as f64 * 0.01)).collect();
+            let mut want: Vec<f64> = c0.iter().map(|v| v.to_f64()).collect();
             for r in 0..m {
                 for col in 0..n {
                     for j in 0..k {
-                        want[r * n + col] += a[r * k + j] * b[j * n + col];
+                        want[r * n + col] += a[r * k + j].to_f64() * b[j * n + col].to_f64();
                     }
                 }
             }
-            if super::gemm_acc(&mut c, &a, k, 1, &b, m, k, n, false) {
+            let tol = 130.0 * eps * 2.0;
+            let mut c = c0.clone();
+            if T::gemm_simd(&mut c, &a, k, 1, &b, m, k, n, false) {
                 for (x, y) in c.iter().zip(&want) {
-                    assert!((x - y).abs() < 1e-13, "{m}x{k}x{n}: {x} vs {y}");
+                    assert!((x.to_f64() - y).abs() < tol, "{m}x{k}x{n}: {x:?} vs {y}");
                 }
             }
-            // The same product with `a` given as the transpose of a row-major k×m matrix.
-            let at: Vec<f64> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
-            let mut c2: Vec<f64> = (0..m * n).map(|i| i as f64 * 0.01).collect();
-            if super::gemm_acc(&mut c2, &at, 1, m, &b, m, k, n, false) {
+            let at: Vec<T> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
+            let mut c2 = c0.clone();
+            if T::gemm_simd(&mut c2, &at, 1, m, &b, m, k, n, false) {
                 for (x, y) in c2.iter().zip(&want) {
-                    assert!((x - y).abs() < 1e-13, "transposed {m}x{k}x{n}: {x} vs {y}");
+                    assert!((x.to_f64() - y).abs() < tol, "transposed {m}x{k}x{n}");
+                }
+            }
+            // Overwrite: c is not read.
+            let mut c3 = vec![T::from_f64(f64::NAN); m * n];
+            if T::gemm_simd(&mut c3, &a, k, 1, &b, m, k, n, true) {
+                for ((x, y), z) in c3.iter().zip(&want).zip(&c0) {
+                    assert!(
+                        (x.to_f64() - (y - z.to_f64())).abs() < tol,
+                        "overwrite {m}x{k}x{n}"
+                    );
                 }
             }
         }
+    }
+
+    #[test]
+    fn matches_naive_product_f64() {
+        check::<f64>(f64::EPSILON);
+    }
+
+    #[test]
+    fn matches_naive_product_f32() {
+        check::<f32>(f32::EPSILON as f64);
     }
 }

@@ -1,39 +1,41 @@
 //! Element-wise kernels of the hot loops, compiled for several instruction sets and picked
 //! at run time (`multiversion`): shipped binaries stay portable (no `target-cpu=native`)
-//! and still use AVX2/AVX-512 where the processor has them.
+//! and still use AVX2/AVX-512 where the processor has them. Each is generic over the
+//! engine's float type ([`Real`]: `f32` or `T`).
 
+use super::real::Real;
 use multiversion::multiversion;
 
 /// `dst ← src · s`.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn scale_copy(dst: &mut [f64], src: &[f64], s: f64) {
+pub fn scale_copy<T: Real>(dst: &mut [T], src: &[T], s: T) {
     dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v * s);
 }
 
 /// `x ← x · s`.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn scale(x: &mut [f64], s: f64) {
+pub fn scale<T: Real>(x: &mut [T], s: T) {
     x.iter_mut().for_each(|v| *v *= s);
 }
 
 /// `x ← max(x, 0)`.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn relu(x: &mut [f64]) {
+pub fn relu<T: Real>(x: &mut [T]) {
     x.iter_mut()
-        .for_each(|v| *v = if *v > 0.0 { *v } else { 0.0 });
+        .for_each(|v| *v = if *v > T::ZERO { *v } else { T::ZERO });
 }
 
 /// `g ← g · [h > 0]` (branch-free).
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn relu_backprop(h: &[f64], g: &mut [f64]) {
+pub fn relu_backprop<T: Real>(h: &[T], g: &mut [T]) {
     g.iter_mut()
         .zip(h)
-        .for_each(|(g, &h)| *g = if h > 0.0 { *g } else { 0.0 });
+        .for_each(|(g, &h)| *g = if h > T::ZERO { *g } else { T::ZERO });
 }
 
 /// Every row of `x` (`rows × b.len()`) ← row · s + b.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn scale_add_rows(x: &mut [f64], s: f64, b: &[f64]) {
+pub fn scale_add_rows<T: Real>(x: &mut [T], s: T, b: &[T]) {
     for row in x.chunks_exact_mut(b.len()) {
         row.iter_mut().zip(b).for_each(|(v, &bb)| *v = *v * s + bb);
     }
@@ -41,8 +43,8 @@ pub fn scale_add_rows(x: &mut [f64], s: f64, b: &[f64]) {
 
 /// `acc ← Σ_rows x` for `x` of `rows × acc.len()`.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn column_sums(x: &[f64], acc: &mut [f64]) {
-    acc.iter_mut().for_each(|v| *v = 0.0);
+pub fn column_sums<T: Real>(x: &[T], acc: &mut [T]) {
+    acc.iter_mut().for_each(|v| *v = T::ZERO);
     for row in x.chunks_exact(acc.len()) {
         acc.iter_mut().zip(row).for_each(|(a, &r)| *a += r);
     }
@@ -52,21 +54,21 @@ pub fn column_sums(x: &[f64], acc: &mut [f64]) {
 /// bias-corrected).
 #[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn adam(
-    w: &mut [f64],
-    g: &[f64],
-    m: &mut [f64],
-    v: &mut [f64],
-    d: f64,
-    lr_t: f64,
-    b1: f64,
-    b2: f64,
-    eps: f64,
+pub fn adam<T: Real>(
+    w: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    d: T,
+    lr_t: T,
+    b1: T,
+    b2: T,
+    eps: T,
 ) {
     for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
         let g = g + d * *w;
-        *m = b1 * *m + (1.0 - b1) * g;
-        *v = b2 * *v + (1.0 - b2) * g * g;
+        *m = b1 * *m + (T::ONE - b1) * g;
+        *v = b2 * *v + (T::ONE - b2) * g * g;
         *w -= lr_t * *m / (v.sqrt() + eps);
     }
 }
@@ -74,29 +76,29 @@ pub fn adam(
 /// `c (m) += a (m×k) · b (k)`: one dot product per row, with eight partial sums so the
 /// multiply-adds do not wait on each other.
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn matvec_acc(c: &mut [f64], a: &[f64], b: &[f64], k: usize) {
+pub fn matvec_acc<T: Real>(c: &mut [T], a: &[T], b: &[T], k: usize) {
     for (cv, arow) in c.iter_mut().zip(a.chunks_exact(k)) {
-        let mut acc = [0.0f64; 8];
+        let mut acc = [T::ZERO; 8];
         let (ac, bc) = (arow.chunks_exact(8), b.chunks_exact(8));
-        let tail: f64 = ac
+        let tail: T = ac
             .remainder()
             .iter()
             .zip(bc.remainder())
-            .map(|(x, y)| x * y)
+            .map(|(&x, &y)| x * y)
             .sum();
         for (x, y) in ac.zip(bc) {
             for q in 0..8 {
                 acc[q] = x[q].mul_add(y[q], acc[q]);
             }
         }
-        *cv += acc.iter().sum::<f64>() + tail;
+        *cv += acc.iter().copied().sum::<T>() + tail;
     }
 }
 
 /// `c (k) = aᵀ b` for `a` (m×k) and `b` (m): a sum of scaled rows.
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn rows_weighted_sum(c: &mut [f64], a: &[f64], b: &[f64], k: usize) {
-    c.iter_mut().for_each(|v| *v = 0.0);
+pub fn rows_weighted_sum<T: Real>(c: &mut [T], a: &[T], b: &[T], k: usize) {
+    c.iter_mut().for_each(|v| *v = T::ZERO);
     for (arow, &bv) in a.chunks_exact(k).zip(b) {
         c.iter_mut()
             .zip(arow)
@@ -106,7 +108,7 @@ pub fn rows_weighted_sum(c: &mut [f64], a: &[f64], b: &[f64], k: usize) {
 
 /// `c (m×k) = a (m) ⊗ b (k)`: the outer product.
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn outer(c: &mut [f64], a: &[f64], b: &[f64]) {
+pub fn outer<T: Real>(c: &mut [T], a: &[T], b: &[T]) {
     for (crow, &av) in c.chunks_exact_mut(b.len()).zip(a) {
         crow.iter_mut().zip(b).for_each(|(c, &x)| *c = av * x);
     }
@@ -114,47 +116,43 @@ pub fn outer(c: &mut [f64], a: &[f64], b: &[f64]) {
 
 /// `x ← x · s + b` followed by the activation, for one row (the engine's epilogue).
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn scale_bias_relu(x: &mut [f64], s: f64, b: &[f64]) {
+pub fn scale_bias_relu<T: Real>(x: &mut [T], s: T, b: &[T]) {
     x.iter_mut().zip(b).for_each(|(v, &bb)| {
         let z = v.mul_add(s, bb);
-        *v = if z > 0.0 { z } else { 0.0 };
+        *v = if z > T::ZERO { z } else { T::ZERO };
     });
 }
 
 /// `y ← y − a · x` (the engine's dropped-unit correction).
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn sub_scaled(y: &mut [f64], a: f64, x: &[f64]) {
+pub fn sub_scaled<T: Real>(y: &mut [T], a: T, x: &[T]) {
     y.iter_mut()
         .zip(x)
         .for_each(|(y, &x)| *y = (-a).mul_add(x, *y));
 }
 
-/// Training epilogue of a ReLU layer: `out ← max(out + b, 0)` row by row, and in the same
-/// sweep `next ← out · s` (the next layer's scaled input, before its zeros).
+/// Training epilogue of a ReLU layer: `next ← max(z + b, 0) · s` row by row (the next
+/// layer's scaled input, before its zeros), reading the pre-activations `z`.
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn bias_relu_scale_copy(out: &mut [f64], b: &[f64], next: &mut [f64], s: f64) {
-    for (orow, nrow) in out
-        .chunks_exact_mut(b.len())
-        .zip(next.chunks_exact_mut(b.len()))
-    {
-        for ((o, nx), &bb) in orow.iter_mut().zip(nrow.iter_mut()).zip(b) {
-            let z = *o + bb;
-            let h = if z > 0.0 { z } else { 0.0 };
-            *o = h;
-            *nx = h * s;
+pub fn bias_relu_scale_copy<T: Real>(z: &[T], b: &[T], next: &mut [T], s: T) {
+    for (zrow, nrow) in z.chunks_exact(b.len()).zip(next.chunks_exact_mut(b.len())) {
+        for ((&zv, nx), &bb) in zrow.iter().zip(nrow.iter_mut()).zip(b) {
+            let v = zv + bb;
+            *nx = if v > T::ZERO { v * s } else { T::ZERO };
         }
     }
 }
 
-/// Backward sweep through a masked ReLU layer: `g ← g · s · [h > 0]` and
-/// `db ← Σ_rows g` (the dropped entries of `g` are already zero).
+/// Backward sweep through a masked ReLU layer: `g ← g · s · [hm > 0]` and
+/// `db ← Σ_rows g`, where `hm` is the layer's output masked and scaled (zero where the
+/// unit was dropped or inactive).
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn relu_backprop_scale_colsum(g: &mut [f64], h: &[f64], s: f64, db: &mut [f64]) {
-    db.iter_mut().for_each(|v| *v = 0.0);
+pub fn relu_backprop_scale_colsum<T: Real>(g: &mut [T], h: &[T], s: T, db: &mut [T]) {
+    db.iter_mut().for_each(|v| *v = T::ZERO);
     let k = db.len();
     for (grow, hrow) in g.chunks_exact_mut(k).zip(h.chunks_exact(k)) {
         for ((gv, &hv), d) in grow.iter_mut().zip(hrow).zip(db.iter_mut()) {
-            let v = if hv > 0.0 { *gv * s } else { 0.0 };
+            let v = if hv > T::ZERO { *gv * s } else { T::ZERO };
             *gv = v;
             *d += v;
         }
@@ -162,23 +160,23 @@ pub fn relu_backprop_scale_colsum(g: &mut [f64], h: &[f64], s: f64, db: &mut [f6
 }
 
 /// Backward sweep through a masked ReLU layer feeding a one-unit layer:
-/// `g[r, j] ← δ[r] · w[j] · s · [h[r, j] > 0]` and `db ← Σ_rows g` (the caller then removes
-/// the dropped entries).
+/// `g[r, j] ← δ[r] · w[j] · s · [hm[r, j] > 0]` and `db ← Σ_rows g`, with `hm` as in
+/// [`relu_backprop_scale_colsum`].
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn outer_relu_backprop_colsum(
-    g: &mut [f64],
-    delta: &[f64],
-    w: &[f64],
-    h: &[f64],
-    s: f64,
-    db: &mut [f64],
+pub fn outer_relu_backprop_colsum<T: Real>(
+    g: &mut [T],
+    delta: &[T],
+    w: &[T],
+    h: &[T],
+    s: T,
+    db: &mut [T],
 ) {
-    db.iter_mut().for_each(|v| *v = 0.0);
+    db.iter_mut().for_each(|v| *v = T::ZERO);
     let k = db.len();
     for ((grow, hrow), &d) in g.chunks_exact_mut(k).zip(h.chunks_exact(k)).zip(delta) {
         let ds = d * s;
         for (((gv, &hv), dbv), &wv) in grow.iter_mut().zip(hrow).zip(db.iter_mut()).zip(w) {
-            let v = if hv > 0.0 { ds * wv } else { 0.0 };
+            let v = if hv > T::ZERO { ds * wv } else { T::ZERO };
             *gv = v;
             *dbv += v;
         }

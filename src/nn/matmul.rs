@@ -6,8 +6,8 @@
 //! the shapes and the processor, never on threads.
 
 use super::kernels;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef, Par};
+use super::real::Real;
+use faer::{MatMut, MatRef};
 
 /// Products up to this many multiply-adds (with a batch-sized outer dimension) use the
 /// register-blocked SIMD kernel, which beats faer's packed GEMM at these sizes
@@ -21,58 +21,61 @@ fn small(m: usize, k: usize, n: usize) -> bool {
 
 /// `c (m×n) ← a (m×k) · b (k×n)` (or `c += …` when `accumulate`), all row-major.
 #[inline]
-pub fn gemm(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize, accumulate: bool) {
+pub fn gemm<T: Real>(
+    c: &mut [T],
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    accumulate: bool,
+) {
     debug_assert_eq!(a.len(), m * k);
     debug_assert_eq!(b.len(), k * n);
     debug_assert_eq!(c.len(), m * n);
     if n == 1 {
         if !accumulate {
-            c.iter_mut().for_each(|v| *v = 0.0);
+            c.iter_mut().for_each(|v| *v = T::ZERO);
         }
         kernels::matvec_acc(c, a, b, k);
         return;
     }
-    if small(m, k, n) && super::gemm_simd::gemm_acc(c, a, k, 1, b, m, k, n, !accumulate) {
+    if small(m, k, n) && T::gemm_simd(c, a, k, 1, b, m, k, n, !accumulate) {
         return;
     }
     let a = MatRef::from_row_major_slice(a, m, k);
     let b = MatRef::from_row_major_slice(b, k, n);
     let c = MatMut::from_row_major_slice_mut(c, m, n);
-    let acc = if accumulate {
-        Accum::Add
-    } else {
-        Accum::Replace
-    };
-    matmul(c, acc, a, b, 1.0, Par::Seq);
+    T::faer_gemm(c, a, b, accumulate);
 }
 
 /// `c (k×n) ← aᵀ · b` where `a` is m×k and `b` is m×n, all row-major.
 #[inline]
-pub fn gemm_tn(c: &mut [f64], a: &[f64], b: &[f64], m: usize, k: usize, n: usize) {
+pub fn gemm_tn<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     debug_assert_eq!(a.len(), m * k);
     debug_assert_eq!(b.len(), m * n);
     debug_assert_eq!(c.len(), k * n);
     if n == 1 {
         // cᵀ (1×k) = bᵀ (1×m) · a (m×k): one row of the blocked kernel.
-        if small(1, m, k) && super::gemm_simd::gemm_acc(c, b, m, 1, a, 1, m, k, true) {
+        if small(1, m, k) && T::gemm_simd(c, b, m, 1, a, 1, m, k, true) {
             return;
         }
         kernels::rows_weighted_sum(c, a, b, k);
         return;
     }
     // aᵀ as a strided view: element (i, r) of aᵀ is a[r·k + i].
-    if small(k, m, n) && super::gemm_simd::gemm_acc(c, a, 1, k, b, k, m, n, true) {
+    if small(k, m, n) && T::gemm_simd(c, a, 1, k, b, k, m, n, true) {
         return;
     }
     let a = MatRef::from_row_major_slice(a, m, k).transpose();
     let b = MatRef::from_row_major_slice(b, m, n);
     let c = MatMut::from_row_major_slice_mut(c, k, n);
-    matmul(c, Accum::Replace, a, b, 1.0, Par::Seq);
+    T::faer_gemm(c, a, b, false);
 }
 
 /// `c (m×k) ← a (m×n) · bᵀ` where `b` is k×n, all row-major.
 #[inline]
-pub fn gemm_nt(c: &mut [f64], a: &[f64], b: &[f64], m: usize, n: usize, k: usize) {
+pub fn gemm_nt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, n: usize, k: usize) {
     debug_assert_eq!(a.len(), m * n);
     debug_assert_eq!(b.len(), k * n);
     debug_assert_eq!(c.len(), m * k);
@@ -83,7 +86,7 @@ pub fn gemm_nt(c: &mut [f64], a: &[f64], b: &[f64], m: usize, n: usize, k: usize
     let a = MatRef::from_row_major_slice(a, m, n);
     let b = MatRef::from_row_major_slice(b, k, n).transpose();
     let c = MatMut::from_row_major_slice_mut(c, m, k);
-    matmul(c, Accum::Replace, a, b, 1.0, Par::Seq);
+    T::faer_gemm(c, a, b, false);
 }
 
 #[cfg(test)]

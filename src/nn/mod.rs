@@ -2,15 +2,19 @@
 
 mod activation;
 pub mod backprop;
+mod denormals;
 mod gemm_simd;
 #[doc(hidden)]
 pub mod kernels;
 #[doc(hidden)]
 pub mod matmul;
 mod network;
+pub mod real;
 
 pub use activation::Activation;
+pub use denormals::FlushDenormals;
 pub use network::{Architecture, Init, Layer, Network};
+pub use real::Real;
 
 /// Row-major kernel of layer `i`.
 #[inline]

@@ -3,8 +3,8 @@
 use super::loss::{decay_penalty, squared_error};
 use super::optimizer::{Optimizer, OptimizerState};
 use crate::error::{Error, Result};
-use crate::nn::Network;
-use crate::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
+use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
+use crate::nn::{Network, Real};
 use crate::prior::LossConvention;
 use crate::rng::{Purpose, stream};
 use ndarray::{ArrayView2, Axis};
@@ -26,6 +26,49 @@ pub struct TrainConfig {
     pub loss: LossConvention,
     /// Seed of initialisation, shuffling and masks.
     pub seed: u64,
+    /// Float type of the training arithmetic (default `f32`, as Keras and PyTorch).
+    /// Model files written before this setting existed were trained in `f64`.
+    #[serde(default = "Precision::f64_for_old_files")]
+    pub precision: Precision,
+}
+
+/// The float type the training engine computes in. The trained weights are stored and
+/// used for prediction in `f64` either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Precision {
+    /// Single precision: half the memory traffic and twice the SIMD lanes of `f64`
+    /// (`BENCHMARKS.md`); the default, as in Keras and PyTorch.
+    #[default]
+    F32,
+    /// Double precision (the gradient checks' setting).
+    F64,
+}
+
+impl Precision {
+    fn f64_for_old_files() -> Self {
+        Precision::F64
+    }
+
+    /// The name used on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "f64" => Ok(Precision::F64),
+            other => Err(format!("unknown precision {other:?} (expected f32 or f64)")),
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -36,6 +79,7 @@ impl Default for TrainConfig {
             optimizer: Optimizer::default(),
             loss: LossConvention::Gal,
             seed: 0,
+            precision: Precision::F32,
         }
     }
 }
@@ -105,7 +149,25 @@ pub fn train_network(
     if n == 0 {
         return Err(Error::TooFewRows { needed: 1, got: 0 });
     }
+    match cfg.precision {
+        Precision::F32 => train_in::<f32>(net, x, y, reg, cfg, on_epoch),
+        Precision::F64 => train_in::<f64>(net, x, y, reg, cfg, on_epoch),
+    }
+}
+
+/// The minibatch loop in float type `T`: the parameters are rounded to `T` at the start
+/// and written back (widened) at the end.
+fn train_in<T: Real>(
+    net: &mut Network,
+    x: ArrayView2<f64>,
+    y: ArrayView2<f64>,
+    reg: &Regularisation,
+    cfg: &TrainConfig,
+    on_epoch: &mut dyn FnMut(usize, f64),
+) -> Result<TrainReport> {
+    let n = x.nrows();
     let start = std::time::Instant::now();
+    let _ftz = crate::nn::FlushDenormals::new();
     let (k, d) = (x.ncols(), y.ncols());
     let samplers = net.drop_samplers();
     let mut shuffle_rng = stream(cfg.seed, Purpose::Shuffle, 0);
@@ -114,9 +176,11 @@ pub fn train_network(
     let mut order: Vec<usize> = (0..n).collect();
     let batch = cfg.batch_size.min(n);
     let (mut xb, mut yb) = (Vec::with_capacity(batch * k), Vec::with_capacity(batch * d));
-    let (mut masks, mut buf, mut dout) = (Masks::default(), TrainBuffers::default(), Vec::new());
-    let mut grads = Gradients::zeros(net);
-    let mut opt = OptimizerState::new(cfg.optimizer, net);
+    let mut masks = Masks::default();
+    let (mut buf, mut dout) = (TrainBuffers::<T>::default(), Vec::<T>::new());
+    let mut params = Tensors::<T>::from_network(net);
+    let mut grads = Gradients::<T>::zeros(net);
+    let mut opt = OptimizerState::<T>::new(cfg.optimizer, net);
     let mut steps = 0u64;
     let mut last_loss = f64::NAN;
     for epoch in 1..=cfg.epochs {
@@ -126,19 +190,20 @@ pub fn train_network(
             xb.clear();
             yb.clear();
             for &r in idx {
-                xb.extend(x.index_axis(Axis(0), r).iter());
-                yb.extend(y.index_axis(Axis(0), r).iter());
+                xb.extend(x.index_axis(Axis(0), r).iter().map(|&v| T::from_f64(v)));
+                yb.extend(y.index_axis(Axis(0), r).iter().map(|&v| T::from_f64(v)));
             }
             let rows = idx.len();
             masks.draw(&samplers, &mut states, &mut mask_rng, rows);
-            let out = forward_train(net, &xb, rows, &masks, &mut buf);
+            let out = forward_train(&net.arch, &params, &xb, rows, &masks, &mut buf);
             data_loss += rows as f64 * squared_error(cfg.loss, out, &yb, rows, &mut dout);
-            backward(net, &masks, &mut buf, &dout, &mut grads);
-            opt.step(net, &grads, &reg.kernel, reg.bias);
+            backward(&net.arch, &params, &masks, &mut buf, &dout, &mut grads);
+            opt.step(&mut params, &grads, &reg.kernel, reg.bias);
             steps += 1;
         }
-        last_loss = data_loss / n as f64 + decay_penalty(net, &reg.kernel, reg.bias);
+        last_loss = data_loss / n as f64 + decay_penalty(&params, &reg.kernel, reg.bias);
         if !last_loss.is_finite() {
+            params.write_to(net);
             return Err(Error::Diverged {
                 epoch,
                 value: last_loss,
@@ -146,6 +211,7 @@ pub fn train_network(
         }
         on_epoch(epoch, last_loss);
     }
+    params.write_to(net);
     Ok(TrainReport {
         epochs: cfg.epochs,
         steps,

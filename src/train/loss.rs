@@ -1,5 +1,7 @@
 //! The squared-error data term of the training loss and its gradient.
 
+use crate::nn::Real;
+use crate::nn::backprop::Tensors;
 use crate::prior::LossConvention;
 
 /// Data loss of a minibatch (`rows × d` outputs and targets, row-major) under `conv`, and
@@ -7,12 +9,12 @@ use crate::prior::LossConvention;
 ///
 /// - [`LossConvention::Gal`]: `L = (1/(rows·d)) Σ (ŷ − y)²`, `dL/dŷ = 2 (ŷ − y) / (rows·d)`;
 /// - [`LossConvention::Halved`]: `L = (1/rows) Σ ½ (ŷ − y)²`, `dL/dŷ = (ŷ − y) / rows`.
-pub fn squared_error(
+pub fn squared_error<T: Real>(
     conv: LossConvention,
-    out: &[f64],
-    y: &[f64],
+    out: &[T],
+    y: &[T],
     rows: usize,
-    dout: &mut Vec<f64>,
+    dout: &mut Vec<T>,
 ) -> f64 {
     let (scale, grad_scale) = match conv {
         LossConvention::Gal => {
@@ -26,22 +28,24 @@ pub fn squared_error(
     };
     dout.clear();
     let mut sum = 0.0;
+    let g = T::from_f64(grad_scale);
     dout.extend(out.iter().zip(y).map(|(&o, &t)| {
         let r = o - t;
-        sum += r * r;
-        grad_scale * r
+        let r64 = r.to_f64();
+        sum += r64 * r64;
+        g * r
     }));
     scale * sum
 }
 
-/// The weight-decay penalty `Σ_i λ_i ‖W_i‖² + λ_b Σ_i ‖b_i‖²`.
-pub fn decay_penalty(net: &crate::nn::Network, decay: &[f64], bias_decay: f64) -> f64 {
-    net.layers
+/// The weight-decay penalty `Σ_i λ_i ‖W_i‖² + λ_b Σ_i ‖b_i‖²`, summed in `f64`.
+pub fn decay_penalty<T: Real>(params: &Tensors<T>, decay: &[f64], bias_decay: f64) -> f64 {
+    let sq = |v: &[T]| v.iter().map(|x| x.to_f64() * x.to_f64()).sum::<f64>();
+    params
+        .weights
         .iter()
+        .zip(&params.bias)
         .zip(decay)
-        .map(|(l, &d)| {
-            d * l.weights.iter().map(|v| v * v).sum::<f64>()
-                + bias_decay * l.bias.iter().map(|v| v * v).sum::<f64>()
-        })
+        .map(|((w, b), &d)| d * sq(w) + bias_decay * sq(b))
         .sum()
 }

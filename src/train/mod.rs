@@ -4,5 +4,5 @@ mod fit;
 pub mod loss;
 mod optimizer;
 
-pub use fit::{Regularisation, TrainConfig, TrainReport, train_network};
+pub use fit::{Precision, Regularisation, TrainConfig, TrainReport, train_network};
 pub use optimizer::{Optimizer, OptimizerState};

@@ -2,8 +2,8 @@
 //! applied here as the gradient term `2 λ W` of the penalty `λ ‖W‖²`, fused with the update.
 
 use crate::error::{Error, Result};
-use crate::nn::Network;
-use crate::nn::backprop::Gradients;
+use crate::nn::backprop::{Gradients, Tensors};
+use crate::nn::{Network, Real};
 use serde::{Deserialize, Serialize};
 
 /// An optimiser and its hyper-parameters.
@@ -87,16 +87,16 @@ impl Optimizer {
     }
 }
 
-/// Optimiser state (moments), shaped like the network.
+/// Optimiser state (moments), shaped like the network, in the engine's float type.
 #[derive(Debug, Clone)]
-pub struct OptimizerState {
+pub struct OptimizerState<T = f64> {
     opt: Optimizer,
     step: u64,
-    m: Gradients,
-    v: Gradients,
+    m: Gradients<T>,
+    v: Gradients<T>,
 }
 
-impl OptimizerState {
+impl<T: Real> OptimizerState<T> {
     /// Fresh state for `net`.
     pub fn new(opt: Optimizer, net: &Network) -> Self {
         Self {
@@ -109,12 +109,22 @@ impl OptimizerState {
 
     /// One update of every parameter from the data gradient `g`, adding `2 λ_i W_i` for
     /// kernels and `2 λ_b b` for biases.
-    pub fn step(&mut self, net: &mut Network, g: &Gradients, decay: &[f64], bias_decay: f64) {
+    pub fn step(
+        &mut self,
+        params: &mut Tensors<T>,
+        g: &Gradients<T>,
+        decay: &[f64],
+        bias_decay: f64,
+    ) {
         self.step += 1;
         let t = self.step as i32;
-        for (i, layer) in net.layers.iter_mut().enumerate() {
-            let w = layer.weights.as_slice_mut().expect("standard layout");
-            let b = layer.bias.as_slice_mut().expect("standard layout");
+        let f = T::from_f64;
+        for (i, (w, b)) in params
+            .weights
+            .iter_mut()
+            .zip(params.bias.iter_mut())
+            .enumerate()
+        {
             let (mw, vw) = (&mut self.m.weights[i], &mut self.v.weights[i]);
             let (mb, vb) = (&mut self.m.bias[i], &mut self.v.bias[i]);
             match self.opt {
@@ -130,27 +140,27 @@ impl OptimizerState {
                         &g.weights[i],
                         mw,
                         vw,
-                        2.0 * decay[i],
-                        lr_t,
-                        beta1,
-                        beta2,
-                        eps,
+                        f(2.0 * decay[i]),
+                        f(lr_t),
+                        f(beta1),
+                        f(beta2),
+                        f(eps),
                     );
                     crate::nn::kernels::adam(
                         b,
                         &g.bias[i],
                         mb,
                         vb,
-                        2.0 * bias_decay,
-                        lr_t,
-                        beta1,
-                        beta2,
-                        eps,
+                        f(2.0 * bias_decay),
+                        f(lr_t),
+                        f(beta1),
+                        f(beta2),
+                        f(eps),
                     );
                 }
                 Optimizer::Sgd { lr, momentum } => {
-                    sgd(w, &g.weights[i], mw, 2.0 * decay[i], lr, momentum);
-                    sgd(b, &g.bias[i], mb, 2.0 * bias_decay, lr, momentum);
+                    sgd(w, &g.weights[i], mw, f(2.0 * decay[i]), f(lr), f(momentum));
+                    sgd(b, &g.bias[i], mb, f(2.0 * bias_decay), f(lr), f(momentum));
                 }
             }
         }
@@ -158,7 +168,7 @@ impl OptimizerState {
 }
 
 #[inline]
-fn sgd(w: &mut [f64], g: &[f64], vel: &mut [f64], d: f64, lr: f64, mu: f64) {
+fn sgd<T: Real>(w: &mut [T], g: &[T], vel: &mut [T], d: T, lr: T, mu: T) {
     for ((w, &g), v) in w.iter_mut().zip(g).zip(vel.iter_mut()) {
         let g = g + d * *w;
         *v = mu * *v - lr * g;

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{Evaluation, Noise, RegressorParams};
 use crate::predict::McOptions;
 use crate::prior::TauUnits;
+use crate::train::Precision;
 use ndarray::Axis;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,6 +35,8 @@ pub struct UciConfig {
     pub tau_values: Option<Vec<f64>>,
     /// τ convention (default Gal's, to reproduce his numbers).
     pub tau_units: TauUnits,
+    /// Float type of training (default f32, as Keras).
+    pub precision: Precision,
 }
 
 impl Default for UciConfig {
@@ -47,6 +50,7 @@ impl Default for UciConfig {
             dropout_rates: None,
             tau_values: None,
             tau_units: TauUnits::Gal,
+            precision: Precision::F32,
         }
     }
 }
@@ -169,6 +173,7 @@ impl Job<'_> {
         };
         params.train.epochs = self.epochs;
         params.train.seed = seed;
+        params.train.precision = self.cfg.precision;
         let (x, y) = (&self.ds.x, &self.ds.y);
         let model = params.fit(
             x.select(Axis(0), train).view(),
