@@ -98,21 +98,35 @@ pub fn adam<T: Real>(
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn matvec_acc<T: Real>(c: &mut [T], a: &[T], b: &[T], k: usize) {
     for (cv, arow) in c.iter_mut().zip(a.chunks_exact(k)) {
-        let mut acc = [T::ZERO; 8];
-        let (ac, bc) = (arow.chunks_exact(8), b.chunks_exact(8));
-        let tail: T = ac
-            .remainder()
-            .iter()
-            .zip(bc.remainder())
-            .map(|(&x, &y)| x * y)
-            .sum();
-        for (x, y) in ac.zip(bc) {
-            for q in 0..8 {
-                acc[q] = x[q].mul_add(y[q], acc[q]);
-            }
-        }
-        *cv += acc.iter().copied().sum::<T>() + tail;
+        *cv += dot(arow, b);
     }
+}
+
+/// `dst ← a ∘ b` (element-wise product).
+#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
+pub fn mul<T: Real>(dst: &mut [T], a: &[T], b: &[T]) {
+    dst.iter_mut()
+        .zip(a.iter().zip(b))
+        .for_each(|(d, (&x, &y))| *d = x * y);
+}
+
+/// `a · b`, with eight partial sums.
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::ZERO; 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: T = ac
+        .remainder()
+        .iter()
+        .zip(bc.remainder())
+        .map(|(&x, &y)| x * y)
+        .sum();
+    for (x, y) in ac.zip(bc) {
+        for q in 0..8 {
+            acc[q] = x[q].mul_add(y[q], acc[q]);
+        }
+    }
+    acc.iter().copied().sum::<T>() + tail
 }
 
 /// `c (k) = aᵀ b` for `a` (m×k) and `b` (m): a sum of scaled rows.

@@ -3,6 +3,7 @@
 
 mod engine;
 mod mc;
+mod shallow;
 
 pub use engine::reference_row_samples;
 pub use mc::{McOptions, mc_map};
