@@ -71,8 +71,11 @@ pub fn stream(seed: u64, purpose: Purpose, index: u64) -> Xoshiro256PlusPlus {
 /// cost is one uniform per dropped unit: with the small rates of MC dropout (0.005–0.1)
 /// almost all units are kept.
 ///
-/// Gaps are drawn by inversion, through a guide table over the tabulated distribution
-/// (its first 1 − 10⁻³ of mass) and by `⌊ln(1 − U)/ln(1 − p)⌋` beyond it.
+/// Gaps are drawn by inversion of a 32-bit uniform through a guide table over the
+/// tabulated distribution (its first 1 − 10⁻³ of mass, thresholds rounded to multiples of
+/// 2⁻³², so each probability is exact to 2.3 × 10⁻¹⁰), with integer arithmetic only; a
+/// gap beyond the table is, by memorylessness, the table's length plus a fresh Geometric(p)
+/// drawn as `⌊ln(1 − U)/ln(1 − p)⌋` from a 53-bit uniform.
 ///
 /// ```
 /// use mcdropout::rng::{DropSampler, Purpose, stream};
@@ -87,15 +90,15 @@ pub fn stream(seed: u64, purpose: Purpose, index: u64) -> Xoshiro256PlusPlus {
 pub struct DropSampler {
     units: usize,
     p: f64,
-    /// `cdf[g]` = P(G ≤ g) = 1 − (1 − p)^(g+1).
-    cdf: Vec<f64>,
-    /// `guide[b]` = the smallest g with `cdf[g] > b / GUIDE`.
+    /// `thresh[g]` = ⌊P(G ≤ g) · 2³²⌋ with P(G ≤ g) = 1 − (1 − p)^(g+1).
+    thresh: Vec<u32>,
+    /// `guide[b]` = the smallest g with `thresh[g] > b · 2²⁰` (4096 buckets).
     guide: Vec<u32>,
     ln_q: f64,
 }
 
-/// Buckets of the guide table.
-const GUIDE: usize = 4096;
+/// Buckets of the guide table: 2^GUIDE_BITS, indexed by the top bits of the uniform.
+const GUIDE_BITS: u32 = 12;
 /// Gaps tabulated at most.
 const MAX_TABLE: usize = 1 << 14;
 
@@ -108,22 +111,23 @@ pub struct DropState {
 impl DropSampler {
     /// A sampler for `units` units with drop probability `p` in `[0, 1)`.
     pub fn new(units: usize, p: f64) -> Self {
-        let mut cdf = Vec::new();
+        let mut thresh = Vec::new();
         let mut guide = Vec::new();
         let q = 1.0 - p;
         if p > 0.0 {
             let mut q_pow = 1.0;
-            while cdf.len() < MAX_TABLE {
+            while thresh.len() < MAX_TABLE {
                 q_pow *= q;
-                cdf.push(1.0 - q_pow);
+                let t = ((1.0 - q_pow) * 4_294_967_296.0).floor();
+                thresh.push(t.min(u32::MAX as f64) as u32);
                 if q_pow < 1e-3 {
                     break;
                 }
             }
             let mut g = 0;
-            for b in 0..GUIDE {
-                let lo = b as f64 / GUIDE as f64;
-                while g + 1 < cdf.len() && cdf[g] <= lo {
+            for b in 0..1u64 << GUIDE_BITS {
+                let lo = b << (32 - GUIDE_BITS);
+                while g + 1 < thresh.len() && u64::from(thresh[g]) <= lo {
                     g += 1;
                 }
                 guide.push(g as u32);
@@ -132,7 +136,7 @@ impl DropSampler {
         Self {
             units,
             p,
-            cdf,
+            thresh,
             guide,
             ln_q: q.ln(),
         }
@@ -151,14 +155,15 @@ impl DropSampler {
     /// One Geometric(p) gap.
     #[inline(always)]
     fn gap<R: Rng>(&self, rng: &mut R) -> u64 {
-        let u: f64 = rng.random();
-        let last = self.cdf.len() - 1;
-        if u >= self.cdf[last] {
-            let g = ((1.0 - u).ln() / self.ln_q) as u64;
-            return g.max(last as u64 + 1);
+        let u = (rng.next_u64() >> 32) as u32;
+        let last = self.thresh.len() - 1;
+        if u >= self.thresh[last] {
+            // G > last: last + 1 plus a fresh Geometric(p) (memorylessness).
+            let v: f64 = rng.random();
+            return last as u64 + 1 + ((1.0 - v).ln() / self.ln_q) as u64;
         }
-        let mut g = self.guide[(u * GUIDE as f64) as usize] as usize;
-        while u >= self.cdf[g] {
+        let mut g = self.guide[(u >> (32 - GUIDE_BITS)) as usize] as usize;
+        while u >= self.thresh[g] {
             g += 1;
         }
         g as u64
@@ -271,6 +276,39 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The gaps follow Geometric(p), P(G = g) = (1 − p)^g p, inside the table and in its
+    /// tail: every count within 5 binomial standard errors.
+    #[test]
+    fn gaps_are_geometric() {
+        for &p in &[0.005, 0.05, 0.5] {
+            let s = DropSampler::new(1, p);
+            let mut rng = stream(7, Purpose::McMasks, 3);
+            let n = 400_000;
+            let cut = s.thresh.len() as u64; // beyond: the ln path
+            let probes = [0, 1, 2, 5, cut - 1, cut, cut + 3];
+            let mut counts = vec![0usize; probes.len()];
+            let mut beyond = 0usize;
+            for _ in 0..n {
+                let g = s.gap(&mut rng);
+                for (c, &v) in counts.iter_mut().zip(&probes) {
+                    *c += usize::from(g == v);
+                }
+                beyond += usize::from(g >= cut);
+            }
+            let q: f64 = 1.0 - p;
+            for (&c, &v) in counts.iter().zip(&probes) {
+                let want = q.powi(v as i32) * p;
+                let se = (want * (1.0 - want) / n as f64).sqrt();
+                let f = c as f64 / n as f64;
+                assert!((f - want).abs() < 5.0 * se + 1e-9, "p {p} g {v}: {f} vs {want}");
+            }
+            let want = q.powi(cut as i32);
+            let se = (want * (1.0 - want) / n as f64).sqrt();
+            let f = beyond as f64 / n as f64;
+            assert!((f - want).abs() < 5.0 * se, "p {p} tail: {f} vs {want}");
         }
     }
 

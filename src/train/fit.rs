@@ -7,7 +7,7 @@ use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, for
 use crate::nn::{Network, Real};
 use crate::prior::LossConvention;
 use crate::rng::{Purpose, stream};
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -176,6 +176,9 @@ fn train_in<T: Real>(
     let mut order: Vec<usize> = (0..n).collect();
     let batch = cfg.batch_size.min(n);
     let (mut xb, mut yb) = (Vec::with_capacity(batch * k), Vec::with_capacity(batch * d));
+    // The data in T, row-major, once: a minibatch is then a copy of contiguous rows.
+    let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+    let yt: Vec<T> = y.iter().map(|&v| T::from_f64(v)).collect();
     let mut masks = Masks::default();
     let (mut buf, mut dout) = (TrainBuffers::<T>::default(), Vec::<T>::new());
     let mut params = Tensors::<T>::from_network(net);
@@ -190,8 +193,8 @@ fn train_in<T: Real>(
             xb.clear();
             yb.clear();
             for &r in idx {
-                xb.extend(x.index_axis(Axis(0), r).iter().map(|&v| T::from_f64(v)));
-                yb.extend(y.index_axis(Axis(0), r).iter().map(|&v| T::from_f64(v)));
+                xb.extend_from_slice(&xt[r * k..(r + 1) * k]);
+                yb.extend_from_slice(&yt[r * d..(r + 1) * d]);
             }
             let rows = idx.len();
             masks.draw(&samplers, &mut states, &mut mask_rng, rows);
