@@ -303,7 +303,10 @@ mod tests {
                 let want = q.powi(v as i32) * p;
                 let se = (want * (1.0 - want) / n as f64).sqrt();
                 let f = c as f64 / n as f64;
-                assert!((f - want).abs() < 5.0 * se + 1e-9, "p {p} g {v}: {f} vs {want}");
+                assert!(
+                    (f - want).abs() < 5.0 * se + 1e-9,
+                    "p {p} g {v}: {f} vs {want}"
+                );
             }
             let want = q.powi(cut as i32);
             let se = (want * (1.0 - want) / n as f64).sqrt();

@@ -166,6 +166,45 @@ fn backprop_matches_finite_differences() {
     }
 }
 
+/// Layers wider than the column blocks (16) of the fused backward sweeps, with a
+/// remainder (20 = 16 + 4, 33 = 2·16 + 1), for ReLU with one and two outputs; the same
+/// tolerance as above.
+#[test]
+fn wide_layers_match_finite_differences() {
+    let rows = 5;
+    let decay = [1e-2, 2e-2, 3e-2];
+    for d in [1, 2] {
+        let (x, y) = data(rows, 4, d, 17);
+        let mut arch = Architecture::new(4, &[20, 33], d, Activation::Relu, 0.2).unwrap();
+        arch.dropout = vec![0.2, 0.3, 0.1];
+        let mut net = Network::init(arch, Init::GlorotUniform, 0.05, 19).unwrap();
+        let masks = masks_for(&net, rows, 23);
+        let conv = LossConvention::Gal;
+        let loss = |n: &Network| {
+            let mut buf = TrainBuffers::default();
+            let p = Tensors::from_network(n);
+            let out = forward_train(&n.arch, &p, &x, rows, &masks, &mut buf).to_vec();
+            squared_error(conv, &out, &y, rows, &mut Vec::new()) + decay_penalty(&p, &decay, 5e-3)
+        };
+        let mut g = data_gradient::<f64>(&net, &x, &y, rows, &masks, conv);
+        for (i, l) in net.layers.iter().enumerate() {
+            g.weights[i]
+                .iter_mut()
+                .zip(l.weights.iter())
+                .for_each(|(g, w)| *g += 2.0 * decay[i] * w);
+            // Bias decay keeps every gradient away from 0 (a dead unit's data gradient is
+            // exactly 0, where the difference quotient's rounding, ~1e-12, would dominate
+            // the relative error).
+            g.bias[i]
+                .iter_mut()
+                .zip(l.bias.iter())
+                .for_each(|(g, b)| *g += 2.0 * 5e-3 * b);
+        }
+        let err = compare(&g, &mut net, &loss);
+        assert!(err < 1e-6, "d={d}: relative error {err:e}");
+    }
+}
+
 /// The dropout loss with the halved squared error and λ_i = l²(1 − p_i)/(2Nτ), λ_b =
 /// l²/(2Nτ) has the gradient of −ELBO/(Nτ) for the same masks, computed here by finite
 /// differences of an independent implementation of −ELBO (the KL of DESIGN §5).

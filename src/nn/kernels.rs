@@ -199,16 +199,19 @@ pub fn relu_backprop_scale_colsum<T: Real>(g: &mut [T], hm: &[T], s: T, db: &mut
         db[c0..c0 + COLS].copy_from_slice(&sum);
         c0 += COLS;
     }
-    for c in c0..k {
-        let mut sum = T::ZERO;
-        for r in 0..rows {
-            let at = r * k + c;
-            let v = if hm[at] > T::ZERO { g[at] * s } else { T::ZERO };
-            g[at] = v;
-            sum += v;
+    // The last k − c0 < COLS columns, row by row (contiguous).
+    let t = k - c0;
+    let mut sum = [T::ZERO; COLS];
+    for r in 0..rows {
+        let at = r * k + c0;
+        let (gr, hr) = (&mut g[at..at + t], &hm[at..at + t]);
+        for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(sum.iter_mut()) {
+            let v = if hv > T::ZERO { *gv * s } else { T::ZERO };
+            *gv = v;
+            *sm += v;
         }
-        db[c] = sum;
     }
+    db[c0..].copy_from_slice(&sum[..t]);
 }
 
 /// Backward sweep through a masked ReLU layer feeding a one-unit layer:
@@ -241,14 +244,19 @@ pub fn outer_relu_backprop_colsum<T: Real>(
         db[c0..c0 + COLS].copy_from_slice(&sum);
         c0 += COLS;
     }
-    for c in c0..k {
-        let mut sum = T::ZERO;
-        for (r, &d) in delta.iter().enumerate() {
-            let at = r * k + c;
-            let v = if hm[at] > T::ZERO { d * s * w[c] } else { T::ZERO };
-            g[at] = v;
-            sum += v;
+    // The last k − c0 < COLS columns, row by row (contiguous).
+    let t = k - c0;
+    let mut sum = [T::ZERO; COLS];
+    let wc = &w[c0..];
+    for (r, &d) in delta.iter().enumerate() {
+        let ds = d * s;
+        let at = r * k + c0;
+        let (gr, hr) = (&mut g[at..at + t], &hm[at..at + t]);
+        for (((gv, &hv), sm), &wv) in gr.iter_mut().zip(hr).zip(sum.iter_mut()).zip(wc) {
+            let v = if hv > T::ZERO { ds * wv } else { T::ZERO };
+            *gv = v;
+            *sm += v;
         }
-        db[c] = sum;
     }
+    db[c0..].copy_from_slice(&sum[..t]);
 }
