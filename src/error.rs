@@ -145,4 +145,42 @@ pub enum Error {
         /// Version this build reads.
         expected: u32,
     },
+    /// A kernel expression does not parse.
+    #[error("kernel {spec:?}: at position {position}: {reason}")]
+    KernelSyntax {
+        /// The expression as given.
+        spec: String,
+        /// 1-based character position of the problem.
+        position: usize,
+        /// What was expected or found.
+        reason: String,
+    },
+    /// A (kernel) matrix is not positive definite even after adding the largest jitter.
+    #[error(
+        "the kernel matrix is not positive definite: Cholesky pivot {pivot} (0-based) is not positive even with jitter {jitter:e} added to the diagonal (check the kernel's parameters and the inputs for huge or non-finite values)"
+    )]
+    NotPositiveDefinite {
+        /// 0-based index of the failing pivot.
+        pivot: usize,
+        /// The largest jitter tried.
+        jitter: f64,
+    },
+    /// An input or target value passed to the library is NaN or infinite.
+    #[error("{what} {index} (0-based) is {value}; every value must be finite")]
+    NonFinite {
+        /// What holds the value ("target", "input row").
+        what: String,
+        /// 0-based row index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// Hyper-parameter fitting failed from every starting point.
+    #[error("Gaussian-process fitting failed from all {restarts} starting points: {reason}")]
+    GpFitFailed {
+        /// Starting points tried.
+        restarts: usize,
+        /// The last failure.
+        reason: String,
+    },
 }

@@ -2,6 +2,7 @@
 pub mod data;
 pub mod error;
 pub mod experiments;
+pub mod gp;
 pub mod metrics;
 pub mod nn;
 pub mod predict;

@@ -30,6 +30,12 @@ pub enum Purpose {
     Elbo = 6,
     /// Dataset splits (demo, holdout).
     Split = 7,
+    /// Random units of the network–GP link check (`gp::feature_covariance`).
+    GpLink = 8,
+    /// Starting points of Gaussian-process hyper-parameter restarts.
+    GpRestarts = 9,
+    /// Gaussian-process posterior samples.
+    GpSamples = 10,
 }
 
 /// The generator for `(seed, purpose, index, sub)`, e.g. a test row and a layer.

@@ -1,7 +1,8 @@
 //! `mcdropout evaluate`: held-out figures of a saved model.
 
-use super::common::{CliError, CliResult, Compute, emit, load_table, model_inputs};
+use super::common::{CliError, CliResult, Compute, emit, invalid, load_table, model_inputs};
 use clap::Args;
+use mcdropout::gp;
 use mcdropout::model::{self, Evaluation};
 use mcdropout::predict::McOptions;
 use std::io::Write;
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 /// Arguments of `mcdropout evaluate` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Model file written by `mcdropout train`.
+    /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]
     model: PathBuf,
     /// Labelled test data: CSV or whitespace-separated, optional header line.
@@ -36,6 +37,13 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// Also report the model's ELBO on these data (networks only; DESIGN §5): expected
+    /// log-likelihood minus KL, in the network's standardised units.
+    #[arg(long)]
+    elbo: bool,
+    /// Mask samples per point for the ELBO's expected log-likelihood, ≥ 1.
+    #[arg(long, value_name = "S", default_value_t = 10, requires = "elbo")]
+    elbo_samples: usize,
     #[command(flatten)]
     compute: Compute,
 }
@@ -46,14 +54,44 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
     opts.level = args.level;
     opts.validate()?;
     args.compute.validate()?;
+    if args.elbo_samples == 0 {
+        return Err(invalid("--elbo-samples", "must be at least 1"));
+    }
     args.compute.run(|| {
-        let model = model::load(&args.model)?;
         let table = load_table(&args.data, args.drop_missing)?;
-        let (x, y) = model_inputs(&table, &model, Some(&args.target))?;
-        let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
-        let eval = model.evaluate(x.view(), y.view(), &opts)?;
+        let (eval, elbo, target_name) = if gp::model_kind(&args.model)? == gp::GP_KIND {
+            if args.elbo {
+                return Err(invalid(
+                    "--elbo",
+                    "the ELBO is reported for dropout networks; a GP model's fit is its log marginal likelihood (printed by `mcdropout gp`)",
+                ));
+            }
+            let model = gp::load_gp(&args.model)?;
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+            let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
+            (model.evaluate(x.view(), y.view(), args.level)?, None, model.target_name)
+        } else {
+            let model = model::load(&args.model)?;
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+            let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
+            let eval = model.evaluate(x.view(), y.view(), &opts)?;
+            let elbo = if args.elbo {
+                Some(model.elbo(x.view(), y.view(), args.elbo_samples, args.compute.seed)?)
+            } else {
+                None
+            };
+            (eval, elbo, model.target_name)
+        };
         if args.json {
-            let json = serde_json::to_string_pretty(&eval)
+            let mut value = serde_json::to_value(&eval)
+                .map_err(|e| CliError::Msg(format!("cannot encode the result as JSON: {e}")))?;
+            if let (Some(e), Some(obj)) = (&elbo, value.as_object_mut()) {
+                obj.insert("elbo".into(), e.elbo.into());
+                obj.insert("elbo_expected_log_likelihood".into(), e.expected_log_likelihood.into());
+                obj.insert("elbo_kl".into(), e.kl.into());
+                obj.insert("elbo_samples".into(), e.samples.into());
+            }
+            let json = serde_json::to_string_pretty(&value)
                 .map_err(|e| CliError::Msg(format!("cannot encode the result as JSON: {e}")))?;
             emit(None, |w| writeln!(w, "{json}"))
         } else {
@@ -61,9 +99,15 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 "{} on {} (target {})",
                 args.model.display(),
                 args.data.display(),
-                model.target_name
+                target_name
             );
-            emit(None, |w| write_table(w, &title, &eval))
+            emit(None, |w| {
+                write_table(w, &title, &eval)?;
+                if let Some(e) = &elbo {
+                    write_elbo(w, e)?;
+                }
+                Ok(())
+            })
         }
     })
 }
@@ -82,6 +126,20 @@ pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::R
         ("τ (noise precision)", format!("{}", e.tau)),
         ("n (test rows)", e.n.to_string()),
         ("T (MC samples)", e.samples.to_string()),
+    ];
+    for (name, value) in rows {
+        writeln!(w, "  {name:<28} {value:>12}")?;
+    }
+    Ok(())
+}
+
+/// The ELBO figures, below the evaluation table.
+fn write_elbo(w: &mut dyn Write, e: &mcdropout::elbo::Elbo) -> std::io::Result<()> {
+    let rows = [
+        ("ELBO (standardised units)", format!("{:.4}", e.elbo)),
+        ("  expected log-likelihood", format!("{:.4}", e.expected_log_likelihood)),
+        ("  KL(q ‖ p)", format!("{:.4}", e.kl)),
+        ("  mask samples per point", e.samples.to_string()),
     ];
     for (name, value) in rows {
         writeln!(w, "  {name:<28} {value:>12}")?;

@@ -4,6 +4,7 @@ mod bench;
 mod common;
 mod demo;
 mod evaluate;
+mod gp;
 mod predict;
 mod train;
 mod uci;
@@ -79,6 +80,14 @@ enum Command {
     /// the test part with T MC samples (all threads), printing the time per optimiser step
     /// and per stochastic pass.
     Bench(bench::BenchArgs),
+    /// Fit an exact Gaussian-process regression to a data file and save it.
+    ///
+    /// Inputs and target are standardised with the training statistics; the kernel's
+    /// parameters and the noise variance maximise the log marginal likelihood (L-BFGS in
+    /// log-parameter space, with seeded restarts). The model file is read by `predict` and
+    /// `evaluate` like a network's, with the same outputs (for a GP the predictive is
+    /// Gaussian in closed form: --samples does not apply).
+    Gp(gp::GpArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
@@ -92,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Uci(args) => uci::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Gp(args) => gp::run(args),
     };
     match result {
         Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,

@@ -2,7 +2,7 @@
 
 use super::common::{CliResult, Compute, check_output_path, emit, load_table, model_inputs};
 use clap::{Args, ValueEnum};
-use mcdropout::model;
+use mcdropout::{gp, model};
 use mcdropout::predict::McOptions;
 use serde::Serialize;
 use std::io::Write;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Arguments of `mcdropout predict` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// Model file written by `mcdropout train`.
+    /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]
     model: PathBuf,
     /// Input rows: CSV or whitespace-separated, optional header line.
@@ -69,10 +69,17 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         check_output_path("--out", out)?;
     }
     args.compute.run(|| {
-        let model = model::load(&args.model)?;
         let table = load_table(&args.data, args.drop_missing)?;
-        let (x, _) = model_inputs(&table, &model, None)?;
-        let pred = model.predict_mc(x.view(), &opts)?;
+        let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
+            // A GP's predictive is Gaussian in closed form: --samples does not apply.
+            let model = gp::load_gp(&args.model)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            model.predict(x.view(), args.level)?
+        } else {
+            let model = model::load(&args.model)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            model.predict_mc(x.view(), &opts)?
+        };
         let aleatoric_std = pred.aleatoric_var.sqrt();
         let rows: Vec<Row> = (0..pred.mean.len())
             .map(|i| Row {

@@ -1,0 +1,183 @@
+//! GP model files: the same container as network models (safetensors with JSON metadata
+//! under the key `mcdropout`), with model kind `"gp"`: tensors `x_train` (n × d,
+//! standardised) and `y_train` (n, standardised); the kernel expression, its
+//! log-parameters, the noise variance and the standardisation in the metadata. Loading
+//! re-factors the kernel matrix.
+
+use super::exact::Posterior;
+use super::linalg::Points;
+use super::model::{GpModel, GpReport};
+use super::parse::parse_kernel;
+use crate::data::Standardizer;
+use crate::error::{Error, Result};
+use crate::model::FORMAT_VERSION;
+use ndarray::Array1;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+const META_KEY: &str = "mcdropout";
+/// The model kind of GP files.
+pub const GP_KIND: &str = "gp";
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    format_version: u32,
+    kind: String,
+    crate_version: String,
+    kernel: String,
+    kernel_log_params: Vec<f64>,
+    noise_var: f64,
+    x_mean: Vec<f64>,
+    x_std: Vec<f64>,
+    y_mean: f64,
+    y_std: f64,
+    feature_names: Vec<String>,
+    target_name: String,
+    report: GpReport,
+}
+
+/// Writes `model` to `path` (atomically).
+pub fn save_gp(model: &GpModel, path: &Path) -> Result<()> {
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let post = &model.posterior;
+    let meta = Meta {
+        format_version: FORMAT_VERSION,
+        kind: GP_KIND.into(),
+        crate_version: env!("CARGO_PKG_VERSION").into(),
+        kernel: model.kernel_spec.clone(),
+        kernel_log_params: post.kernel.params(),
+        noise_var: post.noise,
+        x_mean: model.x_scaler.mean.to_vec(),
+        x_std: model.x_scaler.std.to_vec(),
+        y_mean: model.y_mean,
+        y_std: model.y_std,
+        feature_names: model.feature_names.clone(),
+        target_name: model.target_name.clone(),
+        report: model.report.clone(),
+    };
+    let json = serde_json::to_string(&meta).map_err(|e| bad(e.to_string()))?;
+    let le = |v: &[f64]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+    let xb = le(&post.x.data);
+    let yb = le(&model.y_train);
+    let bytes = (|| {
+        let views = vec![
+            (
+                "x_train".to_string(),
+                TensorView::new(Dtype::F64, vec![post.x.len(), post.x.dim], &xb)?,
+            ),
+            (
+                "y_train".to_string(),
+                TensorView::new(Dtype::F64, vec![model.y_train.len()], &yb)?,
+            ),
+        ];
+        safetensors::serialize(views, Some(HashMap::from([(META_KEY.to_string(), json)])))
+    })()
+    .map_err(|e| bad(e.to_string()))?;
+    crate::output::write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// The model kind recorded in a model file (`"regressor"` or `"gp"`).
+pub fn model_kind(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let v = metadata(&bytes, path)?;
+    Ok(v.get("kind")
+        .and_then(|k| k.as_str())
+        .unwrap_or("regressor")
+        .to_owned())
+}
+
+fn metadata(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let (_, header) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
+    let json = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(META_KEY))
+        .ok_or_else(|| bad("no mcdropout metadata (not written by mcdropout?)".into()))?;
+    serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))
+}
+
+/// Reads a GP model written by [`save_gp`].
+pub fn load_gp(path: &Path) -> Result<GpModel> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let value = metadata(&bytes, path)?;
+    let found = value
+        .get("format_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0) as u32;
+    if found != FORMAT_VERSION {
+        return Err(Error::ModelVersion {
+            path: path.to_path_buf(),
+            found,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let meta: Meta = serde_json::from_value(value).map_err(|e| bad(format!("metadata: {e}")))?;
+    if meta.kind != GP_KIND {
+        return Err(bad(format!("model kind {:?}, expected {GP_KIND:?}", meta.kind)));
+    }
+    let st = SafeTensors::deserialize(&bytes)
+        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
+    let read = |name: &str| -> Result<(Vec<usize>, Vec<f64>)> {
+        let t = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;
+        if t.dtype() != Dtype::F64 {
+            return Err(bad(format!("{name}: expected f64, found {:?}", t.dtype())));
+        }
+        let v: Vec<f64> = t
+            .data()
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect();
+        if v.iter().any(|x| !x.is_finite()) {
+            return Err(bad(format!("{name}: non-finite values")));
+        }
+        Ok((t.shape().to_vec(), v))
+    };
+    let (xs, x) = read("x_train")?;
+    let (ys, y) = read("y_train")?;
+    let d = meta.x_mean.len();
+    if xs.len() != 2 || xs[1] != d || ys != [xs[0]] || meta.x_std.len() != d || meta.feature_names.len() != d {
+        return Err(bad(format!(
+            "tensor shapes x_train {xs:?}, y_train {ys:?} do not match {d} features"
+        )));
+    }
+    let mut kernel = parse_kernel(&meta.kernel, d).map_err(|e| bad(e.to_string()))?;
+    if meta.kernel_log_params.len() != kernel.n_params() {
+        return Err(bad("kernel parameter count does not match the kernel".into()));
+    }
+    kernel.set_params(&meta.kernel_log_params);
+    let posterior = Posterior::new(kernel, meta.noise_var, Points { data: x, dim: d }, &y)?;
+    Ok(GpModel {
+        posterior,
+        y_train: y,
+        x_scaler: Standardizer {
+            mean: Array1::from(meta.x_mean),
+            std: Array1::from(meta.x_std),
+        },
+        y_mean: meta.y_mean,
+        y_std: meta.y_std,
+        kernel_spec: meta.kernel,
+        feature_names: meta.feature_names,
+        target_name: meta.target_name,
+        report: meta.report,
+    })
+}

@@ -1,0 +1,234 @@
+//! Hyper-parameters of a GP regression, validated, then fitted by maximising the log
+//! marginal likelihood in log-parameter space (L-BFGS with restarts).
+
+use super::exact::{Posterior, log_marginal_likelihood};
+use super::lbfgs::minimise;
+use super::linalg::Points;
+use super::model::{GpModel, GpReport};
+use super::parse::parse_kernel;
+use crate::data::Standardizer;
+use crate::error::{Error, Result};
+use crate::rng::{Purpose, stream};
+use ndarray::{ArrayView1, ArrayView2};
+use rand::Rng;
+use rand_distr::StandardNormal;
+use std::time::Instant;
+
+/// Settings of a GP regression (unchecked until [`fit`](GpParams::fit)).
+///
+/// Inputs and target are standardised with the training statistics; the kernel works in
+/// those units. Defaults: kernel `se`, initial noise variance 0.1 (standardised units),
+/// kernel parameters from [`parse_kernel`] (variances and length-scales 1), 2 restarts
+/// besides the default start (each perturbing every log-parameter by N(0, 1)), at most
+/// 100 L-BFGS iterations per start, log-parameters kept in [−12, 12], seed 0.
+///
+/// ```
+/// use mcdropout::gp::GpParams;
+/// use ndarray::{Array1, Array2};
+/// let x = Array2::from_shape_fn((40, 1), |(i, _)| i as f64 / 8.0);
+/// let y: Array1<f64> = x.column(0).mapv(f64::sin);
+/// let model = GpParams::default().fit(x.view(), y.view()).unwrap();
+/// let pred = model.predict(x.view(), 0.95).unwrap();
+/// assert!((pred.mean[10] - y[10]).abs() < 0.05);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GpParams {
+    /// Kernel expression (see [`parse_kernel`]).
+    pub kernel: String,
+    /// Initial kernel log-parameters (overriding the parser's defaults).
+    pub init: Option<Vec<f64>>,
+    /// Initial noise variance σ_n², in standardised target units.
+    pub noise_var: f64,
+    /// Maximise the marginal likelihood (otherwise keep the initial parameters).
+    pub optimise: bool,
+    /// Random restarts besides the default starting point.
+    pub restarts: usize,
+    /// L-BFGS iterations per start.
+    pub max_iter: usize,
+    /// Bound on |log-parameter|.
+    pub log_bound: f64,
+    /// Seed of the restart points.
+    pub seed: u64,
+    /// Names of the features.
+    pub feature_names: Option<Vec<String>>,
+    /// Name of the target.
+    pub target_name: Option<String>,
+}
+
+impl Default for GpParams {
+    fn default() -> Self {
+        Self {
+            kernel: "se".into(),
+            init: None,
+            noise_var: 0.1,
+            optimise: true,
+            restarts: 2,
+            max_iter: 100,
+            log_bound: 12.0,
+            seed: 0,
+            feature_names: None,
+            target_name: None,
+        }
+    }
+}
+
+fn invalid(name: &str, reason: String) -> Error {
+    Error::InvalidParameter {
+        name: name.into(),
+        reason,
+    }
+}
+
+impl GpParams {
+    /// Fits a GP to `x` (`n × features`, original units) and `y` (`n`).
+    pub fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<GpModel> {
+        let start = Instant::now();
+        let n = x.nrows();
+        if y.len() != n {
+            return Err(Error::Shape(format!("{n} input rows but {} targets", y.len())));
+        }
+        if n < 2 {
+            return Err(Error::TooFewRows { needed: 2, got: n });
+        }
+        if let Some((i, &v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "target".into(),
+                index: i,
+                value: v,
+            });
+        }
+        if let Some((i, v)) = x
+            .rows()
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, r)| r.iter().find(|v| !v.is_finite()).map(|&v| (i, v)))
+        {
+            return Err(Error::NonFinite {
+                what: "input row".into(),
+                index: i,
+                value: v,
+            });
+        }
+        if !(self.noise_var.is_finite() && self.noise_var > 0.0) {
+            return Err(invalid("noise_var", format!("must be positive, got {}", self.noise_var)));
+        }
+        if self.max_iter == 0 {
+            return Err(invalid("max_iter", "must be at least 1".into()));
+        }
+        if !(self.log_bound.is_finite() && self.log_bound > 0.0) {
+            return Err(invalid("log_bound", format!("must be positive, got {}", self.log_bound)));
+        }
+        let target_name = self.target_name.clone().unwrap_or_else(|| "y".into());
+        if y.iter().all(|&v| v == y[0]) {
+            return Err(Error::ConstantTarget {
+                column: target_name,
+                value: y[0],
+            });
+        }
+        let feature_names = match &self.feature_names {
+            Some(f) if f.len() == x.ncols() => f.clone(),
+            Some(f) => {
+                return Err(Error::Shape(format!(
+                    "{} feature names for {} features",
+                    f.len(),
+                    x.ncols()
+                )));
+            }
+            None => (0..x.ncols()).map(|i| format!("x{i}")).collect(),
+        };
+        let mut kernel = parse_kernel(&self.kernel, x.ncols())?;
+        if let Some(init) = &self.init {
+            if init.len() != kernel.n_params() {
+                return Err(invalid(
+                    "init",
+                    format!(
+                        "kernel {:?} has {} parameters ({}), got {}",
+                        self.kernel,
+                        kernel.n_params(),
+                        kernel.param_names().join(", "),
+                        init.len()
+                    ),
+                ));
+            }
+            kernel.set_params(init);
+        }
+        let x_scaler = Standardizer::fit(x)?;
+        let y_scaler = Standardizer::fit_1d(y)?;
+        let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);
+        let xs = x_scaler.transform(x)?;
+        let points = Points {
+            data: xs.iter().copied().collect(),
+            dim: x.ncols(),
+        };
+        let ys: Vec<f64> = y.iter().map(|v| (v - y_mean) / y_std).collect();
+        let p = kernel.n_params();
+        let mut theta0 = kernel.params();
+        theta0.push(self.noise_var.ln());
+        let objective = |theta: &[f64]| -> Result<(f64, Vec<f64>)> {
+            let mut k = kernel.clone();
+            k.set_params(&theta[..p]);
+            let (lml, grad, _) = log_marginal_likelihood(&k, theta[p], &points, &ys, true)?;
+            let grad = grad.unwrap_or_default();
+            Ok((-lml, grad.iter().map(|g| -g).collect()))
+        };
+        let (best, iterations, evaluations) = if self.optimise {
+            let mut best: Option<(Vec<f64>, f64)> = None;
+            let (mut iterations, mut evaluations) = (0, 0);
+            let mut last_err = String::from("the objective was undefined at every start");
+            for r in 0..=self.restarts {
+                let mut start = theta0.clone();
+                if r > 0 {
+                    let mut rng = stream(self.seed, Purpose::GpRestarts, r as u64);
+                    start
+                        .iter_mut()
+                        .for_each(|v| *v += rng.sample::<f64, _>(StandardNormal));
+                }
+                let mut f = |t: &[f64]| match objective(t) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        last_err = e.to_string();
+                        None
+                    }
+                };
+                if let Some(m) = minimise(&mut f, &start, self.max_iter, self.log_bound, 1e-5) {
+                    iterations += m.iterations;
+                    evaluations += m.evaluations;
+                    if best.as_ref().is_none_or(|(_, f)| m.f < *f) {
+                        best = Some((m.x, m.f));
+                    }
+                }
+            }
+            let (x, _) = best.ok_or_else(|| Error::GpFitFailed {
+                restarts: self.restarts + 1,
+                reason: last_err,
+            })?;
+            (x, iterations, evaluations)
+        } else {
+            (theta0, 0, 0)
+        };
+        kernel.set_params(&best[..p]);
+        let noise = best[p].exp();
+        let (lml, _, _) = log_marginal_likelihood(&kernel, best[p], &points, &ys, false)?;
+        let posterior = Posterior::new(kernel, noise, points, &ys)?;
+        let report = GpReport {
+            log_marginal_likelihood: lml,
+            iterations,
+            evaluations,
+            starts: if self.optimise { self.restarts + 1 } else { 0 },
+            jitter: posterior.chol.jitter,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        Ok(GpModel {
+            posterior,
+            y_train: ys,
+            x_scaler,
+            y_mean,
+            y_std,
+            kernel_spec: self.kernel.clone(),
+            feature_names,
+            target_name,
+            report,
+        })
+    }
+}
