@@ -2,6 +2,7 @@
 
 use super::loss::{decay_penalty, squared_error};
 use super::optimizer::{Optimizer, OptimizerState};
+use super::softmax::{Objective, softmax_cross_entropy};
 use crate::error::{Error, Result};
 use crate::nn::Network;
 use crate::nn::backprop::{Gradients, Masks, TrainBuffers, backward, forward_train};
@@ -26,6 +27,10 @@ pub struct TrainConfig {
     pub loss: LossConvention,
     /// Seed of initialisation, shuffling and masks.
     pub seed: u64,
+    /// Regression (squared error, the default) or classification (softmax
+    /// cross-entropy, targets one column of class indices).
+    #[serde(default)]
+    pub objective: Objective,
 }
 
 impl Default for TrainConfig {
@@ -36,6 +41,7 @@ impl Default for TrainConfig {
             optimizer: Optimizer::default(),
             loss: LossConvention::Gal,
             seed: 0,
+            objective: Objective::SquaredError,
         }
     }
 }
@@ -81,7 +87,8 @@ pub struct TrainReport {
     pub seconds: f64,
 }
 
-/// Trains `net` in place on standardised `x` (`n × inputs`) and `y` (`n × outputs`).
+/// Trains `net` in place on standardised `x` (`n × inputs`) and `y` (`n × outputs`, or
+/// `n × 1` class indices for [`Objective::SoftmaxCrossEntropy`]).
 /// `on_epoch(epoch, loss)` is called after every epoch (1-based). A non-finite loss stops
 /// training with [`Error::Diverged`].
 pub fn train_network(
@@ -94,7 +101,11 @@ pub fn train_network(
 ) -> Result<TrainReport> {
     cfg.validate()?;
     let n = x.nrows();
-    if y.nrows() != n || x.ncols() != net.n_inputs() || y.ncols() != net.n_outputs() {
+    let y_cols = match cfg.objective {
+        Objective::SoftmaxCrossEntropy => 1,
+        _ => net.n_outputs(),
+    };
+    if y.nrows() != n || x.ncols() != net.n_inputs() || y.ncols() != y_cols {
         return Err(Error::Shape(format!(
             "inputs {:?} and targets {:?} do not fit a {:?} network",
             x.dim(),
@@ -132,7 +143,13 @@ pub fn train_network(
             let rows = idx.len();
             masks.draw(&samplers, &mut states, &mut mask_rng, rows);
             let out = forward_train(net, &xb, rows, &masks, &mut buf);
-            data_loss += rows as f64 * squared_error(cfg.loss, out, &yb, rows, &mut dout);
+            data_loss += rows as f64
+                * match cfg.objective {
+                    Objective::SoftmaxCrossEntropy => {
+                        softmax_cross_entropy(out, &yb, rows, &mut dout)
+                    }
+                    _ => squared_error(cfg.loss, out, &yb, rows, &mut dout),
+                };
             backward(net, &masks, &mut buf, &dout, &mut grads);
             opt.step(net, &grads, &reg.kernel, reg.bias);
             steps += 1;
