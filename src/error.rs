@@ -188,4 +188,12 @@ pub enum Error {
         /// What was requested and why it cannot be done.
         request: String,
     },
+    /// A figure could not be drawn.
+    #[error("{}: cannot draw the figure: {reason}", path.display())]
+    Plot {
+        /// The figure file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }

@@ -3,7 +3,6 @@
 
 use clap::Args;
 use mcdropout::data::{LoadOptions, Table, read_table};
-use mcdropout::model::Regressor;
 use mcdropout::output::write_atomic;
 use ndarray::{Array1, Array2};
 use std::fmt;
@@ -168,16 +167,15 @@ pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
     Ok(table)
 }
 
-/// The model's feature columns of `table`: by the model's feature names when the file's
+/// The model's feature columns (`names`) of `table`: by the model's feature names when the file's
 /// header names them all; otherwise every column (except `target`) by position, which must
 /// then be exactly as many as the model has features. Returns the features and, when
 /// `target` is given, the target column.
 pub fn model_inputs(
     table: &Table,
-    model: &Regressor,
+    names: &[String],
     target: Option<&str>,
 ) -> CliResult<(Array2<f64>, Option<Array1<f64>>)> {
-    let names = &model.feature_names;
     let path = table.path.display();
     let target_idx = target.map(|t| table.column_index(t)).transpose()?;
     let by_name: Option<Vec<usize>> = table.header.as_ref().and_then(|h| {

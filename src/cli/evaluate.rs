@@ -7,6 +7,10 @@ use mcdropout::predict::McOptions;
 use std::io::Write;
 use std::path::PathBuf;
 
+#[path = "evaluate_classify.rs"]
+mod classify;
+use super::task::{ModelTask, is_classifier};
+
 /// Arguments of `mcdropout evaluate` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
@@ -36,6 +40,19 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// `auto` (by the model file), `regress`, or `classify`: accuracy, NLL, Brier, ECE and
+    /// MCE of the deterministic pass and of MC dropout, with mean entropy and mutual
+    /// information; a regression model is then an error.
+    #[arg(long, value_enum, default_value_t = ModelTask::Auto)]
+    task: ModelTask,
+    /// Classifiers: number of equal-width confidence bins of ECE / MCE (bin b holds the
+    /// confidences in (b/B, (b+1)/B]; ECE = Σ_b (n_b/N) |accuracy_b − confidence_b|).
+    #[arg(long, value_name = "B", default_value_t = 15)]
+    bins: usize,
+    /// Classifiers: also write the reliability diagram (deterministic and MC) to this
+    /// .png or .svg file.
+    #[arg(long, value_name = "FILE")]
+    reliability: Option<PathBuf>,
     #[command(flatten)]
     compute: Compute,
 }
@@ -46,10 +63,22 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
     opts.level = args.level;
     opts.validate()?;
     args.compute.validate()?;
+    if args.bins == 0 {
+        return Err(super::common::invalid(
+            "--bins",
+            "must be at least 1, got 0",
+        ));
+    }
+    if let Some(path) = &args.reliability {
+        super::common::check_output_path("--reliability", path)?;
+    }
     args.compute.run(|| {
+        if is_classifier(args.task, &args.model)? {
+            return classify::run(&args, &opts);
+        }
         let model = model::load(&args.model)?;
         let table = load_table(&args.data, args.drop_missing)?;
-        let (x, y) = model_inputs(&table, &model, Some(&args.target))?;
+        let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
         let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
         let eval = model.evaluate(x.view(), y.view(), &opts)?;
         if args.json {

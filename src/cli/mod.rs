@@ -5,6 +5,7 @@ mod common;
 mod demo;
 mod evaluate;
 mod predict;
+mod task;
 mod train;
 mod uci;
 
