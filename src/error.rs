@@ -145,6 +145,7 @@ pub enum Error {
         /// Version this build reads.
         expected: u32,
     },
+<<<<<<< HEAD
     /// A kernel expression does not parse.
     #[error("kernel {spec:?}: at position {position}: {reason}")]
     KernelSyntax {
@@ -181,6 +182,57 @@ pub enum Error {
         /// Starting points tried.
         restarts: usize,
         /// The last failure.
+=======
+    /// A class label is not an integer (classification labels must be whole numbers).
+    #[error("label column {column}, row {row}: {value} is not an integer class label")]
+    NonIntegerLabel {
+        /// Name of the label column.
+        column: String,
+        /// 1-based data row.
+        row: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// The training labels hold only one class: there is nothing to classify.
+    #[error(
+        "label column {column} holds a single class ({label}); a classifier needs at least two"
+    )]
+    SingleClass {
+        /// Name of the label column.
+        column: String,
+        /// The only label present.
+        label: i64,
+    },
+    /// A label at evaluation time that the model never saw in training.
+    #[error(
+        "row {row}: class {label} was never seen in training (the model knows classes {known})"
+    )]
+    UnseenClass {
+        /// 1-based data row.
+        row: usize,
+        /// The unknown label.
+        label: i64,
+        /// The model's classes.
+        known: String,
+    },
+    /// A model file of the wrong kind for the request (a regression model asked for class
+    /// probabilities, or the other way round).
+    #[error("{}: this is a {found} model; {request}", path.display())]
+    WrongModelKind {
+        /// The file involved.
+        path: PathBuf,
+        /// The kind stored in the file.
+        found: String,
+        /// What was requested and why it cannot be done.
+        request: String,
+    },
+    /// A figure could not be drawn.
+    #[error("{}: cannot draw the figure: {reason}", path.display())]
+    Plot {
+        /// The figure file.
+        path: PathBuf,
+        /// What went wrong.
+>>>>>>> classify
         reason: String,
     },
 }

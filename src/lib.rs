@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+pub mod classify;
 pub mod data;
 pub mod error;
 pub mod experiments;
@@ -14,3 +15,4 @@ pub use error::{Error, Result};
 pub mod elbo;
 pub mod model;
 pub mod output;
+pub mod plot;

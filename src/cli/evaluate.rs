@@ -8,6 +8,10 @@ use mcdropout::predict::McOptions;
 use std::io::Write;
 use std::path::PathBuf;
 
+#[path = "evaluate_classify.rs"]
+mod classify;
+use super::task::{ModelTask, is_classifier};
+
 /// Arguments of `mcdropout evaluate` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
@@ -37,6 +41,7 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+<<<<<<< HEAD
     /// Also report the model's ELBO on these data (networks only; DESIGN §5): expected
     /// log-likelihood minus KL, in the network's standardised units.
     #[arg(long)]
@@ -44,6 +49,21 @@ pub struct EvaluateArgs {
     /// Mask samples per point for the ELBO's expected log-likelihood, ≥ 1.
     #[arg(long, value_name = "S", default_value_t = 10, requires = "elbo")]
     elbo_samples: usize,
+=======
+    /// `auto` (by the model file), `regress`, or `classify`: accuracy, NLL, Brier, ECE and
+    /// MCE of the deterministic pass and of MC dropout, with mean entropy and mutual
+    /// information; a regression model is then an error.
+    #[arg(long, value_enum, default_value_t = ModelTask::Auto)]
+    task: ModelTask,
+    /// Classifiers: number of equal-width confidence bins of ECE / MCE (bin b holds the
+    /// confidences in (b/B, (b+1)/B]; ECE = Σ_b (n_b/N) |accuracy_b − confidence_b|).
+    #[arg(long, value_name = "B", default_value_t = 15)]
+    bins: usize,
+    /// Classifiers: also write the reliability diagram (deterministic and MC) to this
+    /// .png or .svg file.
+    #[arg(long, value_name = "FILE")]
+    reliability: Option<PathBuf>,
+>>>>>>> classify
     #[command(flatten)]
     compute: Compute,
 }
@@ -54,6 +74,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
     opts.level = args.level;
     opts.validate()?;
     args.compute.validate()?;
+<<<<<<< HEAD
     if args.elbo_samples == 0 {
         return Err(invalid("--elbo-samples", "must be at least 1"));
     }
@@ -82,6 +103,26 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             };
             (eval, elbo, model.target_name)
         };
+=======
+    if args.bins == 0 {
+        return Err(super::common::invalid(
+            "--bins",
+            "must be at least 1, got 0",
+        ));
+    }
+    if let Some(path) = &args.reliability {
+        super::common::check_output_path("--reliability", path)?;
+    }
+    args.compute.run(|| {
+        if is_classifier(args.task, &args.model)? {
+            return classify::run(&args, &opts);
+        }
+        let model = model::load(&args.model)?;
+        let table = load_table(&args.data, args.drop_missing)?;
+        let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+        let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
+        let eval = model.evaluate(x.view(), y.view(), &opts)?;
+>>>>>>> classify
         if args.json {
             let mut value = serde_json::to_value(&eval)
                 .map_err(|e| CliError::Msg(format!("cannot encode the result as JSON: {e}")))?;

@@ -6,6 +6,7 @@ mod demo;
 mod evaluate;
 mod gp;
 mod predict;
+mod task;
 mod train;
 mod uci;
 

@@ -8,6 +8,10 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 
+#[path = "predict_classify.rs"]
+mod classify;
+use super::task::{ModelTask, is_classifier};
+
 /// Arguments of `mcdropout predict` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -37,6 +41,11 @@ pub struct PredictArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// `auto` (by the model file), `regress`, or `classify`: class probabilities (columns
+    /// p_<label> for every class, class, entropy, mutual_info, variation_ratio); a
+    /// regression model is then an error.
+    #[arg(long, value_enum, default_value_t = ModelTask::Auto)]
+    task: ModelTask,
     #[command(flatten)]
     compute: Compute,
 }
@@ -69,6 +78,7 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         check_output_path("--out", out)?;
     }
     args.compute.run(|| {
+<<<<<<< HEAD
         let table = load_table(&args.data, args.drop_missing)?;
         let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
@@ -80,6 +90,15 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
             let (x, _) = model_inputs(&table, &model.feature_names, None)?;
             model.predict_mc(x.view(), &opts)?
         };
+=======
+        if is_classifier(args.task, &args.model)? {
+            return classify::run(&args, &opts);
+        }
+        let model = model::load(&args.model)?;
+        let table = load_table(&args.data, args.drop_missing)?;
+        let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+        let pred = model.predict_mc(x.view(), &opts)?;
+>>>>>>> classify
         let aleatoric_std = pred.aleatoric_var.sqrt();
         let rows: Vec<Row> = (0..pred.mean.len())
             .map(|i| Row {

@@ -13,6 +13,11 @@ use mcdropout::train::{Optimizer, Precision};
 use std::path::PathBuf;
 use std::time::Instant;
 
+#[path = "train_classify.rs"]
+mod classify;
+use classify::Task;
+pub(super) use classify::at_line;
+
 const TAU_HELP: &str = "There is no dataset-independent default for the noise precision: give \
 either --tau T (the noise precision in target units⁻², e.g. 1/(expected noise std)²) or \
 --weight-decay L (from which τ = l² (1 − p) / (2 N L) follows).";
@@ -29,6 +34,12 @@ pub struct TrainArgs {
     /// Target column: a header name or a 0-based index.
     #[arg(long, value_name = "COLUMN")]
     target: String,
+    /// `regress` (the default) or `classify`: the target column holds integer class
+    /// labels (any values; each distinct value is a class); the network ends in a softmax
+    /// and is trained with cross-entropy + the prior's weight decay λ_i = l² (1 − p_i) /
+    /// (2 N), or --weight-decay; --tau does not apply.
+    #[arg(long, value_enum, default_value_t = Task::Regress)]
+    task: Task,
     /// Feature columns (names or 0-based indices, comma-separated) [default: every column
     /// except the target].
     #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
@@ -151,6 +162,7 @@ impl TrainArgs {
     /// Checks every argument before any work is done.
     fn validate(&self) -> CliResult<Noise> {
         let noise = match (self.tau, self.weight_decay) {
+            _ if self.task == Task::Classify => classify::noise(self)?,
             (Some(tau), None) => {
                 check_positive("--tau", tau)?;
                 Noise::Tau(tau)
@@ -255,6 +267,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let noise = args.validate()?;
     let start = Instant::now();
     let compute = args.compute.clone();
+    if args.task == Task::Classify {
+        return compute.run(|| classify::train(&args, noise, start));
+    }
     compute.run(|| train(&args, noise, start))
 }
 

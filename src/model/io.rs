@@ -56,8 +56,13 @@ pub fn save(model: &Regressor, path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = model
-        .network
+    save_network(&model.network, json, path)
+}
+
+/// Writes `network`'s tensors with `json` as the `mcdropout` metadata to `path`
+/// (atomically). Shared by every model kind.
+pub(crate) fn save_network(network: &Network, json: String, path: &Path) -> Result<()> {
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = network
         .layers
         .iter()
         .enumerate()
@@ -97,6 +102,54 @@ fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
 /// Reads a model written by [`save`]. A truncated or corrupted file, a file of another
 /// format version, or one whose tensors do not match its architecture is an error.
 pub fn load(path: &Path) -> Result<Regressor> {
+    let (meta, network) = load_network(path)?;
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let kind = meta.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    if kind != "regressor" {
+        return Err(Error::WrongModelKind {
+            path: path.to_path_buf(),
+            found: kind.into(),
+            request: "it is not a regression model (use it as a classifier)".into(),
+        });
+    }
+    let meta: Meta = serde_json::from_value(meta).map_err(|e| bad(format!("metadata: {e}")))?;
+    let n_in = network.n_inputs();
+    if meta.x_mean.len() != n_in || meta.x_std.len() != n_in || meta.feature_names.len() != n_in {
+        return Err(bad("standardisation does not match the input width".into()));
+    }
+    Ok(Regressor {
+        network,
+        x_scaler: Standardizer {
+            mean: Array1::from(meta.x_mean),
+            std: Array1::from(meta.x_std),
+        },
+        y_mean: meta.y_mean,
+        y_std: meta.y_std,
+        prior: meta.prior,
+        train: meta.train,
+        report: meta.report,
+        feature_names: meta.feature_names,
+        target_name: meta.target_name,
+    })
+}
+
+/// The kind of model stored in `path` (`"regressor"` or `"classifier"`), read from its
+/// metadata; the file is fully validated.
+pub fn model_kind(path: &Path) -> Result<String> {
+    let (meta, _) = load_network(path)?;
+    Ok(meta
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .unwrap_or("")
+        .to_owned())
+}
+
+/// Reads and checks a model file's metadata (format version, architecture) and network.
+/// Shared by every model kind; the caller parses the rest of the metadata.
+pub(crate) fn load_network(path: &Path) -> Result<(serde_json::Value, Network)> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -126,11 +179,13 @@ pub fn load(path: &Path) -> Result<Regressor> {
             expected: FORMAT_VERSION,
         });
     }
-    let meta: Meta = serde_json::from_value(version).map_err(|e| bad(format!("metadata: {e}")))?;
-    meta.architecture
-        .validate()
-        .map_err(|e| bad(e.to_string()))?;
-    let sizes = &meta.architecture.sizes;
+    let architecture: Architecture = version
+        .get("architecture")
+        .cloned()
+        .ok_or_else(|| bad("metadata: no architecture".into()))
+        .and_then(|a| serde_json::from_value(a).map_err(|e| bad(format!("metadata: {e}"))))?;
+    architecture.validate().map_err(|e| bad(e.to_string()))?;
+    let sizes = &architecture.sizes;
     let mut layers = Vec::new();
     for (i, w) in sizes.windows(2).enumerate() {
         let read = |name: String, shape: &[usize]| -> Result<Vec<f64>> {
@@ -160,25 +215,11 @@ pub fn load(path: &Path) -> Result<Regressor> {
             bias: Array1::from(bias),
         });
     }
-    let n_in = sizes[0];
-    if meta.x_mean.len() != n_in || meta.x_std.len() != n_in || meta.feature_names.len() != n_in {
-        return Err(bad("standardisation does not match the input width".into()));
-    }
-    Ok(Regressor {
-        network: Network {
-            arch: meta.architecture,
+    Ok((
+        version,
+        Network {
+            arch: architecture,
             layers,
         },
-        x_scaler: Standardizer {
-            mean: Array1::from(meta.x_mean),
-            std: Array1::from(meta.x_std),
-        },
-        y_mean: meta.y_mean,
-        y_std: meta.y_std,
-        prior: meta.prior,
-        train: meta.train,
-        report: meta.report,
-        feature_names: meta.feature_names,
-        target_name: meta.target_name,
-    })
+    ))
 }

@@ -1,12 +1,12 @@
 //! Dropout regression models: hyper-parameters → fit → a fitted [`Regressor`] that predicts
 //! with Monte-Carlo dropout; saving and loading.
 
-mod io;
+pub(crate) mod io;
 mod params;
 mod regressor;
 mod summary;
 
-pub use io::{FORMAT_VERSION, load, save};
+pub use io::{FORMAT_VERSION, load, model_kind, save};
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;
 pub use summary::{Evaluation, McPrediction};

@@ -41,6 +41,8 @@ pub trait Real:
     fn sqrt(self) -> Self;
     /// e^self.
     fn exp(self) -> Self;
+    /// ln(self).
+    fn ln(self) -> Self;
     /// tanh(self).
     fn tanh(self) -> Self;
     /// The register-blocked product of [`super::gemm_simd`] for this type: `c (m×n) (+)=
@@ -86,6 +88,10 @@ macro_rules! impl_real {
             #[inline(always)]
             fn exp(self) -> Self {
                 <$t>::exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
             }
             #[inline(always)]
             fn tanh(self) -> Self {

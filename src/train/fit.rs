@@ -2,6 +2,7 @@
 
 use super::loss::{decay_penalty, squared_error};
 use super::optimizer::{Optimizer, OptimizerState};
+use super::softmax::{Objective, softmax_cross_entropy};
 use crate::error::{Error, Result};
 use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
 use crate::nn::{Network, Real};
@@ -26,6 +27,10 @@ pub struct TrainConfig {
     pub loss: LossConvention,
     /// Seed of initialisation, shuffling and masks.
     pub seed: u64,
+    /// Regression (squared error, the default) or classification (softmax
+    /// cross-entropy, targets one column of class indices).
+    #[serde(default)]
+    pub objective: Objective,
     /// Float type of the training arithmetic (default `f32`, as Keras and PyTorch).
     /// Model files written before this setting existed were trained in `f64`.
     #[serde(default = "Precision::f64_for_old_files")]
@@ -79,6 +84,7 @@ impl Default for TrainConfig {
             optimizer: Optimizer::default(),
             loss: LossConvention::Gal,
             seed: 0,
+            objective: Objective::SquaredError,
             precision: Precision::F32,
         }
     }
@@ -125,7 +131,8 @@ pub struct TrainReport {
     pub seconds: f64,
 }
 
-/// Trains `net` in place on standardised `x` (`n × inputs`) and `y` (`n × outputs`).
+/// Trains `net` in place on standardised `x` (`n × inputs`) and `y` (`n × outputs`, or
+/// `n × 1` class indices for [`Objective::SoftmaxCrossEntropy`]).
 /// `on_epoch(epoch, loss)` is called after every epoch (1-based). A non-finite loss stops
 /// training with [`Error::Diverged`].
 pub fn train_network(
@@ -138,7 +145,11 @@ pub fn train_network(
 ) -> Result<TrainReport> {
     cfg.validate()?;
     let n = x.nrows();
-    if y.nrows() != n || x.ncols() != net.n_inputs() || y.ncols() != net.n_outputs() {
+    let y_cols = match cfg.objective {
+        Objective::SoftmaxCrossEntropy => 1,
+        _ => net.n_outputs(),
+    };
+    if y.nrows() != n || x.ncols() != net.n_inputs() || y.ncols() != y_cols {
         return Err(Error::Shape(format!(
             "inputs {:?} and targets {:?} do not fit a {:?} network",
             x.dim(),
@@ -199,7 +210,13 @@ fn train_in<T: Real>(
             let rows = idx.len();
             masks.draw(&samplers, &mut states, &mut mask_rng, rows);
             let out = forward_train(&net.arch, &params, &xb, rows, &masks, &mut buf);
-            data_loss += rows as f64 * squared_error(cfg.loss, out, &yb, rows, &mut dout);
+            data_loss += rows as f64
+                * match cfg.objective {
+                    Objective::SoftmaxCrossEntropy => {
+                        softmax_cross_entropy(out, &yb, rows, &mut dout)
+                    }
+                    _ => squared_error(cfg.loss, out, &yb, rows, &mut dout),
+                };
             backward(&net.arch, &params, &masks, &mut buf, &dout, &mut grads);
             opt.step(&mut params, &grads, &reg.kernel, reg.bias);
             steps += 1;

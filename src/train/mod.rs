@@ -3,6 +3,8 @@
 mod fit;
 pub mod loss;
 mod optimizer;
+pub mod softmax;
 
 pub use fit::{Precision, Regularisation, TrainConfig, TrainReport, train_network};
 pub use optimizer::{Optimizer, OptimizerState};
+pub use softmax::Objective;

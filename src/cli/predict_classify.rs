@@ -1,0 +1,59 @@
+//! `mcdropout predict` for classifiers: per row, the MC-dropout mean probability of every
+//! class, the predicted class and the uncertainty measures.
+
+use super::super::common::{CliResult, emit, load_table, model_inputs};
+use super::{Format, PredictArgs};
+use mcdropout::classify::{ClassPrediction, load_classifier};
+use mcdropout::predict::McOptions;
+use std::io::Write;
+
+/// Runs the prediction and writes columns `p_<label>…, class, entropy, mutual_info,
+/// variation_ratio`.
+pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
+    let model = load_classifier(&args.model)?;
+    let table = load_table(&args.data, args.drop_missing)?;
+    let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+    let pred = model.predict_mc(x.view(), opts)?;
+    let names: Vec<String> = model.classes.iter().map(|c| format!("p_{c}")).collect();
+    emit(args.out.as_deref(), |w| match args.format {
+        Format::Csv => write_csv(w, &names, &pred),
+        Format::Json => write_json(w, &names, &pred),
+    })
+}
+
+fn write_csv(w: &mut dyn Write, names: &[String], p: &ClassPrediction) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{},class,entropy,mutual_info,variation_ratio",
+        names.join(",")
+    )?;
+    for (i, row) in p.probs.rows().into_iter().enumerate() {
+        for v in row {
+            write!(w, "{v},")?;
+        }
+        writeln!(
+            w,
+            "{},{},{},{}",
+            p.labels[i], p.entropy[i], p.mutual_info[i], p.variation_ratio[i]
+        )?;
+    }
+    Ok(())
+}
+
+fn write_json(w: &mut dyn Write, names: &[String], p: &ClassPrediction) -> std::io::Result<()> {
+    writeln!(w, "[")?;
+    let n = p.labels.len();
+    for (i, row) in p.probs.rows().into_iter().enumerate() {
+        let mut obj = serde_json::Map::new();
+        for (name, v) in names.iter().zip(row) {
+            obj.insert(name.clone(), (*v).into());
+        }
+        obj.insert("class".into(), p.labels[i].into());
+        obj.insert("entropy".into(), p.entropy[i].into());
+        obj.insert("mutual_info".into(), p.mutual_info[i].into());
+        obj.insert("variation_ratio".into(), p.variation_ratio[i].into());
+        let sep = if i + 1 < n { "," } else { "" };
+        writeln!(w, "  {}{sep}", serde_json::Value::Object(obj))?;
+    }
+    writeln!(w, "]")
+}
