@@ -183,4 +183,12 @@ pub enum Error {
         /// The last failure.
         reason: String,
     },
+    /// Drawing a figure failed.
+    #[error("{}: cannot draw the figure: {reason}", path.display())]
+    Plot {
+        /// The figure file.
+        path: PathBuf,
+        /// What the plotting library reported.
+        reason: String,
+    },
 }

@@ -14,3 +14,4 @@ pub use error::{Error, Result};
 pub mod elbo;
 pub mod model;
 pub mod output;
+pub mod plot;
