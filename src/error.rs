@@ -235,4 +235,12 @@ pub enum Error {
 >>>>>>> classify
         reason: String,
     },
+    /// Drawing a figure failed.
+    #[error("{}: cannot draw the figure: {reason}", path.display())]
+    Plot {
+        /// The figure file.
+        path: PathBuf,
+        /// What the plotting library reported.
+        reason: String,
+    },
 }

@@ -4,7 +4,8 @@ use super::common::{CliError, CliResult, emit, invalid};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mcdropout::experiments::uci::{
-    DatasetResult, MeanSe, UciConfig, UciDataset, job_count, markdown_table, run_dataset,
+    DatasetResult, MeanSe, UciConfig, UciDataset, UciGpConfig, job_count, markdown_table,
+    run_dataset, run_dataset_gp,
 };
 use mcdropout::prior::TauUnits;
 use mcdropout::train::Precision;
@@ -79,11 +80,24 @@ pub struct UciArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// The model: a dropout network (`net`, Gal's protocol with its grid search) or an
+    /// exact Gaussian process (`gp`: no grid; hyper-parameters by marginal likelihood on
+    /// each split's training part; for datasets whose training part fits in memory as an
+    /// n × n matrix, up to a few thousand rows).
+    #[arg(long, value_name = "MODEL", default_value = "net", value_parser = ["net", "gp"])]
+    model: String,
+    /// GP kernel expression (with --model gp).
+    #[arg(long, value_name = "EXPR", default_value = "se")]
+    gp_kernel: String,
+    /// Random restarts of the GP's optimiser besides the default start (with --model gp).
+    #[arg(long, value_name = "R", default_value_t = 0)]
+    gp_restarts: usize,
 }
 
 #[derive(Serialize)]
 struct Output<'a> {
     crate_version: &'static str,
+    model: &'a str,
     seed: u64,
     epochs_multiplier: f64,
     samples: usize,
@@ -160,10 +174,23 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             c
         })
         .collect();
+    let is_gp = args.model == "gp";
+    if is_gp {
+        mcdropout::gp::parse_kernel(&args.gp_kernel, 1)?;
+    }
+    let mut gp_cfg = UciGpConfig::default();
+    gp_cfg.kernel = args.gp_kernel.clone();
+    gp_cfg.restarts = args.gp_restarts;
     let total: usize = datasets
         .iter()
         .zip(&configs)
-        .map(|(d, c)| job_count(d, c))
+        .map(|(d, c)| {
+            if is_gp {
+                c.splits.as_ref().map_or(d.splits.len(), |s| s.len())
+            } else {
+                job_count(d, c)
+            }
+        })
         .sum();
     let bar = ProgressBar::new(total as u64);
     if let Ok(style) =
@@ -175,7 +202,11 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     let mut results = Vec::new();
     for (ds, cfg) in datasets.iter().zip(&configs) {
         bar.set_message(ds.name.clone());
-        let r = pool.install(|| run_dataset(ds, cfg, &|| bar.inc(1)))?;
+        let r = if is_gp {
+            pool.install(|| run_dataset_gp(ds, cfg, &gp_cfg, &|| bar.inc(1)))?
+        } else {
+            pool.install(|| run_dataset(ds, cfg, &|| bar.inc(1)))?
+        };
         bar.println(format!(
             "{}: {} splits in {:.1} s",
             r.dataset, r.n_splits, r.wall_seconds
@@ -213,6 +244,7 @@ fn write_outputs(
 ) -> CliResult<()> {
     let out = Output {
         crate_version: env!("CARGO_PKG_VERSION"),
+        model: &args.model,
         seed: args.seed,
         epochs_multiplier: args.epochs_multiplier,
         samples: args.samples,

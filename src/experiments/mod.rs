@@ -1,3 +1,4 @@
 //! The paper's experiments.
 
+pub mod co2;
 pub mod uci;

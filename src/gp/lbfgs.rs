@@ -69,8 +69,11 @@ pub fn minimise(
             d = g.iter().map(|v| -v).collect();
             slope = dot(&d, &g);
         }
-        // Backtracking Armijo line search.
-        let mut step = 1.0;
+        // Backtracking Armijo line search, from a step of at most 1 in every coordinate
+        // (a factor e in every parameter), so one iteration cannot jump into a far, flat
+        // region of the log marginal likelihood.
+        let dmax = d.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let mut step = if dmax > 1.0 { 1.0 / dmax } else { 1.0 };
         let mut accepted = None;
         for _ in 0..30 {
             let mut xn: Vec<f64> = x.iter().zip(&d).map(|(x, d)| x + step * d).collect();

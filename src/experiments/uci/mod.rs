@@ -1,10 +1,12 @@
 //! Gal's UCI regression protocol (the paper's Table 1, 2018 grid-search version).
 
+mod gp;
 mod layout;
 mod protocol;
 pub mod published;
 mod report;
 
+pub use gp::{UciGpConfig, run_dataset_gp};
 pub use layout::UciDataset;
 pub use protocol::{
     DatasetResult, GridPoint, MeanSe, SplitResult, UciConfig, job_count, run_dataset,
