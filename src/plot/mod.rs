@@ -4,7 +4,7 @@
 mod panels;
 mod reliability;
 
-pub use panels::{Figure, Panel, Series, Style};
+pub use panels::{Figure, LegendAt, Panel, Series, Style};
 pub use reliability::reliability_figure;
 
 use crate::error::{Error, Result};
