@@ -46,7 +46,11 @@ fn reduced_digits_run_is_consistent() {
     let r = run_digits(&d, &cfg, &mut |_| {}).unwrap();
     assert_eq!(r.n_train + r.n_test, 1797);
     // A 64-unit MLP gets well above chance (0.1) on 8×8 digits even after 60 epochs.
-    assert!(r.deterministic.accuracy > 0.85, "{}", r.deterministic.accuracy);
+    assert!(
+        r.deterministic.accuracy > 0.85,
+        "{}",
+        r.deterministic.accuracy
+    );
     assert_eq!(r.rotation.angles.len(), 12);
     assert_eq!(r.rotation.angles[11], 180.0);
     assert_eq!(r.rotation.logit_scatter.len(), r.rotation.top_classes.len());
@@ -56,5 +60,9 @@ fn reduced_digits_run_is_consistent() {
     // range) must hurt the deterministic accuracy badly; if the gradient's sign were wrong
     // the attack would help instead.
     assert_eq!(r.fgsm[0].eps, 0.0);
-    assert!(r.fgsm[1].det_accuracy < 0.5 * r.fgsm[0].det_accuracy, "{:?}", r.fgsm);
+    assert!(
+        r.fgsm[1].det_accuracy < 0.5 * r.fgsm[0].det_accuracy,
+        "{:?}",
+        r.fgsm
+    );
 }

@@ -28,16 +28,36 @@ pub struct DigitsArgs {
     #[arg(long, value_name = "N", default_value_t = 600)]
     epochs: usize,
     /// Hidden layer widths.
-    #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', default_value = "256,256")]
+    #[arg(
+        long,
+        value_name = "W1,W2,...",
+        value_delimiter = ',',
+        default_value = "256,256"
+    )]
     hidden: Vec<usize>,
     /// Drop probability of the input pixels, in [0, 1).
-    #[arg(long, value_name = "P", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     input_dropout: f64,
     /// Drop probability of the hidden units, in [0, 1).
-    #[arg(long, value_name = "P", default_value_t = 0.5, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.5,
+        allow_negative_numbers = true
+    )]
     dropout: f64,
     /// Kernel weight decay of the first layer (> 0).
-    #[arg(long, value_name = "L", default_value_t = 1e-6, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "L",
+        default_value_t = 1e-6,
+        allow_negative_numbers = true
+    )]
     weight_decay: f64,
     #[command(flatten)]
     compute: Compute,
@@ -53,13 +73,22 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
         return Err(invalid("--epochs", "must be at least 1, got 0"));
     }
     if args.out.exists() && !args.out.is_dir() {
-        return Err(invalid("--out", format!("{} is not a folder", args.out.display())));
+        return Err(invalid(
+            "--out",
+            format!("{} is not a folder", args.out.display()),
+        ));
     }
     super::common::check_rate("--input-dropout", args.input_dropout)?;
     super::common::check_rate("--dropout", args.dropout)?;
     super::common::check_positive("--weight-decay", args.weight_decay)?;
     if args.hidden.is_empty() || args.hidden.contains(&0) {
-        return Err(invalid("--hidden", format!("every hidden layer needs at least one unit, got {:?}", args.hidden)));
+        return Err(invalid(
+            "--hidden",
+            format!(
+                "every hidden layer needs at least one unit, got {:?}",
+                args.hidden
+            ),
+        ));
     }
     args.compute.validate()?;
     let path = args.data.clone().unwrap_or_else(default_path);
@@ -79,10 +108,17 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
         })?)
     })?;
     std::fs::create_dir_all(&args.out).map_err(|e| {
-        CliError::Msg(format!("cannot create the folder {}: {e}", args.out.display()))
+        CliError::Msg(format!(
+            "cannot create the folder {}: {e}",
+            args.out.display()
+        ))
     })?;
     let figures = [
-        ("digits_rotation", rotation_figure(&report.rotation), (1100, 900)),
+        (
+            "digits_rotation",
+            rotation_figure(&report.rotation),
+            (1100, 900),
+        ),
         ("digits_fgsm", fgsm_figure(&report.fgsm), (1100, 450)),
         (
             "digits_reliability",

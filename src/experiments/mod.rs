@@ -1,4 +1,4 @@
 //! The paper's experiments.
 
-pub mod uci;
 pub mod digits;
+pub mod uci;

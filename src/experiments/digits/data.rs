@@ -70,7 +70,11 @@ pub fn read_digits(path: &Path) -> Result<Digits> {
         if vals.len() != PIXELS + 1 {
             return Err(bad(
                 i + 1,
-                format!("expected {} values (64 pixels and a label), found {}", PIXELS + 1, vals.len()),
+                format!(
+                    "expected {} values (64 pixels and a label), found {}",
+                    PIXELS + 1,
+                    vals.len()
+                ),
             ));
         }
         if let Some(v) = vals[..PIXELS].iter().find(|v| !(0.0..=16.0).contains(*v)) {
@@ -139,7 +143,12 @@ mod tests {
     #[test]
     fn quarter_turns_are_exact_permutations() {
         let a = img();
-        assert!(rotate(&a, 0.0).iter().zip(&a).all(|(x, y)| (x - y).abs() < 1e-12));
+        assert!(
+            rotate(&a, 0.0)
+                .iter()
+                .zip(&a)
+                .all(|(x, y)| (x - y).abs() < 1e-12)
+        );
         let q = rotate(&a, 90.0);
         // Counter-clockwise: the top-right pixel (row 0, col 7) moves to the top-left.
         assert!((q[0] - a[7]).abs() < 1e-12);

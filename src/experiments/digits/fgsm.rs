@@ -44,9 +44,9 @@ pub fn sweep(
         .iter()
         .map(|&eps| {
             let mut adv = x.to_owned();
-            Zip::from(&mut adv)
-                .and(&grad)
-                .for_each(|a, &g| *a = (*a + eps * g.signum() * f64::from(g != 0.0)).clamp(0.0, 16.0));
+            Zip::from(&mut adv).and(&grad).for_each(|a, &g| {
+                *a = (*a + eps * g.signum() * f64::from(g != 0.0)).clamp(0.0, 16.0)
+            });
             let det = model.predict_proba(adv.view())?;
             let mc = model.predict_mc(adv.view(), &opts)?;
             let (mut det_hits, mut det_conf, mut mc_hits, mut mc_conf) = (0.0, 0.0, 0.0, 0.0);

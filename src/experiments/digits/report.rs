@@ -33,7 +33,12 @@ pub fn rotation_figure(r: &RotationResult) -> Figure {
                     .zip(&r.angles)
                     .flat_map(|(v, &a)| v.iter().map(move |&y| (a + off, y)))
                     .collect();
-                Series::new(&format!("class {}", r.top_classes[ci]), pts, Style::Scatter, ci)
+                Series::new(
+                    &format!("class {}", r.top_classes[ci]),
+                    pts,
+                    Style::Scatter,
+                    ci,
+                )
             })
             .collect()
     };
@@ -42,12 +47,22 @@ pub fn rotation_figure(r: &RotationResult) -> Figure {
         .iter()
         .enumerate()
         .map(|(ci, c)| {
-            let pts = r.angles.iter().zip(&r.mean_probs).map(|(&a, p)| (a, p[ci])).collect();
+            let pts = r
+                .angles
+                .iter()
+                .zip(&r.mean_probs)
+                .map(|(&a, p)| (a, p[ci]))
+                .collect();
             Series::new(&format!("class {c}"), pts, Style::Line, ci)
         })
         .collect();
     let line = |name: &str, v: &[f64], c: usize| {
-        Series::new(name, r.angles.iter().copied().zip(v.iter().copied()).collect(), Style::Line, c)
+        Series::new(
+            name,
+            r.angles.iter().copied().zip(v.iter().copied()).collect(),
+            Style::Line,
+            c,
+        )
     };
     let mut probs = panel(
         "softmax output (T samples)",
@@ -56,7 +71,12 @@ pub fn rotation_figure(r: &RotationResult) -> Figure {
         scatter(&r.prob_scatter),
     );
     probs.y_range = Some((-0.02, 1.02));
-    let mut mp = panel("mean of the T softmax outputs", "rotation (degrees)", "probability", mean);
+    let mut mp = panel(
+        "mean of the T softmax outputs",
+        "rotation (degrees)",
+        "probability",
+        mean,
+    );
     mp.legend = LegendAt::MiddleRight;
     mp.y_range = Some((-0.02, 1.02));
     Figure {
@@ -90,7 +110,12 @@ pub fn rotation_figure(r: &RotationResult) -> Figure {
 /// information, against ε.
 pub fn fgsm_figure(rows: &[FgsmRow]) -> Figure {
     let s = |name: &str, f: &dyn Fn(&FgsmRow) -> f64, c: usize| {
-        Series::new(name, rows.iter().map(|r| (r.eps, f(r))).collect(), Style::Line, c)
+        Series::new(
+            name,
+            rows.iter().map(|r| (r.eps, f(r))).collect(),
+            Style::Line,
+            c,
+        )
     };
     let mut left = panel(
         "FGSM: accuracy and confidence",
@@ -100,7 +125,11 @@ pub fn fgsm_figure(rows: &[FgsmRow]) -> Figure {
             s("deterministic accuracy", &|r| r.det_accuracy, 0),
             s("deterministic mean confidence", &|r| r.det_confidence, 1),
             s("MC accuracy", &|r| r.mc_accuracy, 2),
-            s("MC mean confidence (max of mean probs)", &|r| r.mc_confidence, 4),
+            s(
+                "MC mean confidence (max of mean probs)",
+                &|r| r.mc_confidence,
+                4,
+            ),
         ],
     );
     left.y_range = Some((0.0, 1.05));
@@ -184,8 +213,14 @@ pub fn markdown(r: &DigitsReport) -> String {
         );
     }
     let o = &r.ood;
-    let _ = writeln!(s, "\nUnrotated (in-distribution) vs 90°-rotated test images:\n");
-    let _ = writeln!(s, "| score | AUROC | AUPR | mean unrotated | mean rotated |");
+    let _ = writeln!(
+        s,
+        "\nUnrotated (in-distribution) vs 90°-rotated test images:\n"
+    );
+    let _ = writeln!(
+        s,
+        "| score | AUROC | AUPR | mean unrotated | mean rotated |"
+    );
     let _ = writeln!(s, "|---|---|---|---|---|");
     let _ = writeln!(
         s,
