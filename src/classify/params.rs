@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::nn::{Activation, Architecture, Init, Network};
 use crate::prior::{Prior, TauUnits};
 use crate::train::{Objective, Regularisation, TrainConfig, train_network};
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 /// Hyper-parameters of a dropout classifier (unchecked until [`fit`](Self::fit)).
 ///
@@ -53,6 +53,10 @@ pub struct ClassifierParams {
     pub init: Init,
     /// Initial bias value.
     pub bias_init: f64,
+    /// Scale every input as `(x − a) / b` with this fixed `(a, b)` instead of standardising
+    /// each feature with its training mean and std (for images, where a pixel that is
+    /// almost always blank would otherwise be blown up by its tiny std). Default `None`.
+    pub fixed_input_scale: Option<(f64, f64)>,
     /// Training loop settings; `objective` is set to softmax cross-entropy by `fit`.
     pub train: TrainConfig,
     /// Names of the features.
@@ -73,6 +77,7 @@ impl Default for ClassifierParams {
             decay_biases: false,
             init: Init::GlorotUniform,
             bias_init: 0.0,
+            fixed_input_scale: None,
             train: TrainConfig::default(),
             feature_names: None,
             target_name: None,
@@ -145,7 +150,19 @@ impl ClassifierParams {
             )?,
         };
         prior.decay_biases = self.decay_biases;
-        let x_scaler = Standardizer::fit(x)?;
+        let x_scaler = match self.fixed_input_scale {
+            None => Standardizer::fit(x)?,
+            Some((a, b)) if a.is_finite() && b.is_finite() && b > 0.0 => Standardizer {
+                mean: Array1::from_elem(x.ncols(), a),
+                std: Array1::from_elem(x.ncols(), b),
+            },
+            Some((a, b)) => {
+                return Err(Error::InvalidParameter {
+                    name: "fixed input scale".into(),
+                    reason: format!("needs a finite offset and a positive scale, got ({a}, {b})"),
+                });
+            }
+        };
         let xs = x_scaler.transform(x)?;
         let ys = Array2::from_shape_fn((n, 1), |(r, _)| idx[r] as f64);
         let mut network = Network::init(arch, self.init, self.bias_init, train.seed)?;

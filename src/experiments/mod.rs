@@ -1,4 +1,5 @@
 //! The paper's experiments.
 
 pub mod co2;
+pub mod digits;
 pub mod uci;

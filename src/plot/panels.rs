@@ -40,6 +40,21 @@ impl Series {
     }
 }
 
+/// Where a panel's legend goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LegendAt {
+    /// Top left (the default).
+    #[default]
+    UpperLeft,
+    /// Top right.
+    UpperRight,
+    /// Middle of the right edge.
+    MiddleRight,
+    /// Bottom right.
+    LowerRight,
+}
+
 /// One panel: a title, axis labels, ranges and series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
@@ -55,6 +70,8 @@ pub struct Panel {
     pub y_range: Option<(f64, f64)>,
     /// The series.
     pub series: Vec<Series>,
+    /// Legend position.
+    pub legend: LegendAt,
 }
 
 /// Panels on a grid of `rows × cols`, filled row by row.
@@ -160,7 +177,12 @@ fn draw_panel<DB: DrawingBackend>(p: &Panel, area: &DrawingArea<DB, Shift>) -> D
             .configure_series_labels()
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(match p.legend {
+                LegendAt::UpperLeft => SeriesLabelPosition::UpperLeft,
+                LegendAt::UpperRight => SeriesLabelPosition::UpperRight,
+                LegendAt::MiddleRight => SeriesLabelPosition::MiddleRight,
+                LegendAt::LowerRight => SeriesLabelPosition::LowerRight,
+            })
             .draw()?;
     }
     Ok(())

@@ -32,6 +32,7 @@ pub fn reliability_figure(title: &str, curves: &[(&str, &Calibration)]) -> Figur
             x_range: Some((0.0, 1.0)),
             y_range: Some((0.0, 1.0)),
             series,
+            legend: super::LegendAt::UpperLeft,
         }],
     }
 }

@@ -1,0 +1,153 @@
+//! `mcdropout digits`: the rotated-digit and FGSM experiments on the 8×8 digits.
+
+use super::common::{CliError, CliResult, Compute, emit, fmt_seconds, invalid, note};
+use clap::Args;
+use mcdropout::experiments::digits::{
+    DigitsConfig, default_path, fgsm_figure, markdown, read_digits, rotation_figure, run_digits,
+};
+use mcdropout::plot::{reliability_figure, save};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `mcdropout digits` (documented on the subcommand in `cli/mod.rs`).
+#[derive(Debug, Args)]
+pub struct DigitsArgs {
+    /// The digits file (gzip or plain CSV, no header, 64 pixels 0–16 then the label)
+    /// [default: $MCDROPOUT_DATA/digits/digits.csv.gz, else
+    /// ../shared/data/digits/digits.csv.gz].
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Folder for the figures (PNG and SVG), digits.md and digits.json (created if
+    /// missing).
+    #[arg(long, value_name = "DIR", default_value = "digits-results")]
+    out: PathBuf,
+    /// Monte-Carlo samples T per image.
+    #[arg(long, value_name = "T", default_value_t = 1000)]
+    samples: usize,
+    /// Training epochs.
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    epochs: usize,
+    /// Hidden layer widths.
+    #[arg(
+        long,
+        value_name = "W1,W2,...",
+        value_delimiter = ',',
+        default_value = "256,256"
+    )]
+    hidden: Vec<usize>,
+    /// Drop probability of the input pixels, in [0, 1).
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    input_dropout: f64,
+    /// Drop probability of the hidden units, in [0, 1).
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.5,
+        allow_negative_numbers = true
+    )]
+    dropout: f64,
+    /// Kernel weight decay of the first layer (> 0).
+    #[arg(
+        long,
+        value_name = "L",
+        default_value_t = 1e-6,
+        allow_negative_numbers = true
+    )]
+    weight_decay: f64,
+    #[command(flatten)]
+    compute: Compute,
+}
+
+/// Runs `mcdropout digits`.
+pub fn run(args: DigitsArgs) -> CliResult<()> {
+    let start = Instant::now();
+    if args.samples == 0 {
+        return Err(invalid("--samples", "must be at least 1, got 0"));
+    }
+    if args.epochs == 0 {
+        return Err(invalid("--epochs", "must be at least 1, got 0"));
+    }
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(invalid(
+            "--out",
+            format!("{} is not a folder", args.out.display()),
+        ));
+    }
+    super::common::check_rate("--input-dropout", args.input_dropout)?;
+    super::common::check_rate("--dropout", args.dropout)?;
+    super::common::check_positive("--weight-decay", args.weight_decay)?;
+    if args.hidden.is_empty() || args.hidden.contains(&0) {
+        return Err(invalid(
+            "--hidden",
+            format!(
+                "every hidden layer needs at least one unit, got {:?}",
+                args.hidden
+            ),
+        ));
+    }
+    args.compute.validate()?;
+    let path = args.data.clone().unwrap_or_else(default_path);
+    let data = read_digits(&path)?;
+    note!("{}: {} images", path.display(), data.y.len());
+    let mut cfg = DigitsConfig::default();
+    cfg.seed = args.compute.seed;
+    cfg.samples = args.samples;
+    cfg.epochs = args.epochs;
+    cfg.hidden = args.hidden.clone();
+    cfg.input_dropout = args.input_dropout;
+    cfg.hidden_dropout = args.dropout;
+    cfg.weight_decay = args.weight_decay;
+    let report = args.compute.run(|| {
+        Ok(run_digits(&data, &cfg, &mut |stage| {
+            note!("[{}] {stage}", fmt_seconds(start.elapsed().as_secs_f64()));
+        })?)
+    })?;
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        CliError::Msg(format!(
+            "cannot create the folder {}: {e}",
+            args.out.display()
+        ))
+    })?;
+    let figures = [
+        (
+            "digits_rotation",
+            rotation_figure(&report.rotation),
+            (1100, 900),
+        ),
+        ("digits_fgsm", fgsm_figure(&report.fgsm), (1100, 450)),
+        (
+            "digits_reliability",
+            reliability_figure(
+                "digits test set: reliability",
+                &[
+                    ("deterministic", &report.deterministic.calibration),
+                    ("MC dropout", &report.mc.calibration),
+                ],
+            ),
+            (640, 560),
+        ),
+    ];
+    for (name, fig, size) in &figures {
+        for ext in ["png", "svg"] {
+            save(fig, &args.out.join(format!("{name}.{ext}")), *size)?;
+        }
+    }
+    let md = markdown(&report);
+    let json = serde_json::to_string_pretty(&report)
+        .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
+    mcdropout::output::write_atomic(&args.out.join("digits.md"), |w| w.write_all(md.as_bytes()))?;
+    mcdropout::output::write_atomic(&args.out.join("digits.json"), |w| {
+        w.write_all(json.as_bytes())
+    })?;
+    note!(
+        "figures, digits.md and digits.json written to {} ({} total)",
+        args.out.display(),
+        fmt_seconds(start.elapsed().as_secs_f64())
+    );
+    emit(None, |w| std::io::Write::write_all(w, md.as_bytes()))
+}
