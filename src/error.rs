@@ -145,7 +145,6 @@ pub enum Error {
         /// Version this build reads.
         expected: u32,
     },
-<<<<<<< HEAD
     /// A kernel expression does not parse.
     #[error("kernel {spec:?}: at position {position}: {reason}")]
     KernelSyntax {
@@ -182,7 +181,8 @@ pub enum Error {
         /// Starting points tried.
         restarts: usize,
         /// The last failure.
-=======
+        reason: String,
+    },
     /// A class label is not an integer (classification labels must be whole numbers).
     #[error("label column {column}, row {row}: {value} is not an integer class label")]
     NonIntegerLabel {
@@ -225,15 +225,6 @@ pub enum Error {
         found: String,
         /// What was requested and why it cannot be done.
         request: String,
-    },
-    /// A figure could not be drawn.
-    #[error("{}: cannot draw the figure: {reason}", path.display())]
-    Plot {
-        /// The figure file.
-        path: PathBuf,
-        /// What went wrong.
->>>>>>> classify
-        reason: String,
     },
     /// Drawing a figure failed.
     #[error("{}: cannot draw the figure: {reason}", path.display())]

@@ -167,11 +167,7 @@ pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
     Ok(table)
 }
 
-<<<<<<< HEAD
-/// The model's feature columns of `table` (`names`: the model's feature names): by the model's feature names when the file's
-=======
 /// The model's feature columns (`names`) of `table`: by the model's feature names when the file's
->>>>>>> classify
 /// header names them all; otherwise every column (except `target`) by position, which must
 /// then be exactly as many as the model has features. Returns the features and, when
 /// `target` is given, the target column.

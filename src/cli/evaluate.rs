@@ -41,7 +41,6 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
-<<<<<<< HEAD
     /// Also report the model's ELBO on these data (networks only; DESIGN §5): expected
     /// log-likelihood minus KL, in the network's standardised units.
     #[arg(long)]
@@ -49,7 +48,6 @@ pub struct EvaluateArgs {
     /// Mask samples per point for the ELBO's expected log-likelihood, ≥ 1.
     #[arg(long, value_name = "S", default_value_t = 10, requires = "elbo")]
     elbo_samples: usize,
-=======
     /// `auto` (by the model file), `regress`, or `classify`: accuracy, NLL, Brier, ECE and
     /// MCE of the deterministic pass and of MC dropout, with mean entropy and mutual
     /// information; a regression model is then an error.
@@ -63,7 +61,6 @@ pub struct EvaluateArgs {
     /// .png or .svg file.
     #[arg(long, value_name = "FILE")]
     reliability: Option<PathBuf>,
->>>>>>> classify
     #[command(flatten)]
     compute: Compute,
 }
@@ -74,11 +71,22 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
     opts.level = args.level;
     opts.validate()?;
     args.compute.validate()?;
-<<<<<<< HEAD
     if args.elbo_samples == 0 {
         return Err(invalid("--elbo-samples", "must be at least 1"));
     }
+    if args.bins == 0 {
+        return Err(super::common::invalid(
+            "--bins",
+            "must be at least 1, got 0",
+        ));
+    }
+    if let Some(path) = &args.reliability {
+        super::common::check_output_path("--reliability", path)?;
+    }
     args.compute.run(|| {
+        if is_classifier(args.task, &args.model)? {
+            return classify::run(&args, &opts);
+        }
         let table = load_table(&args.data, args.drop_missing)?;
         let (eval, elbo, target_name) = if gp::model_kind(&args.model)? == gp::GP_KIND {
             if args.elbo {
@@ -103,26 +111,6 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             };
             (eval, elbo, model.target_name)
         };
-=======
-    if args.bins == 0 {
-        return Err(super::common::invalid(
-            "--bins",
-            "must be at least 1, got 0",
-        ));
-    }
-    if let Some(path) = &args.reliability {
-        super::common::check_output_path("--reliability", path)?;
-    }
-    args.compute.run(|| {
-        if is_classifier(args.task, &args.model)? {
-            return classify::run(&args, &opts);
-        }
-        let model = model::load(&args.model)?;
-        let table = load_table(&args.data, args.drop_missing)?;
-        let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
-        let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
-        let eval = model.evaluate(x.view(), y.view(), &opts)?;
->>>>>>> classify
         if args.json {
             let mut value = serde_json::to_value(&eval)
                 .map_err(|e| CliError::Msg(format!("cannot encode the result as JSON: {e}")))?;

@@ -78,7 +78,9 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         check_output_path("--out", out)?;
     }
     args.compute.run(|| {
-<<<<<<< HEAD
+        if is_classifier(args.task, &args.model)? {
+            return classify::run(&args, &opts);
+        }
         let table = load_table(&args.data, args.drop_missing)?;
         let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
@@ -90,15 +92,6 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
             let (x, _) = model_inputs(&table, &model.feature_names, None)?;
             model.predict_mc(x.view(), &opts)?
         };
-=======
-        if is_classifier(args.task, &args.model)? {
-            return classify::run(&args, &opts);
-        }
-        let model = model::load(&args.model)?;
-        let table = load_table(&args.data, args.drop_missing)?;
-        let (x, _) = model_inputs(&table, &model.feature_names, None)?;
-        let pred = model.predict_mc(x.view(), &opts)?;
->>>>>>> classify
         let aleatoric_std = pred.aleatoric_var.sqrt();
         let rows: Vec<Row> = (0..pred.mean.len())
             .map(|i| Row {

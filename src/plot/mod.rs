@@ -1,9 +1,12 @@
 //! Figures as PNG or SVG (chosen by the file extension), written atomically: panels of
-//! line and scatter series, used for reliability diagrams and the digits experiments.
+//! line and scatter series, used for reliability diagrams and the digits experiments; and
+//! the CO2 extrapolation figure.
 
+mod co2;
 mod panels;
 mod reliability;
 
+pub use co2::{SIZE, co2_figure};
 pub use panels::{Figure, LegendAt, Panel, Series, Style};
 pub use reliability::reliability_figure;
 

@@ -86,7 +86,7 @@ mod tests {
     /// Huge logits do not overflow: softmax of (1000, 0) is (1, e^-1000 ≈ 0).
     #[test]
     fn stable_for_large_logits() {
-        let mut p = [0.0; 2];
+        let mut p = [0.0f64; 2];
         let lse = softmax_into(&[1000.0, 0.0], &mut p);
         assert!((lse - 1000.0).abs() < 1e-12 && p[0] == 1.0 && p[1] < 1e-300);
     }
