@@ -81,18 +81,9 @@ pub fn save_gp(model: &GpModel, path: &Path) -> Result<()> {
     crate::output::write_atomic(path, |w| w.write_all(&bytes))
 }
 
-/// The model kind recorded in a model file (`"regressor"` or `"gp"`).
-pub fn model_kind(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let v = metadata(&bytes, path)?;
-    Ok(v.get("kind")
-        .and_then(|k| k.as_str())
-        .unwrap_or("regressor")
-        .to_owned())
-}
+/// The model kind recorded in a model file (the same reader as
+/// [`crate::model::model_kind`]).
+pub use crate::model::model_kind;
 
 fn metadata(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
     let bad = |reason: String| Error::ModelFormat {
@@ -133,7 +124,10 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
     }
     let meta: Meta = serde_json::from_value(value).map_err(|e| bad(format!("metadata: {e}")))?;
     if meta.kind != GP_KIND {
-        return Err(bad(format!("model kind {:?}, expected {GP_KIND:?}", meta.kind)));
+        return Err(bad(format!(
+            "model kind {:?}, expected {GP_KIND:?}",
+            meta.kind
+        )));
     }
     let st = SafeTensors::deserialize(&bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
@@ -155,14 +149,21 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
     let (xs, x) = read("x_train")?;
     let (ys, y) = read("y_train")?;
     let d = meta.x_mean.len();
-    if xs.len() != 2 || xs[1] != d || ys != [xs[0]] || meta.x_std.len() != d || meta.feature_names.len() != d {
+    if xs.len() != 2
+        || xs[1] != d
+        || ys != [xs[0]]
+        || meta.x_std.len() != d
+        || meta.feature_names.len() != d
+    {
         return Err(bad(format!(
             "tensor shapes x_train {xs:?}, y_train {ys:?} do not match {d} features"
         )));
     }
     let mut kernel = parse_kernel(&meta.kernel, d).map_err(|e| bad(e.to_string()))?;
     if meta.kernel_log_params.len() != kernel.n_params() {
-        return Err(bad("kernel parameter count does not match the kernel".into()));
+        return Err(bad(
+            "kernel parameter count does not match the kernel".into()
+        ));
     }
     kernel.set_params(&meta.kernel_log_params);
     let posterior = Posterior::new(kernel, meta.noise_var, Points { data: x, dim: d }, &y)?;

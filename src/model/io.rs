@@ -136,14 +136,31 @@ pub fn load(path: &Path) -> Result<Regressor> {
     })
 }
 
-/// The kind of model stored in `path` (`"regressor"` or `"classifier"`), read from its
-/// metadata; the file is fully validated.
+/// The kind of model stored in `path` (`"regressor"`, `"classifier"` or `"gp"`), read
+/// from its metadata alone (files written before kinds existed are regressors). Every
+/// loader then validates the whole file.
 pub fn model_kind(path: &Path) -> Result<String> {
-    let (meta, _) = load_network(path)?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let (_, header) = SafeTensors::read_metadata(&bytes)
+        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
+    let json = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(META_KEY))
+        .ok_or_else(|| bad("no mcdropout metadata (not written by mcdropout?)".into()))?;
+    let meta: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))?;
     Ok(meta
         .get("kind")
         .and_then(|k| k.as_str())
-        .unwrap_or("")
+        .unwrap_or("regressor")
         .to_owned())
 }
 

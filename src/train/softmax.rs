@@ -22,10 +22,10 @@ pub enum Objective {
 /// Writes `softmax(logits)` into `probs` (same length), stably (the maximum is
 /// subtracted first), and returns `log Σ_c exp(logits_c)`.
 pub fn softmax_into<T: Real>(logits: &[T], probs: &mut [T]) -> T {
-    let m = logits
-        .iter()
-        .copied()
-        .fold(T::from_f64(f64::NEG_INFINITY), |a, b| if b > a { b } else { a });
+    let m = logits.iter().copied().fold(
+        T::from_f64(f64::NEG_INFINITY),
+        |a, b| if b > a { b } else { a },
+    );
     let mut sum = T::ZERO;
     for (p, &z) in probs.iter_mut().zip(logits) {
         *p = (z - m).exp();
@@ -43,12 +43,7 @@ pub fn softmax_into<T: Real>(logits: &[T], probs: &mut [T]) -> T {
 ///
 /// Caller contract: every `y_r` is an integer in `0..c` (the fitting code maps labels to
 /// such indices); a value outside is clamped into range.
-pub fn softmax_cross_entropy<T: Real>(
-    out: &[T],
-    y: &[T],
-    rows: usize,
-    dout: &mut Vec<T>,
-) -> f64 {
+pub fn softmax_cross_entropy<T: Real>(out: &[T], y: &[T], rows: usize, dout: &mut Vec<T>) -> f64 {
     let c = if rows == 0 { 0 } else { out.len() / rows };
     dout.clear();
     dout.resize(out.len(), T::ZERO);
