@@ -10,7 +10,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use mcdropout::metrics::{mc_log_likelihood, mean_var};
 use mcdropout::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
-use mcdropout::nn::{Activation, Architecture, Init, Network, Real};
+use mcdropout::nn::{Activation, Architecture, FlushDenormals, Init, Network, Real};
 use mcdropout::predict::{McOptions, mc_map};
 use mcdropout::prior::LossConvention;
 use mcdropout::rng::{DropSampler, Purpose, stream};
@@ -44,6 +44,8 @@ fn train_step_in<T: Real>(c: &mut Criterion, name: &str) {
     let mut grads = Gradients::<T>::zeros(&net);
     let mut opt = OptimizerState::<T>::new(Optimizer::default(), &net);
     let decay = [1e-4, 1e-4];
+    // As in `train_network`: subnormals flushed to zero while training.
+    let _ftz = FlushDenormals::new();
     c.bench_function(
         &format!("train_step 13-50-1 relu p=0.05 batch 128 {name}"),
         |b| {
