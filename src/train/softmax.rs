@@ -40,7 +40,7 @@ pub fn softmax_into(logits: &[f64], probs: &mut [f64]) -> f64 {
 /// Caller contract: every `y_r` is an integer in `0..c` (the fitting code maps labels to
 /// such indices); a value outside is clamped into range.
 pub fn softmax_cross_entropy(out: &[f64], y: &[f64], rows: usize, dout: &mut Vec<f64>) -> f64 {
-    let c = if rows == 0 { 0 } else { out.len() / rows };
+    let c = out.len().checked_div(rows).unwrap_or(0);
     dout.clear();
     dout.resize(out.len(), 0.0);
     let inv = 1.0 / rows.max(1) as f64;
