@@ -37,7 +37,8 @@ enum Command {
     /// weight decay is λ = l² (1 − p) / (2 N τ); with --weight-decay, τ follows from it.
     /// A progress bar is shown on a terminal; a summary (epochs, final loss, time, τ, λ)
     /// goes to stderr. A loss that becomes NaN or infinite stops training and writes no
-    /// model.
+    /// model. With --task classify the target holds integer class labels and a softmax
+    /// classifier is trained instead (cross-entropy + weight decay; no --tau).
     Train(train::TrainArgs),
     /// Predict with a saved model: MC-dropout mean, uncertainty and interval per row.
     ///
@@ -47,7 +48,9 @@ enum Command {
     /// the moment-matched Gaussian (columns mean, std, epistemic_std, aleatoric_std, lower,
     /// upper), as CSV with a header line or as a JSON array of objects. The file's columns are taken by the
     /// model's feature names when its header names them all; otherwise it must hold exactly
-    /// the model's number of features, in training order.
+    /// the model's number of features, in training order. For a classifier the columns are
+    /// the mean probability of every class (p_<label>), class, entropy, mutual_info and
+    /// variation_ratio.
     Predict(predict::PredictArgs),
     /// Evaluate a saved model on labelled data: RMSE, MC RMSE, test log-likelihood, coverage.
     ///
@@ -56,7 +59,9 @@ enum Command {
     /// model's τ), the log-likelihood of the moment-matched Gaussian, the coverage of the
     /// central interval at --level, the mean predictive std, n and T. The features are
     /// taken by the model's feature names when the header names them all; otherwise every
-    /// column except the target, in training order.
+    /// column except the target, in training order. For a classifier: accuracy, NLL,
+    /// Brier, ECE and MCE of the deterministic pass and of MC dropout (--reliability draws
+    /// the reliability diagram).
     Evaluate(evaluate::EvaluateArgs),
     /// Reproduce MC dropout on Wine Quality Red (shipped with the tool); no arguments needed.
     ///

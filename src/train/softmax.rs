@@ -44,7 +44,7 @@ pub fn softmax_into<T: Real>(logits: &[T], probs: &mut [T]) -> T {
 /// Caller contract: every `y_r` is an integer in `0..c` (the fitting code maps labels to
 /// such indices); a value outside is clamped into range.
 pub fn softmax_cross_entropy<T: Real>(out: &[T], y: &[T], rows: usize, dout: &mut Vec<T>) -> f64 {
-    let c = if rows == 0 { 0 } else { out.len() / rows };
+    let c = out.len().checked_div(rows).unwrap_or(0);
     dout.clear();
     dout.resize(out.len(), T::ZERO);
     let inv = 1.0 / rows.max(1) as f64;

@@ -17,6 +17,7 @@ use crate::classify::{ClassifierParams, Scores};
 use crate::error::{Error, Result};
 use crate::predict::McOptions;
 use crate::rng::{Purpose, stream};
+use crate::train::TrainConfig;
 use ndarray::Axis;
 use rand::seq::SliceRandom;
 use serde::Serialize;
@@ -131,18 +132,23 @@ pub fn run_digits(
     let (x_test, y_test) = (data.x.select(Axis(0), test), data.y.select(Axis(0), test));
 
     progress("training");
-    let mut params = ClassifierParams::default();
-    params.hidden = cfg.hidden.clone();
     let mut rates = vec![cfg.input_dropout];
     rates.extend(std::iter::repeat_n(cfg.hidden_dropout, cfg.hidden.len()));
-    params.dropout_per_layer = Some(rates);
-    params.weight_decay = Some(cfg.weight_decay);
-    // Pixels / 16 rather than per-pixel standardisation: rotation puts ink on pixels that
-    // are almost always blank in training, whose tiny std would blow them up.
-    params.fixed_input_scale = Some((0.0, 16.0));
-    params.train.epochs = cfg.epochs;
-    params.train.seed = cfg.seed;
-    params.target_name = Some("digit".into());
+    let params = ClassifierParams {
+        hidden: cfg.hidden.clone(),
+        dropout_per_layer: Some(rates),
+        weight_decay: Some(cfg.weight_decay),
+        // Pixels / 16 rather than per-pixel standardisation: rotation puts ink on pixels
+        // that are almost always blank in training, whose tiny std would blow them up.
+        fixed_input_scale: Some((0.0, 16.0)),
+        train: TrainConfig {
+            epochs: cfg.epochs,
+            seed: cfg.seed,
+            ..TrainConfig::default()
+        },
+        target_name: Some("digit".into()),
+        ..ClassifierParams::default()
+    };
     let model = params.fit(x_train.view(), y_train.view())?;
     let y_idx = model.label_indices(y_test.view())?;
 
