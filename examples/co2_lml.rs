@@ -13,15 +13,41 @@ fn main() {
     let p = (1.0 / s).ln();
     for (spec, init, noise, opt) in [
         ("se", vec![0.0, 0.0], 0.1, false),
-        ("se+periodic", vec![0.0, 0.0, (0.01f64).ln(), 0.0, p], 0.001, false),
-        ("se+periodic", vec![0.0, 0.0, (0.01f64).ln(), 0.0, p], 0.001, true),
-        ("se+periodic", vec![0.0, 0.0, (0.01f64).ln(), 0.0, p], 0.1, true),
+        (
+            "se+periodic",
+            vec![0.0, 0.0, (0.01f64).ln(), 0.0, p],
+            0.001,
+            false,
+        ),
+        (
+            "se+periodic",
+            vec![0.0, 0.0, (0.01f64).ln(), 0.0, p],
+            0.001,
+            true,
+        ),
+        (
+            "se+periodic",
+            vec![0.0, 0.0, (0.01f64).ln(), 0.0, p],
+            0.1,
+            true,
+        ),
     ] {
         let mut g = GpParams::default();
-        g.kernel = spec.into(); g.init = Some(init); g.noise_var = noise; g.optimise = opt; g.restarts = 0;
+        g.kernel = spec.into();
+        g.init = Some(init);
+        g.noise_var = noise;
+        g.optimise = opt;
+        g.restarts = 0;
         let t = std::time::Instant::now();
         let f = g.fit(x.view(), y.view()).unwrap();
-        println!("{spec} opt={opt}: lml {:.2} iters {} evals {} {:.1}s {:?}", f.report.log_marginal_likelihood, f.report.iterations, f.report.evaluations, t.elapsed().as_secs_f64(), f.parameters());
+        println!(
+            "{spec} opt={opt}: lml {:.2} iters {} evals {} {:.1}s {:?}",
+            f.report.log_marginal_likelihood,
+            f.report.iterations,
+            f.report.evaluations,
+            t.elapsed().as_secs_f64(),
+            f.parameters()
+        );
     }
     let _ = m;
 }

@@ -47,15 +47,27 @@ fn runs_end_to_end_and_draws_the_figure() {
     assert_eq!(r.n_train, (r.n as f64 * 0.85).round() as usize);
     for m in &r.models {
         assert_eq!(m.mean.len(), 50);
-        assert!(m.std.iter().all(|s| *s > 0.0 && s.is_finite()), "{}", m.name);
+        assert!(
+            m.std.iter().all(|s| *s > 0.0 && s.is_finite()),
+            "{}",
+            m.name
+        );
         assert!((0.0..=1.0).contains(&m.coverage));
     }
     // The SE + periodic GP sees the yearly cycle: its held-out error is below the SE's.
-    assert!(r.models[3].rmse < r.models[2].rmse, "{} vs {}", r.models[3].rmse, r.models[2].rmse);
+    assert!(
+        r.models[3].rmse < r.models[2].rmse,
+        "{} vs {}",
+        r.models[3].rmse,
+        r.models[2].rmse
+    );
     for name in ["f.png", "f.svg"] {
         let p = dir.path().join(name);
         co2_figure(&r, &p).unwrap();
-        assert!(std::fs::metadata(&p).unwrap().len() > 10_000, "{name} too small");
+        assert!(
+            std::fs::metadata(&p).unwrap().len() > 10_000,
+            "{name} too small"
+        );
     }
     let svg = std::fs::read_to_string(dir.path().join("f.svg")).unwrap();
     assert!(svg.contains("end of training data"));
@@ -77,7 +89,12 @@ fn bad_dates_name_the_line() {
 fn cli_checks_arguments_before_work() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let out = Command::cargo_bin("mcdropout").unwrap().current_dir(dir.path()).args(args).output().unwrap();
+        let out = Command::cargo_bin("mcdropout")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8_lossy(&out.stderr).into_owned()
     };

@@ -6,8 +6,8 @@ use faer::Mat;
 use faer::prelude::*;
 use mcdropout::Error;
 use mcdropout::gp::{
-    Cholesky, GpParams, Kernel, Points, cross_matrix, gram_matrix, load_gp, log_marginal_likelihood,
-    parse_kernel, save_gp,
+    Cholesky, GpParams, Kernel, Points, cross_matrix, gram_matrix, load_gp,
+    log_marginal_likelihood, parse_kernel, save_gp,
 };
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
@@ -26,8 +26,18 @@ fn random_points(n: usize, dim: usize, seed: u64) -> Points {
 /// vanishes by symmetry.
 fn kernels(dim: usize) -> Vec<(&'static str, Kernel)> {
     let specs = [
-        "se", "matern32", "matern52", "periodic", "linear", "white", "constant", "arccos0",
-        "arccos1", "se+periodic", "se*periodic+white", "(matern52+linear)*constant",
+        "se",
+        "matern32",
+        "matern52",
+        "periodic",
+        "linear",
+        "white",
+        "constant",
+        "arccos0",
+        "arccos1",
+        "se+periodic",
+        "se*periodic+white",
+        "(matern52+linear)*constant",
     ];
     specs
         .iter()
@@ -58,7 +68,8 @@ fn posterior_matches_dense_solve() {
         let (mean, var) = post.mean_var(&xs);
         let kmat = gram_matrix(&k, &x, noise);
         let eig = kmat.self_adjoint_eigenvalues(faer::Side::Lower).unwrap();
-        let cond = eig.iter().cloned().fold(0.0, f64::max) / eig.iter().cloned().fold(f64::INFINITY, f64::min);
+        let cond = eig.iter().cloned().fold(0.0, f64::max)
+            / eig.iter().cloned().fold(f64::INFINITY, f64::min);
         let lu = kmat.partial_piv_lu();
         let ks = cross_matrix(&k, &x, &xs);
         let sol = lu.solve(&ks);
@@ -67,11 +78,23 @@ fn posterior_matches_dense_solve() {
         let tol = 10.0 * f64::EPSILON * 30.0 * cond;
         for j in 0..xs.len() {
             let m: f64 = (0..30).map(|i| ks[(i, j)] * alpha[(i, 0)]).sum();
-            let scale_m: f64 = (0..30).map(|i| (ks[(i, j)] * alpha[(i, 0)]).abs()).sum::<f64>().max(1e-300);
-            assert!((mean[j] - m).abs() <= tol * scale_m, "{name}: mean {} vs {m}", mean[j]);
+            let scale_m: f64 = (0..30)
+                .map(|i| (ks[(i, j)] * alpha[(i, 0)]).abs())
+                .sum::<f64>()
+                .max(1e-300);
+            assert!(
+                (mean[j] - m).abs() <= tol * scale_m,
+                "{name}: mean {} vs {m}",
+                mean[j]
+            );
             let kss = k.eval(xs.row(j), xs.row(j));
             let v = (kss - (0..30).map(|i| ks[(i, j)] * sol[(i, j)]).sum::<f64>()).max(0.0);
-            assert!((var[j] - v).abs() <= tol * kss.max(1e-300), "{name}: var {} vs {v} (tol {})", var[j], tol * kss);
+            assert!(
+                (var[j] - v).abs() <= tol * kss.max(1e-300),
+                "{name}: var {} vs {v} (tol {})",
+                var[j],
+                tol * kss
+            );
             assert!(var[j] >= 0.0);
         }
     }
@@ -122,7 +145,10 @@ fn kernel_closed_forms() {
     let r = 3f64.sqrt();
     assert!((k.eval(&[0.0], &[1.0]) - (1.0 + r) * (-r).exp()).abs() < 1e-15);
     let k = parse_kernel("periodic", 1).unwrap();
-    assert!((k.eval(&[0.0], &[1.0]) - 1.0).abs() < 1e-12, "a full period apart");
+    assert!(
+        (k.eval(&[0.0], &[1.0]) - 1.0).abs() < 1e-12,
+        "a full period apart"
+    );
     assert!((k.eval(&[0.0], &[0.5]) - (-2.0f64).exp()).abs() < 1e-15);
     // E[relu(u)²] = var(u)/2 and P(u > 0) = 1/2 for u ~ N(0, |x|² + 1).
     let k = parse_kernel("arccos1", 2).unwrap();
@@ -154,7 +180,10 @@ fn fitting_recovers_length_scale_and_noise() {
         let xv: Vec<f64> = (0..n).map(|_| rng.random_range(-3.0..3.0)).collect();
         let mut k = parse_kernel("se", 1).unwrap();
         k.set_params(&[sf2.ln(), ell.ln()]);
-        let pts = Points { data: xv.clone(), dim: 1 };
+        let pts = Points {
+            data: xv.clone(),
+            dim: 1,
+        };
         let chol = Cholesky::new(gram_matrix(&k, &pts, 0.0).as_ref()).unwrap();
         let z: Vec<f64> = (0..n).map(|_| rng.sample(StandardNormal)).collect();
         let y: Array1<f64> = (0..n)
@@ -169,13 +198,20 @@ fn fitting_recovers_length_scale_and_noise() {
         let ell_hat = params[1].1 * model.x_scaler.std[0];
         est_l.push(ell_hat.ln());
         est_n.push(model.noise_var().ln());
-        assert!((model.noise_var().ln() - sn2.ln()).abs() < 0.33, "seed {seed}: noise {}", model.noise_var());
+        assert!(
+            (model.noise_var().ln() - sn2.ln()).abs() < 0.33,
+            "seed {seed}: noise {}",
+            model.noise_var()
+        );
     }
     let check = |name: &str, v: &[f64], truth: f64| {
         let m = v.iter().sum::<f64>() / v.len() as f64;
         let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
         let tol = 3.0 * sd / (v.len() as f64).sqrt() + 0.05;
-        assert!((m - truth).abs() < tol, "{name}: mean ln estimate {m} vs {truth} (tol {tol}); {v:?}");
+        assert!(
+            (m - truth).abs() < tol,
+            "{name}: mean ln estimate {m} vs {truth} (tol {tol}); {v:?}"
+        );
     };
     check("length-scale", &est_l, ell.ln());
     check("noise", &est_n, sn2.ln());
@@ -192,10 +228,16 @@ fn bad_input_is_an_error() {
     ));
     let mut yn = y.clone();
     yn[3] = f64::NAN;
-    assert!(matches!(p.fit(x.view(), yn.view()), Err(Error::NonFinite { index: 3, .. })));
+    assert!(matches!(
+        p.fit(x.view(), yn.view()),
+        Err(Error::NonFinite { index: 3, .. })
+    ));
     let mut xn = x.clone();
     xn[(4, 0)] = f64::INFINITY;
-    assert!(matches!(p.fit(xn.view(), y.view()), Err(Error::NonFinite { index: 4, .. })));
+    assert!(matches!(
+        p.fit(xn.view(), y.view()),
+        Err(Error::NonFinite { index: 4, .. })
+    ));
     let mut bad = GpParams::default();
     bad.kernel = "se+*white".into();
     let e = bad.fit(x.view(), y.view()).unwrap_err();
@@ -206,12 +248,21 @@ fn bad_input_is_an_error() {
     inf.init = Some(vec![800.0, 0.0]);
     inf.optimise = false;
     let e = inf.fit(x.view(), y.view()).unwrap_err();
-    assert!(matches!(e, Error::NotPositiveDefinite { pivot: 0, .. }), "{e}");
+    assert!(
+        matches!(e, Error::NotPositiveDefinite { pivot: 0, .. }),
+        "{e}"
+    );
     let mut wrong = GpParams::default();
     wrong.init = Some(vec![0.0]);
-    assert!(matches!(wrong.fit(x.view(), y.view()), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        wrong.fit(x.view(), y.view()),
+        Err(Error::InvalidParameter { .. })
+    ));
     let yc = Array1::from_elem(10, 2.0);
-    assert!(matches!(p.fit(x.view(), yc.view()), Err(Error::ConstantTarget { .. })));
+    assert!(matches!(
+        p.fit(x.view(), yc.view()),
+        Err(Error::ConstantTarget { .. })
+    ));
 }
 
 /// Same seed → the same numbers with 1 and 2 threads (bitwise).
@@ -228,7 +279,10 @@ fn results_do_not_depend_on_threads() {
                 let mut p = GpParams::default();
                 p.kernel = "matern52+linear".into();
                 let m = p.fit(x.view(), y.view()).unwrap();
-                (m.report.log_marginal_likelihood, m.predict(x.view(), 0.9).unwrap().std.to_vec())
+                (
+                    m.report.log_marginal_likelihood,
+                    m.predict(x.view(), 0.9).unwrap().std.to_vec(),
+                )
             })
     };
     assert_eq!(run(1), run(2));
@@ -247,7 +301,10 @@ fn model_file_round_trip_and_samples() {
     assert_eq!(mcdropout::gp::model_kind(&path).unwrap(), "gp");
     let back = load_gp(&path).unwrap();
     let xs = Array2::from_shape_fn((9, 1), |(i, _)| i as f64 * 0.7 - 1.0);
-    let (a, b) = (m.predict(xs.view(), 0.95).unwrap(), back.predict(xs.view(), 0.95).unwrap());
+    let (a, b) = (
+        m.predict(xs.view(), 0.95).unwrap(),
+        back.predict(xs.view(), 0.95).unwrap(),
+    );
     assert_eq!(a.mean, b.mean);
     assert_eq!(a.std, b.std);
     // The sample covariance of 4000 joint draws matches the posterior covariance; each
@@ -257,9 +314,19 @@ fn model_file_round_trip_and_samples() {
     let mean = s.mean_axis(ndarray::Axis(0)).unwrap();
     for i in 0..9 {
         for j in 0..9 {
-            let emp = s.column(i).iter().zip(s.column(j)).map(|(a, b)| (a - mean[i]) * (b - mean[j])).sum::<f64>() / 4000.0;
+            let emp = s
+                .column(i)
+                .iter()
+                .zip(s.column(j))
+                .map(|(a, b)| (a - mean[i]) * (b - mean[j]))
+                .sum::<f64>()
+                / 4000.0;
             let se = ((c[(i, i)] * c[(j, j)] + c[(i, j)].powi(2)) / 4000.0).sqrt();
-            assert!((emp - c[(i, j)]).abs() < 5.0 * se + 1e-12, "({i},{j}): {emp} vs {}", c[(i, j)]);
+            assert!(
+                (emp - c[(i, j)]).abs() < 5.0 * se + 1e-12,
+                "({i},{j}): {emp} vs {}",
+                c[(i, j)]
+            );
         }
         assert!((mean[i] - a.mean[i]).abs() < 5.0 * (c[(i, i)] / 4000.0).sqrt() + 1e-12);
     }

@@ -30,7 +30,11 @@ fn feature_covariance_matches_arccos_kernel_at_10k_units() {
         for i in 0..4 {
             for j in 0..4 {
                 let bound = (m4(i) * m4(j)).powf(0.25) / 100.0;
-                assert!(fc.std_error[(i, j)] <= 1.1 * bound, "order {order} ({i},{j}): s.e. {} > {bound}", fc.std_error[(i, j)]);
+                assert!(
+                    fc.std_error[(i, j)] <= 1.1 * bound,
+                    "order {order} ({i},{j}): s.e. {} > {bound}",
+                    fc.std_error[(i, j)]
+                );
             }
         }
     }
@@ -62,11 +66,19 @@ fn standard_error_is_calibrated_and_shrinks_like_one_over_sqrt_k() {
         }
         for e in 0..16 {
             let m = vals[e].iter().sum::<f64>() / reps as f64;
-            let sd = (vals[e].iter().map(|v| (v - m).powi(2)).sum::<f64>() / (reps - 1) as f64).sqrt();
+            let sd =
+                (vals[e].iter().map(|v| (v - m).powi(2)).sum::<f64>() / (reps - 1) as f64).sqrt();
             let ratio = sd / ses[e];
-            assert!((0.8..1.2).contains(&ratio), "order {order} entry {e}: spread {sd} vs s.e. {}", ses[e]);
+            assert!(
+                (0.8..1.2).contains(&ratio),
+                "order {order} entry {e}: spread {sd} vs s.e. {}",
+                ses[e]
+            );
             let shrink = ses400[e] / ses[e];
-            assert!((0.4..0.6).contains(&shrink), "order {order} entry {e}: s.e. ratio {shrink}");
+            assert!(
+                (0.4..0.6).contains(&shrink),
+                "order {order} entry {e}: s.e. ratio {shrink}"
+            );
         }
     }
 }

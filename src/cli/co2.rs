@@ -35,7 +35,10 @@ pub struct Co2Args {
 /// Runs `mcdropout co2`.
 pub fn run(args: Co2Args) -> CliResult<()> {
     if !(args.holdout > 0.0 && args.holdout < 1.0) {
-        return Err(invalid("--holdout", format!("must be in (0, 1), got {}", args.holdout)));
+        return Err(invalid(
+            "--holdout",
+            format!("must be in (0, 1), got {}", args.holdout),
+        ));
     }
     if args.epochs == 0 {
         return Err(invalid("--epochs", "must be at least 1"));
@@ -44,7 +47,10 @@ pub fn run(args: Co2Args) -> CliResult<()> {
         return Err(invalid("--samples", "must be at least 1"));
     }
     if !args.out.is_dir() {
-        return Err(invalid("--out", format!("folder {} does not exist", args.out.display())));
+        return Err(invalid(
+            "--out",
+            format!("folder {} does not exist", args.out.display()),
+        ));
     }
     let path = args.data.clone().unwrap_or_else(|| {
         std::env::var_os("MCDROPOUT_DATA")
@@ -52,7 +58,11 @@ pub fn run(args: Co2Args) -> CliResult<()> {
             .unwrap_or_else(|| PathBuf::from("../shared/data"))
             .join("co2/co2.csv")
     });
-    let mut cfg = if args.paper_size { Co2Config::paper_size() } else { Co2Config::default() };
+    let mut cfg = if args.paper_size {
+        Co2Config::paper_size()
+    } else {
+        Co2Config::default()
+    };
     cfg.holdout = args.holdout;
     cfg.epochs = args.epochs;
     cfg.samples = args.samples;
@@ -77,11 +87,20 @@ pub fn run(args: Co2Args) -> CliResult<()> {
         );
         co2_figure(&result, &args.out.join("co2.png"))?;
         co2_figure(&result, &args.out.join("co2.svg"))?;
-        let json = serde_json::to_string_pretty(&result).map_err(|e| CliError::Msg(e.to_string()))?;
-        emit(Some(&args.out.join("co2.json")), |w| w.write_all(json.as_bytes()))?;
-        note!("wrote co2.png, co2.svg and co2.json to {}", args.out.display());
+        let json =
+            serde_json::to_string_pretty(&result).map_err(|e| CliError::Msg(e.to_string()))?;
+        emit(Some(&args.out.join("co2.json")), |w| {
+            w.write_all(json.as_bytes())
+        })?;
+        note!(
+            "wrote co2.png, co2.svg and co2.json to {}",
+            args.out.display()
+        );
         emit(None, |w| {
-            writeln!(w, "| model | held-out RMSE | held-out LL | 95 % coverage | time |")?;
+            writeln!(
+                w,
+                "| model | held-out RMSE | held-out LL | 95 % coverage | time |"
+            )?;
             writeln!(w, "|---|---|---|---|---|")?;
             for m in &result.models {
                 writeln!(

@@ -137,7 +137,10 @@ pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::R
 fn write_elbo(w: &mut dyn Write, e: &mcdropout::elbo::Elbo) -> std::io::Result<()> {
     let rows = [
         ("ELBO (standardised units)", format!("{:.4}", e.elbo)),
-        ("  expected log-likelihood", format!("{:.4}", e.expected_log_likelihood)),
+        (
+            "  expected log-likelihood",
+            format!("{:.4}", e.expected_log_likelihood),
+        ),
         ("  KL(q ‖ p)", format!("{:.4}", e.kl)),
         ("  mask samples per point", e.samples.to_string()),
     ];

@@ -1,6 +1,8 @@
 //! `mcdropout gp`: fit an exact Gaussian-process regression to a data file and save it.
 
-use super::common::{CliError, CliResult, Compute, check_output_path, fmt_seconds, invalid, load_table, note};
+use super::common::{
+    CliError, CliResult, Compute, check_output_path, fmt_seconds, invalid, load_table, note,
+};
 use clap::Args;
 use mcdropout::gp::{GpParams, parse_kernel, save_gp};
 use std::path::PathBuf;

@@ -2,8 +2,8 @@
 
 use super::common::{CliResult, Compute, check_output_path, emit, load_table, model_inputs};
 use clap::{Args, ValueEnum};
-use mcdropout::{gp, model};
 use mcdropout::predict::McOptions;
+use mcdropout::{gp, model};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;

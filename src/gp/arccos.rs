@@ -25,7 +25,13 @@ use std::f64::consts::PI;
 /// ∂g/∂a = √(ab − c²)/(2a), ∂g/∂b = √(ab − c²)/(2b), ∂g/∂c = π − θ; for order 0,
 /// ∂θ/∂a = c/(2a s), ∂θ/∂b = c/(2b s), ∂θ/∂c = −1/s with s = √(ab − c²) (taken as 0 when
 /// s vanishes: θ ≡ 0 for parallel augmented inputs, whatever the parameters).
-pub(crate) fn arccos(order: u8, p: &[f64; 3], x: &[f64], y: &[f64], grad: Option<&mut [f64]>) -> f64 {
+pub(crate) fn arccos(
+    order: u8,
+    p: &[f64; 3],
+    x: &[f64],
+    y: &[f64],
+    grad: Option<&mut [f64]>,
+) -> f64 {
     let (s2, w2, b2) = (p[0].exp(), p[1].exp(), p[2].exp());
     let (xx, yy, xy) = (dot(x, x), dot(y, y), dot(x, y));
     let a = w2 * xx + b2;
@@ -82,7 +88,13 @@ impl FeatureCovariance {
         let mut z: f64 = 0.0;
         for ((e, k), s) in self.empirical.iter().zip(&self.kernel).zip(&self.std_error) {
             let d = (e - k).abs();
-            z = z.max(if *s > 0.0 { d / s } else if d > 1e-12 { f64::INFINITY } else { 0.0 });
+            z = z.max(if *s > 0.0 {
+                d / s
+            } else if d > 1e-12 {
+                f64::INFINITY
+            } else {
+                0.0
+            });
         }
         z
     }

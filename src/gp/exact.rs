@@ -95,7 +95,11 @@ impl Posterior {
     pub fn mean_var(&self, xs: &Points) -> (Vec<f64>, Vec<f64>) {
         let mut v = cross_matrix(&self.kernel, &self.x, xs);
         let mean = (0..xs.len())
-            .map(|j| (0..self.x.len()).map(|i| v[(i, j)] * self.alpha[(i, 0)]).sum())
+            .map(|j| {
+                (0..self.x.len())
+                    .map(|i| v[(i, j)] * self.alpha[(i, 0)])
+                    .sum()
+            })
             .collect();
         self.chol.solve_lower(&mut v);
         let var = (0..xs.len())

@@ -133,7 +133,10 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
     }
     let meta: Meta = serde_json::from_value(value).map_err(|e| bad(format!("metadata: {e}")))?;
     if meta.kind != GP_KIND {
-        return Err(bad(format!("model kind {:?}, expected {GP_KIND:?}", meta.kind)));
+        return Err(bad(format!(
+            "model kind {:?}, expected {GP_KIND:?}",
+            meta.kind
+        )));
     }
     let st = SafeTensors::deserialize(&bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
@@ -155,14 +158,21 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
     let (xs, x) = read("x_train")?;
     let (ys, y) = read("y_train")?;
     let d = meta.x_mean.len();
-    if xs.len() != 2 || xs[1] != d || ys != [xs[0]] || meta.x_std.len() != d || meta.feature_names.len() != d {
+    if xs.len() != 2
+        || xs[1] != d
+        || ys != [xs[0]]
+        || meta.x_std.len() != d
+        || meta.feature_names.len() != d
+    {
         return Err(bad(format!(
             "tensor shapes x_train {xs:?}, y_train {ys:?} do not match {d} features"
         )));
     }
     let mut kernel = parse_kernel(&meta.kernel, d).map_err(|e| bad(e.to_string()))?;
     if meta.kernel_log_params.len() != kernel.n_params() {
-        return Err(bad("kernel parameter count does not match the kernel".into()));
+        return Err(bad(
+            "kernel parameter count does not match the kernel".into()
+        ));
     }
     kernel.set_params(&meta.kernel_log_params);
     let posterior = Posterior::new(kernel, meta.noise_var, Points { data: x, dim: d }, &y)?;

@@ -76,9 +76,7 @@ impl Kernel {
             Kernel::SquaredExp(p) | Kernel::Matern32(p) | Kernel::Matern52(p) => {
                 v.extend_from_slice(p)
             }
-            Kernel::Periodic(p) | Kernel::ArcCos0(p) | Kernel::ArcCos1(p) => {
-                v.extend_from_slice(p)
-            }
+            Kernel::Periodic(p) | Kernel::ArcCos0(p) | Kernel::ArcCos1(p) => v.extend_from_slice(p),
             Kernel::Linear(p) | Kernel::White(p) | Kernel::Constant(p) => v.extend_from_slice(p),
             Kernel::Sum(a, b) | Kernel::Product(a, b) => {
                 a.push_params(v);
@@ -122,14 +120,18 @@ impl Kernel {
             Kernel::SquaredExp(p) => ard(v, "se", p),
             Kernel::Matern32(p) => ard(v, "matern32", p),
             Kernel::Matern52(p) => ard(v, "matern52", p),
-            Kernel::Periodic(_) => v.extend(
-                ["variance", "lengthscale", "period"].map(|s| format!("periodic.{s}")),
-            ),
+            Kernel::Periodic(_) => {
+                v.extend(["variance", "lengthscale", "period"].map(|s| format!("periodic.{s}")))
+            }
             Kernel::Linear(_) => v.push("linear.variance".into()),
             Kernel::White(_) => v.push("white.variance".into()),
             Kernel::Constant(_) => v.push("constant.variance".into()),
             Kernel::ArcCos0(_) | Kernel::ArcCos1(_) => {
-                let n = if matches!(self, Kernel::ArcCos0(_)) { 0 } else { 1 };
+                let n = if matches!(self, Kernel::ArcCos0(_)) {
+                    0
+                } else {
+                    1
+                };
                 v.extend(
                     ["variance", "weight_variance", "bias_variance"]
                         .map(|s| format!("arccos{n}.{s}")),
@@ -192,7 +194,9 @@ impl Kernel {
             }
             Kernel::ArcCos0(p) => super::arccos::arccos(0, p, x, y, grad),
             Kernel::ArcCos1(p) => super::arccos::arccos(1, p, x, y, grad),
-            Kernel::Sum(..) | Kernel::Product(..) => unreachable!("composite kernels are not leaves"),
+            Kernel::Sum(..) | Kernel::Product(..) => {
+                unreachable!("composite kernels are not leaves")
+            }
         }
     }
 }

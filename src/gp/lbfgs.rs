@@ -79,7 +79,9 @@ pub fn minimise(
             let mut xn: Vec<f64> = x.iter().zip(&d).map(|(x, d)| x + step * d).collect();
             clamp(&mut xn);
             evaluations += 1;
-            if let Some((fn_, gn)) = f(&xn).filter(|(v, g)| v.is_finite() && g.iter().all(|g| g.is_finite())) {
+            if let Some((fn_, gn)) =
+                f(&xn).filter(|(v, g)| v.is_finite() && g.iter().all(|g| g.is_finite()))
+            {
                 if fn_ <= fx + 1e-4 * step * slope {
                     accepted = Some((xn, fn_, gn));
                     break;
@@ -136,6 +138,9 @@ mod tests {
             Some((v, g))
         };
         let m = minimise(&mut f, &[-1.2, 1.0], 500, 10.0, 1e-9).unwrap();
-        assert!((m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4,
+            "{m:?}"
+        );
     }
 }

@@ -74,7 +74,11 @@ pub fn gram_matrix(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
             }
         });
     Mat::from_fn(n, n, |i, j| {
-        let v = if j <= i { buf[i * n + j] } else { buf[j * n + i] };
+        let v = if j <= i {
+            buf[i * n + j]
+        } else {
+            buf[j * n + i]
+        };
         if i == j { v + noise } else { v }
     })
 }
@@ -133,7 +137,12 @@ impl Cholesky {
         let n = self.l.nrows();
         let mut out = Mat::zeros(n, n);
         let mut mem = MemBuffer::new(inverse_scratch::<f64>(n, par()));
-        inverse(out.as_mut(), self.l.as_ref(), par(), MemStack::new(&mut mem));
+        inverse(
+            out.as_mut(),
+            self.l.as_ref(),
+            par(),
+            MemStack::new(&mut mem),
+        );
         // faer fills the lower triangle; mirror it.
         for j in 0..n {
             for i in 0..j {
@@ -145,7 +154,9 @@ impl Cholesky {
 
     /// ln det(L Lᵀ) = 2 Σ ln L_ii.
     pub fn log_det(&self) -> f64 {
-        2.0 * (0..self.l.nrows()).map(|i| self.l[(i, i)].ln()).sum::<f64>()
+        2.0 * (0..self.l.nrows())
+            .map(|i| self.l[(i, i)].ln())
+            .sum::<f64>()
     }
 }
 
@@ -167,7 +178,11 @@ fn try_factor(a: MatRef<'_, f64>, jitter: f64) -> std::result::Result<Mat<f64>, 
             a[(i, j)]
         }
     });
-    let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(n, par(), Default::default()));
+    let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(
+        n,
+        par(),
+        Default::default(),
+    ));
     cholesky_in_place(
         l.as_mut(),
         Default::default(),

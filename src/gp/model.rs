@@ -130,7 +130,9 @@ impl GpModel {
         let pts = self.points(x)?;
         let c = self.posterior.covariance(&pts);
         let s2 = self.y_std * self.y_std;
-        Ok(Array2::from_shape_fn((pts.len(), pts.len()), |(i, j)| c[(i, j)] * s2))
+        Ok(Array2::from_shape_fn((pts.len(), pts.len()), |(i, j)| {
+            c[(i, j)] * s2
+        }))
     }
 
     /// `count` joint posterior samples of f at the rows of `x` (`count × n`, original
@@ -156,9 +158,18 @@ impl GpModel {
     /// network's [`Evaluation`] (the GP's predictive is Gaussian, so `ll` and
     /// `ll_gaussian` coincide, as do `rmse` and `mc_rmse`; `samples` is 0 and `tau` is
     /// 1/σ_n²).
-    pub fn evaluate(&self, x: ArrayView2<f64>, y: ArrayView1<f64>, level: f64) -> Result<Evaluation> {
+    pub fn evaluate(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        level: f64,
+    ) -> Result<Evaluation> {
         if y.len() != x.nrows() {
-            return Err(Error::Shape(format!("{} rows but {} targets", x.nrows(), y.len())));
+            return Err(Error::Shape(format!(
+                "{} rows but {} targets",
+                x.nrows(),
+                y.len()
+            )));
         }
         let pred = self.predict(x, level)?;
         let yv = y.to_vec();

@@ -86,7 +86,10 @@ impl GpParams {
         let start = Instant::now();
         let n = x.nrows();
         if y.len() != n {
-            return Err(Error::Shape(format!("{n} input rows but {} targets", y.len())));
+            return Err(Error::Shape(format!(
+                "{n} input rows but {} targets",
+                y.len()
+            )));
         }
         if n < 2 {
             return Err(Error::TooFewRows { needed: 2, got: n });
@@ -111,13 +114,19 @@ impl GpParams {
             });
         }
         if !(self.noise_var.is_finite() && self.noise_var > 0.0) {
-            return Err(invalid("noise_var", format!("must be positive, got {}", self.noise_var)));
+            return Err(invalid(
+                "noise_var",
+                format!("must be positive, got {}", self.noise_var),
+            ));
         }
         if self.max_iter == 0 {
             return Err(invalid("max_iter", "must be at least 1".into()));
         }
         if !(self.log_bound.is_finite() && self.log_bound > 0.0) {
-            return Err(invalid("log_bound", format!("must be positive, got {}", self.log_bound)));
+            return Err(invalid(
+                "log_bound",
+                format!("must be positive, got {}", self.log_bound),
+            ));
         }
         let target_name = self.target_name.clone().unwrap_or_else(|| "y".into());
         if y.iter().all(|&v| v == y[0]) {

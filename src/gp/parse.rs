@@ -29,7 +29,9 @@ pub const KERNEL_NAMES: &str =
 /// ```
 pub fn parse_kernel(spec: &str, dim: usize) -> Result<Kernel> {
     if dim == 0 {
-        return Err(Error::Shape("a kernel needs at least one input dimension".into()));
+        return Err(Error::Shape(
+            "a kernel needs at least one input dimension".into(),
+        ));
     }
     let mut p = Parser {
         spec,
@@ -130,9 +132,9 @@ impl Parser<'_> {
             "arccos1" => Kernel::ArcCos1([0.0; 3]),
             _ => {
                 self.pos = start;
-                return Err(self.error(format!(
-                    "unknown kernel {name:?} (kernels: {KERNEL_NAMES})"
-                )));
+                return Err(
+                    self.error(format!("unknown kernel {name:?} (kernels: {KERNEL_NAMES})"))
+                );
             }
         };
         Ok(k)
@@ -164,7 +166,9 @@ mod tests {
         ] {
             let e = parse_kernel(spec, 1).unwrap_err();
             match &e {
-                Error::KernelSyntax { position, reason, .. } => {
+                Error::KernelSyntax {
+                    position, reason, ..
+                } => {
                     assert_eq!(*position, pos, "{spec}: {e}");
                     assert!(reason.contains(what), "{spec}: {e}");
                 }

@@ -35,7 +35,10 @@ pub fn co2_figure(result: &Co2Result, path: &Path) -> Result<()> {
     })
 }
 
-fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, r: &Co2Result) -> std::result::Result<(), String>
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    r: &Co2Result,
+) -> std::result::Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -45,7 +48,9 @@ where
     let (lo, hi) = r
         .ppmv
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let pad = 0.25 * (hi - lo);
     let (y0, y1) = (lo - pad, hi + pad);
     let band = RGBColor(70, 110, 200);
@@ -87,18 +92,14 @@ where
             .draw_series(std::iter::once(Polygon::new(poly, band.mix(0.3).filled())))
             .map_err(e)?
             .label("±2 std")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], band.mix(0.3).filled()));
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 15, y + 5)], band.mix(0.3).filled())
+            });
         chart
-            .draw_series(
-                r.year
-                    .iter()
-                    .zip(&r.ppmv)
-                    .enumerate()
-                    .map(|(i, (&t, &v))| {
-                        let c = if i < r.n_train { BLACK } else { held };
-                        Circle::new((t, v), 1, c.filled())
-                    }),
-            )
+            .draw_series(r.year.iter().zip(&r.ppmv).enumerate().map(|(i, (&t, &v))| {
+                let c = if i < r.n_train { BLACK } else { held };
+                Circle::new((t, v), 1, c.filled())
+            }))
             .map_err(e)?
             .label("data (grey: held out)")
             .legend(|(x, y)| Circle::new((x + 7, y), 3, BLACK.filled()));
@@ -111,7 +112,10 @@ where
             .label("predictive mean")
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 15, y)], band.stroke_width(2)));
         chart
-            .draw_series(LineSeries::new([(r.train_end, y0), (r.train_end, y1)], RED.stroke_width(1)))
+            .draw_series(LineSeries::new(
+                [(r.train_end, y0), (r.train_end, y1)],
+                RED.stroke_width(1),
+            ))
             .map_err(e)?
             .label("end of training data")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 15, y)], RED));

@@ -28,7 +28,20 @@ pub struct Co2Series {
 pub fn decimal_year(date: u64) -> Option<f64> {
     let (y, m, d) = (date / 10_000, (date / 100) % 100, date % 100);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let lengths = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let lengths = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || d == 0 || d > lengths[(m - 1) as usize] {
         return None;
     }
@@ -46,7 +59,10 @@ pub fn load_co2(path: &Path) -> Result<Co2Series> {
         return Err(Error::InvalidFile {
             path: path.to_path_buf(),
             line: None,
-            reason: format!("expected 2 columns (date YYYYMMDD, ppmv), found {}", table.n_cols()),
+            reason: format!(
+                "expected 2 columns (date YYYYMMDD, ppmv), found {}",
+                table.n_cols()
+            ),
         });
     }
     let mut year = Vec::with_capacity(table.n_rows());

@@ -118,7 +118,11 @@ fn column(v: &[f64]) -> Array2<f64> {
 }
 
 /// Runs the four models; `progress(name)` is called before each.
-pub fn run_co2(data: &Co2Series, cfg: &Co2Config, progress: &mut dyn FnMut(&str)) -> Result<Co2Result> {
+pub fn run_co2(
+    data: &Co2Series,
+    cfg: &Co2Config,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Co2Result> {
     if !(cfg.holdout > 0.0 && cfg.holdout < 1.0) {
         return Err(Error::InvalidParameter {
             name: "holdout".into(),
@@ -128,7 +132,10 @@ pub fn run_co2(data: &Co2Series, cfg: &Co2Config, progress: &mut dyn FnMut(&str)
     let n = data.year.len();
     let n_train = ((n as f64) * (1.0 - cfg.holdout)).round() as usize;
     if n_train < 10 || n_train >= n {
-        return Err(Error::TooFewRows { needed: 10, got: n_train.min(n) });
+        return Err(Error::TooFewRows {
+            needed: 10,
+            got: n_train.min(n),
+        });
     }
     let (t_tr, t_te) = data.year.split_at(n_train);
     let (y_tr, y_te) = data.ppmv.split_at(n_train);
@@ -143,7 +150,10 @@ pub fn run_co2(data: &Co2Series, cfg: &Co2Config, progress: &mut dyn FnMut(&str)
     let mut models = Vec::new();
     let mut opts = McOptions::new(cfg.samples, cfg.seed);
     opts.level = 0.95;
-    for (name, act) in [("ReLU dropout net", Activation::Relu), ("tanh dropout net", Activation::Tanh)] {
+    for (name, act) in [
+        ("ReLU dropout net", Activation::Relu),
+        ("tanh dropout net", Activation::Tanh),
+    ] {
         progress(name);
         let start = Instant::now();
         let mut p = RegressorParams::default();
@@ -202,7 +212,14 @@ pub fn run_co2(data: &Co2Series, cfg: &Co2Config, progress: &mut dyn FnMut(&str)
     })
 }
 
-fn entry(name: &str, p: &McPrediction, rmse: f64, ll: f64, coverage: f64, start: Instant) -> Co2Model {
+fn entry(
+    name: &str,
+    p: &McPrediction,
+    rmse: f64,
+    ll: f64,
+    coverage: f64,
+    start: Instant,
+) -> Co2Model {
     let v = |a: ArrayView1<f64>| a.to_vec();
     Co2Model {
         name: name.into(),

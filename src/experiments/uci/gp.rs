@@ -51,7 +51,11 @@ pub fn run_dataset_gp(
     if let Some(&bad) = splits.iter().find(|&&k| k >= ds.splits.len()) {
         return Err(Error::InvalidParameter {
             name: "--splits".into(),
-            reason: format!("split {bad} requested but {} has {} splits", ds.name, ds.splits.len()),
+            reason: format!(
+                "split {bad} requested but {} has {} splits",
+                ds.name,
+                ds.splits.len()
+            ),
         });
     }
     let per_split: Vec<(SplitResult, u64)> = splits
