@@ -51,8 +51,8 @@ fn standard_error_is_calibrated_and_shrinks_like_one_over_sqrt_k() {
     for order in [0u8, 1] {
         let reps = 300;
         let mut vals = vec![Vec::new(); 16];
-        let mut ses = vec![0.0; 16];
-        let mut ses400 = vec![0.0; 16];
+        let mut ses = [0.0; 16];
+        let mut ses400 = [0.0; 16];
         for r in 0..reps {
             let fc = feature_covariance(x.view(), order, 100, 1.0, 0.5, 1000 + r).unwrap();
             for (e, (v, s)) in fc.empirical.iter().zip(fc.std_error.iter()).enumerate() {

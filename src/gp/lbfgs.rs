@@ -17,12 +17,15 @@ pub struct Minimum {
     pub evaluations: usize,
 }
 
+/// An objective: value and gradient at a point, or `None` where it is undefined.
+pub type Objective<'a> = dyn FnMut(&[f64]) -> Option<(f64, Vec<f64>)> + 'a;
+
 /// Minimises `f` (returning value and gradient, or `None` where undefined) from `x0`, for
 /// at most `max_iter` iterations, keeping every coordinate in `[-bound, bound]`. Stops when
 /// the gradient's largest entry falls below `gtol` or the relative decrease below 1e-10.
 /// Returns `None` when `f` is undefined at `x0`.
 pub fn minimise(
-    f: &mut dyn FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
+    f: &mut Objective<'_>,
     x0: &[f64],
     max_iter: usize,
     bound: f64,
@@ -81,11 +84,10 @@ pub fn minimise(
             evaluations += 1;
             if let Some((fn_, gn)) =
                 f(&xn).filter(|(v, g)| v.is_finite() && g.iter().all(|g| g.is_finite()))
+                && fn_ <= fx + 1e-4 * step * slope
             {
-                if fn_ <= fx + 1e-4 * step * slope {
-                    accepted = Some((xn, fn_, gn));
-                    break;
-                }
+                accepted = Some((xn, fn_, gn));
+                break;
             }
             step *= 0.5;
         }

@@ -156,17 +156,19 @@ pub fn run_co2(
     ] {
         progress(name);
         let start = Instant::now();
-        let mut p = RegressorParams::default();
-        p.hidden = cfg.hidden.clone();
-        p.activation = act;
-        p.dropout = cfg.dropout;
+        let mut p = RegressorParams {
+            hidden: cfg.hidden.clone(),
+            activation: act,
+            dropout: cfg.dropout,
+            noise: Noise::Tau(cfg.tau),
+            tau_units: TauUnits::Standardised,
+            ..RegressorParams::default()
+        };
         // Dropout after every hidden layer, not on the single input: dropping time itself
         // would send a tenth of the passes to t = 0 (the training mean).
         let mut rates = vec![cfg.dropout; cfg.hidden.len() + 1];
         rates[0] = 0.0;
         p.dropout_per_layer = Some(rates);
-        p.noise = Noise::Tau(cfg.tau);
-        p.tau_units = TauUnits::Standardised;
         p.train.epochs = cfg.epochs;
         p.train.seed = cfg.seed;
         let m = p.fit(x_tr.view(), y_tr.view())?;
@@ -188,13 +190,15 @@ pub fn run_co2(
     ] {
         progress(name);
         let start = Instant::now();
-        let mut p = GpParams::default();
-        p.kernel = kernel.into();
-        p.init = init;
-        p.restarts = cfg.gp_restarts;
-        p.noise_var = 1e-3;
-        p.max_iter = 50;
-        p.seed = cfg.seed;
+        let p = GpParams {
+            kernel: kernel.into(),
+            init,
+            restarts: cfg.gp_restarts,
+            noise_var: 1e-3,
+            max_iter: 50,
+            seed: cfg.seed,
+            ..GpParams::default()
+        };
         let m = p.fit(x_tr.view(), y_tr.view())?;
         let pred = m.predict(x_grid.view(), 0.95)?;
         let e = m.evaluate(x_te.view(), y_te.view(), 0.95)?;

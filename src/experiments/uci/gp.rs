@@ -63,11 +63,13 @@ pub fn run_dataset_gp(
         .map(|&k| {
             let t0 = Instant::now();
             let (train, test) = &ds.splits[k];
-            let mut params = GpParams::default();
-            params.kernel = gp.kernel.clone();
-            params.restarts = gp.restarts;
-            params.max_iter = gp.max_iter;
-            params.seed = cfg.seed ^ (k as u64);
+            let params = GpParams {
+                kernel: gp.kernel.clone(),
+                restarts: gp.restarts,
+                max_iter: gp.max_iter,
+                seed: cfg.seed ^ (k as u64),
+                ..GpParams::default()
+            };
             let (x, y) = (&ds.x, &ds.y);
             let model = params.fit(
                 x.select(Axis(0), train).view(),
