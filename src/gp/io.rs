@@ -11,6 +11,7 @@ use super::parse::parse_kernel;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::model::FORMAT_VERSION;
+use crate::model::io::{check_version, read_file, read_metadata};
 use ndarray::Array1;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
@@ -85,43 +86,15 @@ pub fn save_gp(model: &GpModel, path: &Path) -> Result<()> {
 /// [`crate::model::model_kind`]).
 pub use crate::model::model_kind;
 
-fn metadata(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
-    let bad = |reason: String| Error::ModelFormat {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let (_, header) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
-    let json = header
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(META_KEY))
-        .ok_or_else(|| bad("no mcdropout metadata (not written by mcdropout?)".into()))?;
-    serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))
-}
-
 /// Reads a GP model written by [`save_gp`].
 pub fn load_gp(path: &Path) -> Result<GpModel> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = read_file(path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
     };
-    let value = metadata(&bytes, path)?;
-    let found = value
-        .get("format_version")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0) as u32;
-    if found != FORMAT_VERSION {
-        return Err(Error::ModelVersion {
-            path: path.to_path_buf(),
-            found,
-            expected: FORMAT_VERSION,
-        });
-    }
+    let value = read_metadata(&bytes, path)?;
+    check_version(&value, path)?;
     let meta: Meta = serde_json::from_value(value).map_err(|e| bad(format!("metadata: {e}")))?;
     if meta.kind != GP_KIND {
         return Err(bad(format!(

@@ -140,52 +140,42 @@ pub fn load(path: &Path) -> Result<Regressor> {
 /// from its metadata alone (files written before kinds existed are regressors). Every
 /// loader then validates the whole file.
 pub fn model_kind(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bad = |reason: String| Error::ModelFormat {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let (_, header) = SafeTensors::read_metadata(&bytes)
-        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
-    let json = header
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(META_KEY))
-        .ok_or_else(|| bad("no mcdropout metadata (not written by mcdropout?)".into()))?;
-    let meta: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))?;
-    Ok(meta
+    let bytes = read_file(path)?;
+    Ok(read_metadata(&bytes, path)?
         .get("kind")
         .and_then(|k| k.as_str())
         .unwrap_or("regressor")
         .to_owned())
 }
 
-/// Reads and checks a model file's metadata (format version, architecture) and network.
-/// Shared by every model kind; the caller parses the rest of the metadata.
-pub(crate) fn load_network(path: &Path) -> Result<(serde_json::Value, Network)> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+/// The bytes of a model file.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    })
+}
+
+/// The JSON metadata of a model file of any kind.
+pub(crate) fn read_metadata(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
     };
-    let st = SafeTensors::deserialize(&bytes)
+    let (_, header) = SafeTensors::read_metadata(bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
-    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| bad(e.to_string()))?;
     let json = header
         .metadata()
         .as_ref()
         .and_then(|m| m.get(META_KEY))
         .ok_or_else(|| bad("no mcdropout metadata (not written by mcdropout?)".into()))?;
-    let version: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))?;
-    let found = version
+    serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))
+}
+
+/// Fails with [`Error::ModelVersion`] unless the metadata's format version is this
+/// build's.
+pub(crate) fn check_version(meta: &serde_json::Value, path: &Path) -> Result<()> {
+    let found = meta
         .get("format_version")
         .and_then(|v| v.as_u64())
         .unwrap_or(0) as u32;
@@ -196,6 +186,21 @@ pub(crate) fn load_network(path: &Path) -> Result<(serde_json::Value, Network)> 
             expected: FORMAT_VERSION,
         });
     }
+    Ok(())
+}
+
+/// Reads and checks a model file's metadata (format version, architecture) and network.
+/// Shared by every model kind; the caller parses the rest of the metadata.
+pub(crate) fn load_network(path: &Path) -> Result<(serde_json::Value, Network)> {
+    let bytes = read_file(path)?;
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let st = SafeTensors::deserialize(&bytes)
+        .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
+    let version = read_metadata(&bytes, path)?;
+    check_version(&version, path)?;
     let architecture: Architecture = version
         .get("architecture")
         .cloned()
