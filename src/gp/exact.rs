@@ -11,6 +11,7 @@
 
 use super::kernel::Kernel;
 use super::linalg::{Cholesky, Points, cross_matrix, gram_matrix};
+use super::prepared::Prepared;
 use crate::error::Result;
 use faer::Mat;
 use rayon::prelude::*;
@@ -37,6 +38,7 @@ pub fn log_marginal_likelihood(
     }
     let kinv = chol.inverse();
     let p = kernel.n_params();
+    let prepared = Prepared::new(kernel);
     let w = |i: usize, j: usize| alpha[(i, 0)] * alpha[(j, 0)] - kinv[(i, j)];
     // Σ_ij W_ij ∂K_ij/∂θ over the lower triangle, off-diagonal entries counted twice;
     // row sums in parallel, added in row order (independent of the thread count).
@@ -46,7 +48,7 @@ pub fn log_marginal_likelihood(
             let mut acc = vec![0.0; p];
             let mut g = vec![0.0; p];
             for j in 0..=i {
-                kernel.eval_grad(x.row(i), x.row(j), &mut g);
+                prepared.eval_grad(x.row(i), x.row(j), &mut g);
                 let wij = if i == j { w(i, j) } else { 2.0 * w(i, j) };
                 acc.iter_mut().zip(&g).for_each(|(a, g)| *a += wij * g);
             }

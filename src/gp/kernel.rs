@@ -206,12 +206,36 @@ pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// SE and Matérn kernels: all functions of the scaled squared distance r² = Σ_d r_d²;
-/// ∂k/∂ln l_d = −(∂k/∂r²)·2 r_d² = h(r)·r_d² with h given per kernel below.
+/// ∂k/∂ln l_d = −(∂k/∂r²)·2 r_d² = h(r)·r_d² with h given per kernel below. Computes
+/// σ² and 1/l_d from the log-parameters; [`Prepared`] does that once per matrix.
 fn stationary(k: &Kernel, p: &[f64], x: &[f64], y: &[f64], grad: Option<&mut [f64]>) -> f64 {
-    let s2 = p[0].exp();
+    let mut stack = [0.0; 16];
+    let mut heap = Vec::new();
+    let inv_l: &mut [f64] = if x.len() <= stack.len() {
+        &mut stack[..x.len()]
+    } else {
+        heap.resize(x.len(), 0.0);
+        &mut heap
+    };
+    inv_l
+        .iter_mut()
+        .zip(&p[1..])
+        .for_each(|(v, ll)| *v = (-ll).exp());
+    stationary_scaled(k, p[0].exp(), inv_l, x, y, grad)
+}
+
+/// [`stationary`] with σ² and the inverse length-scales given.
+pub(crate) fn stationary_scaled(
+    k: &Kernel,
+    s2: f64,
+    inv_l: &[f64],
+    x: &[f64],
+    y: &[f64],
+    grad: Option<&mut [f64]>,
+) -> f64 {
     let mut r2 = 0.0;
-    for ((a, b), ll) in x.iter().zip(y).zip(&p[1..]) {
-        let r = (a - b) * (-ll).exp();
+    for ((a, b), il) in x.iter().zip(y).zip(inv_l) {
+        let r = (a - b) * il;
         r2 += r * r;
     }
     let r = r2.sqrt();
@@ -236,9 +260,9 @@ fn stationary(k: &Kernel, p: &[f64], x: &[f64], y: &[f64], grad: Option<&mut [f6
     };
     if let Some(g) = grad {
         g[0] = value;
-        for (d, ((a, b), ll)) in x.iter().zip(y).zip(&p[1..]).enumerate() {
-            let rd = (a - b) * (-ll).exp();
-            g[1 + d] = h * rd * rd;
+        for (((gd, a), b), il) in g[1..].iter_mut().zip(x).zip(y).zip(inv_l) {
+            let r = (a - b) * il;
+            *gd = h * r * r;
         }
     }
     value

@@ -2,6 +2,7 @@
 //! positive semi-definite but numerically singular.
 
 use super::kernel::Kernel;
+use super::prepared::Prepared;
 use crate::error::{Error, Result};
 use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
 use faer::linalg::cholesky::llt::inverse::{inverse, inverse_scratch};
@@ -51,6 +52,7 @@ pub(crate) fn par() -> Par {
 /// independent of the thread count).
 pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
     let (n, m) = (a.len(), b.len());
+    let k = Prepared::new(k);
     let mut buf = vec![0.0; n * m];
     buf.par_chunks_mut(m.max(1))
         .enumerate()
@@ -65,6 +67,7 @@ pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
 /// k(x_i, x_j) + `noise` δ_ij, filled from the lower triangle (exactly symmetric).
 pub fn gram_matrix(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
     let n = x.len();
+    let k = Prepared::new(k);
     let mut buf = vec![0.0; n * n];
     buf.par_chunks_mut(n.max(1))
         .enumerate()

@@ -14,6 +14,7 @@ mod linalg;
 mod model;
 mod params;
 mod parse;
+mod prepared;
 
 pub use arccos::{FeatureCovariance, feature_covariance};
 pub use exact::{Posterior, log_marginal_likelihood};
