@@ -5,7 +5,7 @@
 
 use super::UciDataset;
 use super::protocol::{DatasetResult, MeanSe, SplitResult, UciConfig};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gp::GpParams;
 use ndarray::Axis;
 use rayon::prelude::*;
@@ -44,20 +44,7 @@ pub fn run_dataset_gp(
     on_job: &(dyn Fn() + Sync),
 ) -> Result<DatasetResult> {
     let start = Instant::now();
-    let splits: Vec<usize> = match &cfg.splits {
-        Some(s) => s.clone(),
-        None => (0..ds.splits.len()).collect(),
-    };
-    if let Some(&bad) = splits.iter().find(|&&k| k >= ds.splits.len()) {
-        return Err(Error::InvalidParameter {
-            name: "--splits".into(),
-            reason: format!(
-                "split {bad} requested but {} has {} splits",
-                ds.name,
-                ds.splits.len()
-            ),
-        });
-    }
+    let splits = cfg.selected_splits(ds)?;
     let per_split: Vec<(SplitResult, u64)> = splits
         .par_iter()
         .map(|&k| {

@@ -55,6 +55,28 @@ impl Default for UciConfig {
     }
 }
 
+impl UciConfig {
+    /// The splits to run on `ds` (all unless [`UciConfig::splits`] says otherwise); a
+    /// split the dataset does not have is an error naming `--splits`.
+    pub fn selected_splits(&self, ds: &UciDataset) -> Result<Vec<usize>> {
+        let splits: Vec<usize> = match &self.splits {
+            Some(s) => s.clone(),
+            None => (0..ds.splits.len()).collect(),
+        };
+        if let Some(&bad) = splits.iter().find(|&&k| k >= ds.splits.len()) {
+            return Err(Error::InvalidParameter {
+                name: "--splits".into(),
+                reason: format!(
+                    "split {bad} requested but {} has {} splits",
+                    ds.name,
+                    ds.splits.len()
+                ),
+            });
+        }
+        Ok(splits)
+    }
+}
+
 /// Mean and standard error over splits.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MeanSe {
@@ -197,20 +219,7 @@ pub fn run_dataset(
     on_job: &(dyn Fn() + Sync),
 ) -> Result<DatasetResult> {
     let start = Instant::now();
-    let splits: Vec<usize> = match &cfg.splits {
-        Some(s) => s.clone(),
-        None => (0..ds.splits.len()).collect(),
-    };
-    if let Some(&bad) = splits.iter().find(|&&k| k >= ds.splits.len()) {
-        return Err(Error::InvalidParameter {
-            name: "--splits".into(),
-            reason: format!(
-                "split {bad} requested but {} has {} splits",
-                ds.name,
-                ds.splits.len()
-            ),
-        });
-    }
+    let splits = cfg.selected_splits(ds)?;
     let rates = cfg
         .dropout_rates
         .clone()
