@@ -4,6 +4,7 @@ use super::classifier::Classifier;
 use super::labels::{class_indices, classes_of, integer_labels};
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
+use crate::model::params::fit_preamble;
 use crate::nn::{Activation, Architecture, Init, Network};
 use crate::prior::{Prior, TauUnits};
 use crate::train::{Objective, Regularisation, TrainConfig, train_network};
@@ -99,28 +100,8 @@ impl ClassifierParams {
         y: ArrayView1<f64>,
         on_epoch: &mut dyn FnMut(usize, f64),
     ) -> Result<Classifier> {
-        let n = x.nrows();
-        if y.len() != n {
-            return Err(Error::Shape(format!(
-                "{n} input rows but {} labels",
-                y.len()
-            )));
-        }
-        if n < 2 {
-            return Err(Error::TooFewRows { needed: 2, got: n });
-        }
-        let target_name = self.target_name.clone().unwrap_or_else(|| "y".into());
-        let feature_names = match &self.feature_names {
-            Some(f) if f.len() == x.ncols() => f.clone(),
-            Some(f) => {
-                return Err(Error::Shape(format!(
-                    "{} feature names for {} features",
-                    f.len(),
-                    x.ncols()
-                )));
-            }
-            None => (0..x.ncols()).map(|i| format!("x{i}")).collect(),
-        };
+        let (n, feature_names, target_name) =
+            fit_preamble(x, y.len(), "labels", &self.feature_names, &self.target_name)?;
         let labels = integer_labels(y, &target_name)?;
         let classes = classes_of(&labels, &target_name)?;
         let idx = class_indices(&labels, &classes)?;

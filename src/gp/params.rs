@@ -8,6 +8,7 @@ use super::model::{GpModel, GpReport};
 use super::parse::parse_kernel;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
+use crate::model::params::fit_preamble;
 use crate::rng::{Purpose, stream};
 use ndarray::{ArrayView1, ArrayView2};
 use rand::Rng;
@@ -84,16 +85,13 @@ impl GpParams {
     /// Fits a GP to `x` (`n × features`, original units) and `y` (`n`).
     pub fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<GpModel> {
         let start = Instant::now();
-        let n = x.nrows();
-        if y.len() != n {
-            return Err(Error::Shape(format!(
-                "{n} input rows but {} targets",
-                y.len()
-            )));
-        }
-        if n < 2 {
-            return Err(Error::TooFewRows { needed: 2, got: n });
-        }
+        let (_, feature_names, target_name) = fit_preamble(
+            x,
+            y.len(),
+            "targets",
+            &self.feature_names,
+            &self.target_name,
+        )?;
         if let Some((i, &v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(Error::NonFinite {
                 what: "target".into(),
@@ -128,24 +126,12 @@ impl GpParams {
                 format!("must be positive, got {}", self.log_bound),
             ));
         }
-        let target_name = self.target_name.clone().unwrap_or_else(|| "y".into());
         if y.iter().all(|&v| v == y[0]) {
             return Err(Error::ConstantTarget {
                 column: target_name,
                 value: y[0],
             });
         }
-        let feature_names = match &self.feature_names {
-            Some(f) if f.len() == x.ncols() => f.clone(),
-            Some(f) => {
-                return Err(Error::Shape(format!(
-                    "{} feature names for {} features",
-                    f.len(),
-                    x.ncols()
-                )));
-            }
-            None => (0..x.ncols()).map(|i| format!("x{i}")).collect(),
-        };
         let mut kernel = parse_kernel(&self.kernel, x.ncols())?;
         if let Some(init) = &self.init {
             if init.len() != kernel.n_params() {

@@ -2,7 +2,7 @@
 //! with Monte-Carlo dropout; saving and loading.
 
 pub(crate) mod io;
-mod params;
+pub(crate) mod params;
 mod regressor;
 mod summary;
 

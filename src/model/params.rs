@@ -102,28 +102,13 @@ impl RegressorParams {
         y: ArrayView1<f64>,
         on_epoch: &mut dyn FnMut(usize, f64),
     ) -> Result<Regressor> {
-        let n = x.nrows();
-        if y.len() != n {
-            return Err(Error::Shape(format!(
-                "{n} input rows but {} targets",
-                y.len()
-            )));
-        }
-        if n < 2 {
-            return Err(Error::TooFewRows { needed: 2, got: n });
-        }
-        let target_name = self.target_name.clone().unwrap_or_else(|| "y".into());
-        let feature_names = match &self.feature_names {
-            Some(f) if f.len() == x.ncols() => f.clone(),
-            Some(f) => {
-                return Err(Error::Shape(format!(
-                    "{} feature names for {} features",
-                    f.len(),
-                    x.ncols()
-                )));
-            }
-            None => (0..x.ncols()).map(|i| format!("x{i}")).collect(),
-        };
+        let (n, feature_names, target_name) = fit_preamble(
+            x,
+            y.len(),
+            "targets",
+            &self.feature_names,
+            &self.target_name,
+        )?;
         let y_scaler = Standardizer::fit_1d(y)?;
         let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);
         if y.iter().all(|&v| v == y[0]) {
@@ -179,4 +164,36 @@ impl RegressorParams {
             target_name,
         })
     }
+}
+
+/// The checks and names every model's `fit` starts with: as many targets as input rows,
+/// at least two rows, and the feature names (given ones must match the columns; default
+/// `x0, x1, …`) and target name (default `y`). `what` names the targets in the error.
+pub(crate) fn fit_preamble(
+    x: ArrayView2<f64>,
+    y_len: usize,
+    what: &str,
+    feature_names: &Option<Vec<String>>,
+    target_name: &Option<String>,
+) -> Result<(usize, Vec<String>, String)> {
+    let n = x.nrows();
+    if y_len != n {
+        return Err(Error::Shape(format!("{n} input rows but {y_len} {what}")));
+    }
+    if n < 2 {
+        return Err(Error::TooFewRows { needed: 2, got: n });
+    }
+    let feature_names = match feature_names {
+        Some(f) if f.len() == x.ncols() => f.clone(),
+        Some(f) => {
+            return Err(Error::Shape(format!(
+                "{} feature names for {} features",
+                f.len(),
+                x.ncols()
+            )));
+        }
+        None => (0..x.ncols()).map(|i| format!("x{i}")).collect(),
+    };
+    let target_name = target_name.clone().unwrap_or_else(|| "y".into());
+    Ok((n, feature_names, target_name))
 }
