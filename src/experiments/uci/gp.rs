@@ -4,7 +4,7 @@
 //! log-likelihood). Reported like the network protocol: mean ± standard error over splits.
 
 use super::UciDataset;
-use super::protocol::{DatasetResult, MeanSe, SplitResult, UciConfig};
+use super::protocol::{DatasetResult, SplitResult, UciConfig};
 use crate::error::Result;
 use crate::gp::GpParams;
 use ndarray::Axis;
@@ -82,17 +82,5 @@ pub fn run_dataset_gp(
             ))
         })
         .collect::<Result<_>>()?;
-    let col = |f: &dyn Fn(&SplitResult) -> f64| {
-        MeanSe::of(&per_split.iter().map(|(s, _)| f(s)).collect::<Vec<_>>())
-    };
-    Ok(DatasetResult {
-        dataset: ds.name.clone(),
-        n_splits: per_split.len(),
-        rmse: col(&|s| s.test.rmse),
-        mc_rmse: col(&|s| s.test.mc_rmse),
-        ll: col(&|s| s.test.ll),
-        wall_seconds: start.elapsed().as_secs_f64(),
-        steps: per_split.iter().map(|(_, s)| s).sum(),
-        splits: per_split.into_iter().map(|(s, _)| s).collect(),
-    })
+    Ok(DatasetResult::from_splits(&ds.name, per_split, start))
 }

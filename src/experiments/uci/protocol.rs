@@ -316,19 +316,31 @@ pub fn run_dataset(
             ))
         })
         .collect::<Result<_>>()?;
-    let col = |f: &dyn Fn(&SplitResult) -> f64| {
-        MeanSe::of(&per_split.iter().map(|(s, _)| f(s)).collect::<Vec<_>>())
-    };
-    Ok(DatasetResult {
-        dataset: ds.name.clone(),
-        n_splits: per_split.len(),
-        rmse: col(&|s| s.test.rmse),
-        mc_rmse: col(&|s| s.test.mc_rmse),
-        ll: col(&|s| s.test.ll),
-        wall_seconds: start.elapsed().as_secs_f64(),
-        steps: per_split.iter().map(|(_, s)| s).sum(),
-        splits: per_split.into_iter().map(|(s, _)| s).collect(),
-    })
+    Ok(DatasetResult::from_splits(&ds.name, per_split, start))
+}
+
+impl DatasetResult {
+    /// Mean ± standard error of the test figures over `per_split` (each with its
+    /// optimiser steps), timed from `start`.
+    pub(crate) fn from_splits(
+        dataset: &str,
+        per_split: Vec<(SplitResult, u64)>,
+        start: Instant,
+    ) -> Self {
+        let col = |f: &dyn Fn(&SplitResult) -> f64| {
+            MeanSe::of(&per_split.iter().map(|(s, _)| f(s)).collect::<Vec<_>>())
+        };
+        Self {
+            dataset: dataset.to_owned(),
+            n_splits: per_split.len(),
+            rmse: col(&|s| s.test.rmse),
+            mc_rmse: col(&|s| s.test.mc_rmse),
+            ll: col(&|s| s.test.ll),
+            wall_seconds: start.elapsed().as_secs_f64(),
+            steps: per_split.iter().map(|(_, s)| s).sum(),
+            splits: per_split.into_iter().map(|(s, _)| s).collect(),
+        }
+    }
 }
 
 /// Number of jobs (grid points + retrains) a run will do, for progress bars.
