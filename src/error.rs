@@ -175,6 +175,20 @@ pub enum Error {
         /// The offending value.
         value: f64,
     },
+    /// A value of an input matrix passed to the library is NaN or infinite.
+    #[error(
+        "{what} has a non-finite value {value} at row {row}, column {column} (0-based); every value must be finite"
+    )]
+    NonFiniteCell {
+        /// What holds the value ("X").
+        what: String,
+        /// 0-based row.
+        row: usize,
+        /// 0-based column.
+        column: usize,
+        /// The offending value.
+        value: f64,
+    },
     /// Hyper-parameter fitting failed from every starting point.
     #[error("Gaussian-process fitting failed from all {restarts} starting points: {reason}")]
     GpFitFailed {
@@ -234,4 +248,8 @@ pub enum Error {
         /// What the plotting library reported.
         reason: String,
     },
+    /// The computation was cancelled through its [`Cancel`](crate::cancel::Cancel) token
+    /// (for example by Ctrl-C in the Python binding); nothing was produced.
+    #[error("interrupted")]
+    Interrupted,
 }

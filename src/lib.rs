@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+pub mod cancel;
 pub mod classify;
 pub mod data;
 pub mod error;

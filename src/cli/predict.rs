@@ -10,7 +10,10 @@ use std::path::PathBuf;
 
 #[path = "predict_classify.rs"]
 mod classify;
+#[path = "predict_samples.rs"]
+mod samples;
 use super::task::{ModelTask, is_classifier};
+use samples::SampleOutputs;
 
 /// Arguments of `mcdropout predict` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
@@ -47,6 +50,8 @@ pub struct PredictArgs {
     #[arg(long, value_enum, default_value_t = ModelTask::Auto)]
     task: ModelTask,
     #[command(flatten)]
+    arrays: SampleOutputs,
+    #[command(flatten)]
     compute: Compute,
 }
 
@@ -77,6 +82,9 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
     if let Some(out) = &args.out {
         check_output_path("--out", out)?;
     }
+    args.arrays.validate(args.out.as_deref())?;
+    opts.keep_samples = args.arrays.wanted();
+    opts.predictive_draws = args.arrays.draws_out.is_some();
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
             return classify::run(&args, &opts);
@@ -84,14 +92,27 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         let table = load_table(&args.data, args.drop_missing)?;
         let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
+            if args.arrays.wanted() {
+                return Err(super::common::invalid(
+                    "--samples-out",
+                    "a Gaussian process has no Monte-Carlo passes (its predictive is Gaussian in closed form)",
+                ));
+            }
             let model = gp::load_gp(&args.model)?;
             let (x, _) = model_inputs(&table, &model.feature_names, None)?;
             model.predict(x.view(), args.level)?
         } else {
             let model = model::load(&args.model)?;
             let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            args.arrays.check_size(opts.samples, x.nrows(), 1)?;
             model.predict_mc(x.view(), &opts)?
         };
+        if let (Some(path), Some(s)) = (&args.arrays.samples_out, &pred.samples) {
+            samples::write_npy(path, s)?;
+        }
+        if let (Some(path), Some(d)) = (&args.arrays.draws_out, &pred.draws) {
+            samples::write_npy(path, d)?;
+        }
         let aleatoric_std = pred.aleatoric_var.sqrt();
         let rows: Vec<Row> = (0..pred.mean.len())
             .map(|i| Row {

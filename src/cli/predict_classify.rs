@@ -13,7 +13,18 @@ pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
     let table = load_table(&args.data, args.drop_missing)?;
     let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+    if args.arrays.draws_out.is_some() {
+        return Err(super::super::common::invalid(
+            "--draws-out",
+            "predictive draws ŷ + N(0, τ⁻¹) are for regression networks; a classifier's passes are written by --samples-out",
+        ));
+    }
+    args.arrays
+        .check_size(opts.samples, x.nrows(), model.n_classes())?;
     let pred = model.predict_mc(x.view(), opts)?;
+    if let (Some(path), Some(s)) = (&args.arrays.samples_out, &pred.prob_samples) {
+        super::samples::write_npy(path, s)?;
+    }
     let names: Vec<String> = model.classes.iter().map(|c| format!("p_{c}")).collect();
     emit(args.out.as_deref(), |w| match args.format {
         Format::Csv => write_csv(w, &names, &pred),

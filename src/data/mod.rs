@@ -31,6 +31,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod finite;
+pub use finite::{check_finite, check_finite_1d};
+
 mod cells;
 mod columns;
 mod formats;

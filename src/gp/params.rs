@@ -55,6 +55,9 @@ pub struct GpParams {
     pub feature_names: Option<Vec<String>>,
     /// Name of the target.
     pub target_name: Option<String>,
+    /// Stops fitting early with [`Error::Interrupted`] when set (checked at every
+    /// marginal-likelihood evaluation). Default `None`.
+    pub cancel: Option<crate::cancel::Cancel>,
 }
 
 impl Default for GpParams {
@@ -70,6 +73,7 @@ impl Default for GpParams {
             seed: 0,
             feature_names: None,
             target_name: None,
+            cancel: None,
         }
     }
 }
@@ -161,6 +165,7 @@ impl GpParams {
         let mut theta0 = kernel.params();
         theta0.push(self.noise_var.ln());
         let objective = |theta: &[f64]| -> Result<(f64, Vec<f64>)> {
+            crate::cancel::check(&self.cancel)?;
             let mut k = kernel.clone();
             k.set_params(&theta[..p]);
             let (lml, grad, _) = log_marginal_likelihood(&k, theta[p], &points, &ys, true)?;
@@ -186,7 +191,9 @@ impl GpParams {
                         None
                     }
                 };
-                if let Some(m) = minimise(&mut f, &start, self.max_iter, self.log_bound, 1e-5) {
+                let found = minimise(&mut f, &start, self.max_iter, self.log_bound, 1e-5);
+                crate::cancel::check(&self.cancel)?;
+                if let Some(m) = found {
                     iterations += m.iterations;
                     evaluations += m.evaluations;
                     if best.as_ref().is_none_or(|(_, f)| m.f < *f) {
@@ -202,6 +209,7 @@ impl GpParams {
         } else {
             (theta0, 0, 0)
         };
+        crate::cancel::check(&self.cancel)?;
         kernel.set_params(&best[..p]);
         let noise = best[p].exp();
         let (lml, _, _) = log_marginal_likelihood(&kernel, best[p], &points, &ys, false)?;

@@ -1,6 +1,7 @@
 //! Dropout regression models: hyper-parameters → fit → a fitted [`Regressor`] that predicts
 //! with Monte-Carlo dropout; saving and loading.
 
+mod import;
 pub(crate) mod io;
 pub(crate) mod params;
 mod regressor;

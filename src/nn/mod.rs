@@ -3,6 +3,7 @@
 mod activation;
 pub mod backprop;
 mod denormals;
+mod from_layers;
 mod gemm_simd;
 #[doc(hidden)]
 pub mod kernels;

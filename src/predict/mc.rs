@@ -1,6 +1,7 @@
 //! Running the engine over many rows in parallel, deterministically.
 
 use super::engine::{Engine, Workspace, default_block};
+use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use crate::nn::Network;
 use ndarray::ArrayView2;
@@ -25,6 +26,9 @@ pub struct McOptions {
     pub predictive_draws: bool,
     /// Level of the central interval (default 0.95).
     pub level: f64,
+    /// Stops the prediction early with [`Error::Interrupted`] when set (checked before
+    /// every chunk of rows). Default `None`.
+    pub cancel: Option<Cancel>,
 }
 
 impl Default for McOptions {
@@ -37,6 +41,7 @@ impl Default for McOptions {
             keep_samples: false,
             predictive_draws: false,
             level: 0.95,
+            cancel: None,
         }
     }
 }
@@ -101,6 +106,9 @@ where
         .map_init(
             || (Workspace::default(), vec![0.0; t * d], Vec::new()),
             |(ws, out, row), c| {
+                if crate::cancel::check(&opts.cancel).is_err() {
+                    return Vec::new();
+                }
                 let rows = c * opts.chunk_rows..((c + 1) * opts.chunk_rows).min(n);
                 rows.map(|r| {
                     row.clear();
@@ -112,5 +120,8 @@ where
             },
         )
         .collect();
+    // A chunk skipped after cancellation is empty: report the interruption, never a
+    // shortened result.
+    crate::cancel::check(&opts.cancel)?;
     Ok(chunks.into_iter().flatten().collect())
 }

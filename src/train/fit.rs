@@ -35,6 +35,10 @@ pub struct TrainConfig {
     /// Model files written before this setting existed were trained in `f64`.
     #[serde(default = "Precision::f64_for_old_files")]
     pub precision: Precision,
+    /// Stops training early with [`Error::Interrupted`] when set (checked every epoch and
+    /// every 256 steps). Not stored in model files. Default `None`.
+    #[serde(skip)]
+    pub cancel: Option<crate::cancel::Cancel>,
 }
 
 /// The float type the training engine computes in. The trained weights are stored and
@@ -86,6 +90,7 @@ impl Default for TrainConfig {
             seed: 0,
             objective: Objective::SquaredError,
             precision: Precision::F32,
+            cancel: None,
         }
     }
 }
@@ -220,7 +225,11 @@ fn train_in<T: Real>(
             backward(&net.arch, &params, &masks, &mut buf, &dout, &mut grads);
             opt.step(&mut params, &grads, &reg.kernel, reg.bias);
             steps += 1;
+            if steps.is_multiple_of(256) {
+                crate::cancel::check(&cfg.cancel)?;
+            }
         }
+        crate::cancel::check(&cfg.cancel)?;
         last_loss = data_loss / n as f64 + decay_penalty(&params, &reg.kernel, reg.bias);
         if !last_loss.is_finite() {
             params.write_to(net);

@@ -1,0 +1,38 @@
+"""mcdropout: Monte-Carlo dropout uncertainty (Gal & Ghahramani, ICML 2016) with
+scikit-learn-style estimators over a fast Rust engine.
+
+- :class:`MCDropoutRegressor` — predictive mean, std (epistemic + aleatoric), intervals,
+  raw passes and predictive draws, MC test log-likelihood;
+- :class:`MCDropoutClassifier` — MC mean probabilities, entropy, mutual information
+  (BALD), variation ratio;
+- :class:`ExactGPRegressor` — exact Gaussian processes;
+- :func:`from_torch` — MC prediction for a trained PyTorch MLP;
+- :func:`load` — any model file written by the command line or ``save``;
+- :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``.
+"""
+
+from ._mcdropout import InternalError, ModelFileError, TrainingError, __version__
+from ._summary import ClassUncertainty, PredictiveDistribution
+from .classifier import MCDropoutClassifier
+from .gp import ExactGPRegressor
+from .io import load
+from .regressor import MCDropoutRegressor
+from .scoring import log_likelihood_scorer
+from .torch_import import describe_sequential, from_state_dict, from_torch
+
+__all__ = [
+    "ClassUncertainty",
+    "ExactGPRegressor",
+    "InternalError",
+    "MCDropoutClassifier",
+    "MCDropoutRegressor",
+    "ModelFileError",
+    "PredictiveDistribution",
+    "TrainingError",
+    "__version__",
+    "describe_sequential",
+    "from_state_dict",
+    "from_torch",
+    "load",
+    "log_likelihood_scorer",
+]

@@ -1,0 +1,51 @@
+//! Python exceptions for the library's errors: every `mcdropout::Error` becomes an
+//! exception of a specific, documented type, never a panic or a bare `RuntimeError`.
+
+use mcdropout::Error;
+use pyo3::exceptions::{
+    PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyKeyboardInterrupt, PyOSError,
+    PyPermissionError, PyRuntimeError, PyValueError,
+};
+use pyo3::{PyErr, create_exception};
+
+create_exception!(
+    _mcdropout,
+    ModelFileError,
+    PyValueError,
+    "A model file (or pickled model) is truncated, corrupted, of another format version or of the wrong kind."
+);
+create_exception!(
+    _mcdropout,
+    TrainingError,
+    PyRuntimeError,
+    "Training or fitting failed on valid input: the loss diverged, a kernel matrix was not positive definite, or every optimiser start failed."
+);
+create_exception!(
+    _mcdropout,
+    InternalError,
+    PyRuntimeError,
+    "A bug in mcdropout (a Rust panic was caught); please report it."
+);
+
+/// The exception for a library error.
+pub fn to_py(e: Error) -> PyErr {
+    let msg = e.to_string();
+    match e {
+        Error::Io { source, .. } => match source.kind() {
+            std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
+            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
+            std::io::ErrorKind::AlreadyExists => PyFileExistsError::new_err(msg),
+            std::io::ErrorKind::IsADirectory => PyIsADirectoryError::new_err(msg),
+            _ => PyOSError::new_err(msg),
+        },
+        Error::ModelFormat { .. } | Error::ModelVersion { .. } | Error::WrongModelKind { .. } => {
+            ModelFileError::new_err(msg)
+        }
+        Error::Diverged { .. } | Error::NotPositiveDefinite { .. } | Error::GpFitFailed { .. } => {
+            TrainingError::new_err(msg)
+        }
+        Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
+        // Everything else is a problem with the arguments or the data passed in.
+        _ => PyValueError::new_err(msg),
+    }
+}

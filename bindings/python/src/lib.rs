@@ -1,0 +1,40 @@
+//! `mcdropout._mcdropout`: the Python extension module. It converts arrays, releases the
+//! GIL, calls the `mcdropout` crate and converts back; every numeric step happens in the
+//! crate. The user-facing estimators live in the Python package `mcdropout`.
+
+mod classifier;
+mod convert;
+mod errors;
+mod files;
+mod gp;
+mod interrupt;
+mod regressor;
+mod settings;
+mod torch_import;
+
+use pyo3::prelude::*;
+
+/// The kind of model stored in a model file: "regressor", "classifier" or "gp".
+#[pyfunction]
+fn model_kind(path: std::path::PathBuf) -> PyResult<String> {
+    mcdropout::model::model_kind(&path).map_err(errors::to_py)
+}
+
+#[pymodule]
+fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("ModelFileError", py.get_type::<errors::ModelFileError>())?;
+    m.add("TrainingError", py.get_type::<errors::TrainingError>())?;
+    m.add("InternalError", py.get_type::<errors::InternalError>())?;
+    m.add_class::<regressor::PyRegressor>()?;
+    m.add_class::<classifier::PyClassifier>()?;
+    m.add_class::<gp::PyGp>()?;
+    m.add_function(wrap_pyfunction!(regressor::fit_regressor, m)?)?;
+    m.add_function(wrap_pyfunction!(classifier::fit_classifier, m)?)?;
+    m.add_function(wrap_pyfunction!(gp::fit_gp, m)?)?;
+    m.add_function(wrap_pyfunction!(torch_import::regressor_from_layers, m)?)?;
+    m.add_function(wrap_pyfunction!(torch_import::classifier_from_layers, m)?)?;
+    m.add_function(wrap_pyfunction!(model_kind, m)?)?;
+    Ok(())
+}
