@@ -2,14 +2,14 @@
 errors over the Rust crate; the user-facing API is the estimators in `mcdropout`)."""
 
 from os import PathLike
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-_Path = Union[str, PathLike[str]]
-_Matrix = Union[npt.NDArray[np.float64], npt.NDArray[np.float32]]
-_Vector = Union[npt.NDArray[np.float64], npt.NDArray[np.float32]]
+_Path = str | PathLike[str]
+_Matrix = npt.NDArray[np.float64] | npt.NDArray[np.float32]
+_Vector = npt.NDArray[np.float64] | npt.NDArray[np.float32]
 
 __version__: str
 
