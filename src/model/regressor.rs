@@ -86,7 +86,7 @@ impl Regressor {
             let (mean, var) = mean_var(&v);
             let ll = y.map_or(f64::NAN, |y| mc_log_likelihood(&v, y[r], tau));
             let draws = opts.predictive_draws.then(|| {
-                let mut rng = stream(opts.seed, Purpose::Noise, r as u64);
+                let mut rng = stream(opts.seed, Purpose::Noise, opts.key_of(r));
                 v.iter()
                     .map(|&m| m + noise_sd * rng.sample::<f64, _>(StandardNormal))
                     .collect()

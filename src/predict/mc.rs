@@ -29,6 +29,11 @@ pub struct McOptions {
     /// Stops the prediction early with [`Error::Interrupted`] when set (checked before
     /// every chunk of rows). Default `None`.
     pub cancel: Option<Cancel>,
+    /// Stable per-row keys of the mask (and predictive-draw) streams, one per input row:
+    /// row `r` draws from the streams keyed by `(seed, row_keys[r])`, so its numbers do not
+    /// depend on its position, on how the rows are split into batches or on which machine
+    /// scores them. `None` (the default) keys row `r` by its position `r`.
+    pub row_keys: Option<std::sync::Arc<[u64]>>,
 }
 
 impl Default for McOptions {
@@ -42,6 +47,7 @@ impl Default for McOptions {
             predictive_draws: false,
             level: 0.95,
             cancel: None,
+            row_keys: None,
         }
     }
 }
@@ -54,6 +60,11 @@ impl McOptions {
             seed,
             ..Self::default()
         }
+    }
+
+    /// The stream key of row `r`: its entry of `row_keys`, or `r`.
+    pub fn key_of(&self, r: usize) -> u64 {
+        self.row_keys.as_ref().map_or(r as u64, |k| k[r])
     }
 
     /// Checks the settings.
@@ -97,6 +108,15 @@ where
             x.ncols()
         )));
     }
+    if let Some(keys) = &opts.row_keys
+        && keys.len() != x.nrows()
+    {
+        return Err(Error::Shape(format!(
+            "{} row keys for {} rows",
+            keys.len(),
+            x.nrows()
+        )));
+    }
     let engine = Engine::new(net, opts.block.unwrap_or_else(|| default_block(net)));
     let t = opts.samples;
     let d = net.n_outputs();
@@ -113,7 +133,7 @@ where
                 rows.map(|r| {
                     row.clear();
                     row.extend(x.row(r).iter());
-                    engine.row_samples(row, opts.seed, r as u64, t, ws, out);
+                    engine.row_samples(row, opts.seed, opts.key_of(r), t, ws, out);
                     f(r, out)
                 })
                 .collect()

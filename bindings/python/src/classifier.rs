@@ -9,6 +9,7 @@ use crate::regressor::mc_options;
 use crate::settings::NetSettings;
 use mcdropout::cancel::Cancel;
 use mcdropout::classify::{self, ClassifierParams};
+use numpy::PyReadonlyArray1;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -143,7 +144,8 @@ impl PyClassifier {
     /// Monte-Carlo dropout prediction: a dict with `probs` (N × C mean probabilities),
     /// `class_index` (N), `entropy`, `mutual_info`, `variation_ratio` (N), and with
     /// `keep_samples` the T × N × C `logit_samples` and `prob_samples`.
-    #[pyo3(signature = (x, samples, seed, keep_samples=false, n_jobs=None))]
+    #[pyo3(signature = (x, samples, seed, keep_samples=false, n_jobs=None, row_keys=None))]
+    #[allow(clippy::too_many_arguments)]
     fn predict_mc<'py>(
         &self,
         py: Python<'py>,
@@ -152,11 +154,13 @@ impl PyClassifier {
         seed: u64,
         keep_samples: bool,
         n_jobs: Option<usize>,
+        row_keys: Option<PyReadonlyArray1<'py, u64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let xv = x.view();
         check_inputs(xv.view(), None)?;
         let cancel = Cancel::new();
         let mut opts = mc_options(samples, seed, 0.95, &cancel);
+        opts.row_keys = row_keys.map(|k| k.as_array().iter().copied().collect());
         opts.keep_samples = keep_samples;
         let p = run(py, n_jobs, &cancel, || {
             self.inner.predict_mc(xv.view(), &opts)

@@ -3,7 +3,8 @@
 use crate::errors::{InternalError, to_py};
 use mcdropout::cancel::Cancel;
 use pyo3::prelude::*;
-use std::sync::mpsc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 /// How often the waiting thread looks for pending Python signals.
@@ -25,12 +26,7 @@ where
                 "invalid n_jobs: must be at least 1 (or None for every core)",
             ));
         }
-        Some(n) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| InternalError::new_err(format!("cannot start threads: {e}")))?,
-        ),
+        Some(n) => Some(pool_of(n)?),
         None => None,
     };
     let outcome = py.detach(|| {
@@ -63,4 +59,24 @@ where
         })
     })?;
     outcome.map_err(to_py)
+}
+
+/// The rayon pool of `n` threads, made once per size and kept for the process (a pool
+/// costs about a millisecond to start, a visible share of a small prediction).
+fn pool_of(n: usize) -> PyResult<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| InternalError::new_err("thread-pool registry poisoned"))?;
+    if let Some(p) = pools.get(&n) {
+        return Ok(p.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map_err(|e| InternalError::new_err(format!("cannot start {n} threads: {e}")))?;
+    let pool = Arc::new(pool);
+    pools.insert(n, pool.clone());
+    Ok(pool)
 }

@@ -8,6 +8,7 @@ use mcdropout::cancel::Cancel;
 use mcdropout::model::{self, Noise, RegressorParams};
 use mcdropout::predict::McOptions;
 use mcdropout::prior::TauUnits;
+use numpy::PyReadonlyArray1;
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -170,7 +171,7 @@ impl PyRegressor {
     /// Monte-Carlo dropout prediction: a dict of numpy arrays `mean`, `std`,
     /// `epistemic_std`, `aleatoric_std` (scalar), `lower`, `upper`, and with
     /// `keep_samples` the T × N `samples` and predictive `draws`.
-    #[pyo3(signature = (x, samples, seed, level, keep_samples=false, n_jobs=None))]
+    #[pyo3(signature = (x, samples, seed, level, keep_samples=false, n_jobs=None, row_keys=None))]
     #[allow(clippy::too_many_arguments)]
     fn predict_mc<'py>(
         &self,
@@ -181,11 +182,13 @@ impl PyRegressor {
         level: f64,
         keep_samples: bool,
         n_jobs: Option<usize>,
+        row_keys: Option<PyReadonlyArray1<'py, u64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let xv = x.view();
         check_inputs(xv.view(), None)?;
         let cancel = Cancel::new();
         let mut opts = mc_options(samples, seed, level, &cancel);
+        opts.row_keys = row_keys.map(|k| k.as_array().iter().copied().collect());
         opts.keep_samples = keep_samples;
         opts.predictive_draws = keep_samples;
         let p = run(py, n_jobs, &cancel, || {

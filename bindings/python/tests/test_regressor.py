@@ -86,3 +86,21 @@ def test_weight_decay_sets_tau(sine):  # type: ignore[no-untyped-def]
     x, y = sine
     reg = MCDropoutRegressor(weight_decay=1e-4, dropout=0.1, length_scale=0.01, epochs=2).fit(x, y)
     assert reg.tau_ == pytest.approx(0.01**2 * 0.9 / (2 * 200 * 1e-4), rel=1e-12)
+
+
+def test_row_keys_make_numbers_independent_of_position(fitted):  # type: ignore[no-untyped-def]
+    reg, x, _ = fitted
+    keys = np.arange(200, dtype=np.int64) * 7919 + 5
+    whole = reg.predict_distribution(x, row_keys=keys, return_samples=True)
+    order = np.random.default_rng(1).permutation(200)
+    perm = reg.predict_distribution(x[order], row_keys=keys[order], return_samples=True)
+    assert np.array_equal(perm.mean, whole.mean[order])
+    assert np.array_equal(perm.draws, whole.draws[:, order])
+    part = reg.predict_distribution(x[50:80], row_keys=keys[50:80])
+    assert np.array_equal(part.std, whole.std[50:80])
+    # Default keys are the positions.
+    assert np.array_equal(reg.predict_distribution(x, row_keys=np.arange(200)).mean, reg.predict(x))
+    with pytest.raises(ValueError, match="one key per row"):
+        reg.predict_distribution(x, row_keys=keys[:10])
+    with pytest.raises(ValueError, match="non-negative: row 3"):
+        reg.predict_distribution(x[:5], row_keys=[0, 1, 2, -4, 5])

@@ -44,6 +44,7 @@ class Regressor:
         level: float,
         keep_samples: bool = False,
         n_jobs: int | None = None,
+        row_keys: npt.NDArray[np.uint64] | None = None,
     ) -> dict[str, Any]: ...
     def evaluate(
         self,
@@ -81,6 +82,7 @@ class Classifier:
         seed: int,
         keep_samples: bool = False,
         n_jobs: int | None = None,
+        row_keys: npt.NDArray[np.uint64] | None = None,
     ) -> dict[str, Any]: ...
     def evaluate(
         self,

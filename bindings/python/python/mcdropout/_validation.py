@@ -81,3 +81,20 @@ def level_of(level: Any) -> float:
     if not (isinstance(level, (float, int, np.floating)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"invalid level: must be in (0, 1), got {level!r}")
     return float(level)
+
+
+def row_keys_of(keys: Any, n_rows: int) -> np.ndarray | None:
+    """Per-row mask-stream keys as uint64 (one per row, non-negative integers), or None."""
+    if keys is None:
+        return None
+    k = np.asarray(keys)
+    if k.ndim != 1 or k.shape[0] != n_rows:
+        raise ValueError(f"row_keys must hold one key per row: {k.shape} for {n_rows} rows")
+    if k.dtype.kind == "u":
+        return k.astype(np.uint64, copy=False)
+    if k.dtype.kind != "i":
+        raise ValueError(f"row_keys must be integers, got dtype {k.dtype}")
+    if k.size and k.min() < 0:
+        row = int(np.flatnonzero(k < 0)[0])
+        raise ValueError(f"row_keys must be non-negative: row {row} has {int(k[row])}")
+    return k.astype(np.uint64)

@@ -113,12 +113,13 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         self._fit_report()
         return self
 
-    def _mc(self, X: Any, keep_samples: bool = False) -> dict[str, Any]:
+    def _mc(self, X: Any, keep_samples: bool = False, row_keys: Any = None) -> dict[str, Any]:
         check_is_fitted(self, "model_")
         X = _validation.check_predict_data(self, X)
+        keys = _validation.row_keys_of(row_keys, X.shape[0])
         return dict(
             self.model_.predict_mc(
-                X, self._samples(), self._mc_seed(), bool(keep_samples), self.n_jobs
+                X, self._samples(), self._mc_seed(), bool(keep_samples), self.n_jobs, keys
             )
         )
 
@@ -131,11 +132,14 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         out = self._mc(X)
         return self.classes_[np.asarray(out["class_index"], dtype=np.intp)]
 
-    def predict_uncertainty(self, X: Any, return_samples: bool = False) -> ClassUncertainty:
+    def predict_uncertainty(
+        self, X: Any, return_samples: bool = False, row_keys: Any = None
+    ) -> ClassUncertainty:
         """Predicted class, mean probabilities, predictive entropy, mutual information
         (BALD) and variation ratio per row, from one MC run; with ``return_samples`` also
-        the T × N × C softmax outputs."""
-        out = self._mc(X, keep_samples=return_samples)
+        the T × N × C softmax outputs. ``row_keys`` as in
+        :meth:`MCDropoutRegressor.predict_distribution`."""
+        out = self._mc(X, keep_samples=return_samples, row_keys=row_keys)
         return ClassUncertainty(
             predicted=self.classes_[np.asarray(out["class_index"], dtype=np.intp)],
             probs=out["probs"],

@@ -154,16 +154,25 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         return (d.mean, d.std) if return_std else d.mean
 
     def predict_distribution(
-        self, X: Any, level: float | None = None, return_samples: bool = False
+        self,
+        X: Any,
+        level: float | None = None,
+        return_samples: bool = False,
+        row_keys: Any = None,
     ) -> PredictiveDistribution:
         """The whole predictive summary at the rows of X: mean, std, epistemic and
         aleatoric std, the central interval at ``level`` (default ``self.level``) and,
-        with ``return_samples``, the raw T × N passes and T × N predictive draws."""
+        with ``return_samples``, the raw T × N passes and T × N predictive draws.
+
+        ``row_keys`` (one non-negative integer per row) keys each row's MC masks, so a
+        row's numbers do not depend on its position in X or on how rows are batched; by
+        default row i is keyed by its position i."""
         check_is_fitted(self, "model_")
         X = _validation.check_predict_data(self, X)
         lvl = _validation.level_of(self.level if level is None else level)
+        keys = _validation.row_keys_of(row_keys, X.shape[0])
         out = self.model_.predict_mc(
-            X, self._samples(), self._mc_seed(), lvl, bool(return_samples), self.n_jobs
+            X, self._samples(), self._mc_seed(), lvl, bool(return_samples), self.n_jobs, keys
         )
         return distribution_of(out)
 
