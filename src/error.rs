@@ -79,6 +79,15 @@ pub enum Error {
         /// What the file has.
         available: String,
     },
+    /// A data file's columns do not match the model's features (a feature not named by
+    /// the header, a duplicated name, the wrong number of columns).
+    #[error("{}: {reason}", path.display())]
+    ColumnMismatch {
+        /// The file involved.
+        path: PathBuf,
+        /// What does not match, listing the missing and unexpected names.
+        reason: String,
+    },
     /// A hyper-parameter or argument is out of its valid range.
     #[error("invalid {name}: {reason}")]
     InvalidParameter {
@@ -233,5 +242,28 @@ pub enum Error {
         path: PathBuf,
         /// What the plotting library reported.
         reason: String,
+    },
+    /// A request that would need more memory or time than the limits allow
+    /// (see [`crate::limits`]).
+    #[error(
+        "refusing {what}: it would need {estimate}, more than the limit of {limit}; raise the limit if this machine can afford it"
+    )]
+    TooLarge {
+        /// What was requested.
+        what: String,
+        /// The estimated need.
+        estimate: String,
+        /// The limit and the variable that sets it.
+        limit: String,
+    },
+    /// A prediction or evaluation figure came out NaN or infinite; it is not reported.
+    #[error(
+        "{what} came out {value} (inputs far outside the training data, or an extreme model); nothing was written"
+    )]
+    NonFiniteResult {
+        /// Which quantity, with its row where there is one.
+        what: String,
+        /// The value.
+        value: f64,
     },
 }

@@ -182,6 +182,16 @@ impl Classifier {
             cols.map(|v| Array3::from_shape_fn((t, n, c), |(i, j, k)| v[j][i * c + k]))
         };
         let class_index: Vec<usize> = rows.iter().map(|r| r.0.class).collect();
+        if let Some((i, &value)) = rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| r.0.probs.iter().find(|p| !p.is_finite()).map(|p| (i, p)))
+        {
+            return Err(Error::NonFiniteResult {
+                what: format!("a class probability of row {i} (0-based)"),
+                value,
+            });
+        }
         Ok(ClassPrediction {
             probs: Array2::from_shape_fn((n, c), |(i, k)| rows[i].0.probs[k]),
             labels: class_index.iter().map(|&k| self.classes[k]).collect(),

@@ -7,6 +7,7 @@ use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::model::FORMAT_VERSION;
 use crate::model::io::{load_network, save_network};
+use crate::model::validate;
 use crate::nn::Architecture;
 use crate::prior::Prior;
 use crate::train::{TrainConfig, TrainReport};
@@ -81,6 +82,8 @@ pub fn load_classifier(path: &Path) -> Result<Classifier> {
     if meta.classes.len() != network.n_outputs() || meta.classes.windows(2).any(|w| w[0] >= w[1]) {
         return Err(bad("the classes do not match the output layer".into()));
     }
+    validate::scaler(&meta.x_mean, &meta.x_std, meta.feature_names.len(), path)?;
+    validate::prior(&meta.prior, path)?;
     Ok(Classifier {
         network,
         x_scaler: Standardizer {

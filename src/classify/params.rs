@@ -119,6 +119,7 @@ impl ClassifierParams {
             arch.dropout = rates.clone();
             arch.validate()?;
         }
+        crate::limits::check_training(&arch.sizes, n, train.epochs)?;
         let mut prior = match self.weight_decay {
             None => Prior::new(self.length_scale, 1.0, n, 1.0, TauUnits::Gal)?,
             Some(l) => Prior::from_weight_decay(

@@ -2,7 +2,7 @@
 //! loading data and writing output.
 
 use clap::Args;
-use mcdropout::data::{LoadOptions, Table, read_table};
+use mcdropout::data::{ColumnMatch, LoadOptions, Table, read_table};
 use mcdropout::output::write_atomic;
 use ndarray::{Array1, Array2};
 use std::fmt;
@@ -122,28 +122,19 @@ pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
         .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))
 }
 
-/// Checks that the folder of an output file exists, before any work is done.
-pub fn check_output_path(name: &str, path: &Path) -> CliResult<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(invalid(
-            name,
-            format!(
-                "{}: the output folder {} does not exist",
-                path.display(),
-                dir.display()
-            ),
-        ));
+/// Checks an output file before any work is done: its folder exists; it is not a folder,
+/// a read-only file or a dangling link; and it is none of the command's `inputs` (each
+/// with its argument name). Special files such as `/dev/null` are written through later.
+pub fn check_output_path(name: &str, path: &Path, inputs: &[(&str, &Path)]) -> CliResult<()> {
+    if let Err(e) = mcdropout::output::resolve(path) {
+        return Err(match e {
+            mcdropout::Error::Io { path, source } => {
+                invalid(name, format!("{}: {source}", path.display()))
+            }
+            e => e.into(),
+        });
     }
-    if path.is_dir() {
-        return Err(invalid(
-            name,
-            format!("{} is a folder, not a file", path.display()),
-        ));
-    }
+    mcdropout::output::check_not_input(name, path, inputs)?;
     Ok(())
 }
 
@@ -167,66 +158,21 @@ pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
     Ok(table)
 }
 
-/// The model's feature columns (`names`) of `table`: by the model's feature names when the file's
-/// header names them all; otherwise every column (except `target`) by position, which must
-/// then be exactly as many as the model has features. Returns the features and, when
-/// `target` is given, the target column.
+/// The model's feature columns (`names`) of `table` and, when `target` is given, the target
+/// column: by name when the file has a header (every feature must be named), by position
+/// for a header-less file or with `--by-position` (see [`Table::model_columns`]).
 pub fn model_inputs(
     table: &Table,
     names: &[String],
     target: Option<&str>,
+    by_position: bool,
 ) -> CliResult<(Array2<f64>, Option<Array1<f64>>)> {
-    let path = table.path.display();
-    let target_idx = target.map(|t| table.column_index(t)).transpose()?;
-    let by_name: Option<Vec<usize>> = table.header.as_ref().and_then(|h| {
-        names
-            .iter()
-            .map(|n| h.iter().position(|c| c == n))
-            .collect()
-    });
-    let cols = match by_name {
-        Some(cols) => {
-            if let Some(t) = target_idx.filter(|t| cols.contains(t)) {
-                return Err(CliError::Msg(format!(
-                    "{path}: the target column {:?} is one of the model's features",
-                    table.column_name(t)
-                )));
-            }
-            cols
-        }
-        None => {
-            let cols: Vec<usize> = (0..table.n_cols())
-                .filter(|&i| Some(i) != target_idx)
-                .collect();
-            if cols.len() != names.len() {
-                let besides = match target_idx {
-                    Some(t) => format!(" besides the target {:?}", table.column_name(t)),
-                    None => String::new(),
-                };
-                let header_note = if table.header.is_some() {
-                    " (the header does not name all of the model's features)"
-                } else {
-                    ""
-                };
-                return Err(CliError::Msg(format!(
-                    "{path}: wrong number of feature columns: the model expects {} ({}), found {}{besides}{header_note}",
-                    names.len(),
-                    names.join(", "),
-                    cols.len()
-                )));
-            }
-            if table.header.is_some() {
-                note!(
-                    "note: {path}: the header does not name all of the model's features ({}); using the columns by position",
-                    names.join(", ")
-                );
-            }
-            cols
-        }
+    let how = if by_position {
+        ColumnMatch::ByPosition
+    } else {
+        ColumnMatch::ByName
     };
-    let x = table.select_columns(&cols);
-    let y = target_idx.map(|t| table.data.column(t).to_owned());
-    Ok((x, y))
+    Ok(table.model_columns(names, target, how)?)
 }
 
 /// Writes through `fill` to `out` atomically, or to stdout when `out` is `None`.

@@ -41,6 +41,11 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// Take the model's features from the columns in order (every column except the
+    /// target), ignoring the header's names. Without this flag a file with a header must
+    /// name every feature of the model (in any order; other columns are ignored).
+    #[arg(long)]
+    by_position: bool,
     /// Also report the model's ELBO on these data (networks only; DESIGN §5): expected
     /// log-likelihood minus KL, in the network's standardised units.
     #[arg(long)]
@@ -81,7 +86,11 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
         ));
     }
     if let Some(path) = &args.reliability {
-        super::common::check_output_path("--reliability", path)?;
+        super::common::check_output_path(
+            "--reliability",
+            path,
+            &[("--data", &args.data), ("--model", &args.model)],
+        )?;
     }
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
@@ -96,12 +105,12 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 ));
             }
             let model = gp::load_gp(&args.model)?;
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
             let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
             (model.evaluate(x.view(), y.view(), args.level)?, None, model.target_name)
         } else {
             let model = model::load(&args.model)?;
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
             let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
             let eval = model.evaluate(x.view(), y.view(), &opts)?;
             let elbo = if args.elbo {

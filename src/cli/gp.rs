@@ -50,7 +50,7 @@ pub fn run(args: GpArgs) -> CliResult<()> {
     if args.max_iter == 0 {
         return Err(invalid("--max-iter", "must be at least 1"));
     }
-    check_output_path("--out", &args.out)?;
+    check_output_path("--out", &args.out, &[("--data", &args.data)])?;
     args.compute.run(|| {
         let table = load_table(&args.data, args.drop_missing)?;
         let (x, y, names, target) =

@@ -125,6 +125,7 @@ enum Command {
 /// stderr with exit code 1 (2 for usage errors, from clap). A closed stdout is not an error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_interrupt_handler();
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Predict(args) => predict::run(args),
@@ -143,5 +144,23 @@ pub fn main() -> ExitCode {
             common::note!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes the temporary file of any output being written,
+/// says so, and exits with status 130 (nothing half-written is left behind).
+fn install_interrupt_handler() {
+    let installed = ctrlc::set_handler(|| {
+        let removed = mcdropout::output::cleanup::remove_pending();
+        let what = if removed > 0 {
+            "; the output being written was discarded"
+        } else {
+            ""
+        };
+        common::note!("interrupted{what}");
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        common::note!("note: cannot install the interrupt handler: {e}");
     }
 }

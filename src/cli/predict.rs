@@ -41,6 +41,11 @@ pub struct PredictArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// Take the model's features from the columns in order (every column except the
+    /// target), ignoring the header's names. Without this flag a file with a header must
+    /// name every feature of the model (in any order; other columns are ignored).
+    #[arg(long)]
+    by_position: bool,
     /// `auto` (by the model file), `regress`, or `classify`: class probabilities (columns
     /// p_<label> for every class, class, entropy, mutual_info, variation_ratio); a
     /// regression model is then an error.
@@ -75,7 +80,11 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
     opts.validate()?;
     args.compute.validate()?;
     if let Some(out) = &args.out {
-        check_output_path("--out", out)?;
+        check_output_path(
+            "--out",
+            out,
+            &[("--data", &args.data), ("--model", &args.model)],
+        )?;
     }
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
@@ -85,11 +94,11 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
             let model = gp::load_gp(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
             model.predict(x.view(), args.level)?
         } else {
             let model = model::load(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
             model.predict_mc(x.view(), &opts)?
         };
         let aleatoric_std = pred.aleatoric_var.sqrt();

@@ -214,7 +214,7 @@ impl TrainArgs {
             ));
         }
         self.compute.validate()?;
-        check_output_path("--out", &self.out)?;
+        check_output_path("--out", &self.out, &[("--data", &self.data)])?;
         Ok(noise)
     }
 

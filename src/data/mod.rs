@@ -34,6 +34,7 @@
 mod cells;
 mod columns;
 mod formats;
+mod matching;
 mod standardize;
 mod table;
 
@@ -41,5 +42,6 @@ mod table;
 mod tests_read;
 
 pub use columns::FeaturesAndTarget;
+pub use matching::ColumnMatch;
 pub use standardize::Standardizer;
 pub use table::{LoadOptions, Table, read_table};

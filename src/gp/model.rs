@@ -111,7 +111,7 @@ impl GpModel {
         let total_var = epistemic_var.mapv(|v| v + aleatoric_var);
         let std = total_var.mapv(f64::sqrt);
         let z = normal_quantile(0.5 + level / 2.0);
-        Ok(McPrediction {
+        let pred = McPrediction {
             lower: &mean - &(z * &std),
             upper: &mean + &(z * &std),
             mean,
@@ -122,7 +122,9 @@ impl GpModel {
             level,
             samples: None,
             draws: None,
-        })
+        };
+        pred.check_finite()?;
+        Ok(pred)
     }
 
     /// The posterior covariance of f at the rows of `x` (original units).
@@ -181,7 +183,7 @@ impl GpModel {
             .sum::<f64>()
             / n;
         let mean = pred.mean.to_vec();
-        Ok(Evaluation {
+        let eval = Evaluation {
             n: yv.len(),
             samples: 0,
             rmse: rmse(&mean, &yv),
@@ -192,6 +194,8 @@ impl GpModel {
             level,
             mean_std: pred.std.mean().unwrap_or(f64::NAN),
             tau: 1.0 / self.noise_var(),
-        })
+        };
+        eval.check_finite()?;
+        Ok(eval)
     }
 }
