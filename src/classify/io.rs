@@ -6,7 +6,7 @@ use super::classifier::Classifier;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::model::FORMAT_VERSION;
-use crate::model::io::{load_network, save_network};
+use crate::model::io::{load_network, read_file, save_network};
 use crate::model::validate;
 use crate::nn::Architecture;
 use crate::prior::Prior;
@@ -57,7 +57,13 @@ pub fn save_classifier(model: &Classifier, path: &Path) -> Result<()> {
 /// Reads a classifier written by [`save_classifier`]. A regression model file is
 /// [`Error::WrongModelKind`].
 pub fn load_classifier(path: &Path) -> Result<Classifier> {
-    let (meta, network) = load_network(path)?;
+    load_classifier_bytes(&read_file(path)?, path)
+}
+
+/// As [`load_classifier`], on the bytes of a model file already read; `path` names it in
+/// messages.
+pub fn load_classifier_bytes(bytes: &[u8], path: &Path) -> Result<Classifier> {
+    let (meta, network) = load_network(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,

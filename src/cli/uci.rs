@@ -288,8 +288,12 @@ fn write_outputs(
 pub fn load_datasets(root: &std::path::Path, names: &[String]) -> CliResult<Vec<UciDataset>> {
     let all: Vec<String> = ALL.iter().map(|s| s.to_string()).collect();
     let names = if names.is_empty() { &all[..] } else { names };
-    Ok(names
+    let sets = names
         .iter()
         .map(|n| UciDataset::load(root, n))
-        .collect::<mcdropout::Result<Vec<_>>>()?)
+        .collect::<mcdropout::Result<Vec<_>>>()?;
+    for w in sets.iter().flat_map(|d| &d.warnings) {
+        super::common::note!("{w}");
+    }
+    Ok(sets)
 }

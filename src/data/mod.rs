@@ -44,4 +44,4 @@ mod tests_read;
 pub use columns::FeaturesAndTarget;
 pub use matching::ColumnMatch;
 pub use standardize::Standardizer;
-pub use table::{LoadOptions, Table, read_table};
+pub use table::{LoadOptions, Table, parse_table, read_table};

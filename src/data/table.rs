@@ -94,7 +94,12 @@ pub fn read_table(path: &Path, opts: &LoadOptions) -> Result<Table> {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8_lossy(&bytes);
+    parse_table(&bytes, path, opts)
+}
+
+/// As [`read_table`], on the bytes of a file already read; `path` is used in messages.
+pub fn parse_table(bytes: &[u8], path: &Path, opts: &LoadOptions) -> Result<Table> {
+    let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
     let mut rows = RowCollector::new(path, opts.drop_missing);

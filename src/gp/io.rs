@@ -12,7 +12,7 @@ use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::model::FORMAT_VERSION;
 use crate::model::checksum::serialize_sealed;
-use crate::model::io::read_checked;
+use crate::model::io::{check_bytes, read_file};
 use crate::model::validate;
 use ndarray::Array1;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -88,7 +88,12 @@ pub use crate::model::model_kind;
 
 /// Reads a GP model written by [`save_gp`].
 pub fn load_gp(path: &Path) -> Result<GpModel> {
-    let (bytes, value) = read_checked(path)?;
+    load_gp_bytes(&read_file(path)?, path)
+}
+
+/// As [`load_gp`], on the bytes of a model file already read; `path` names it in messages.
+pub fn load_gp_bytes(bytes: &[u8], path: &Path) -> Result<GpModel> {
+    let value = check_bytes(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
@@ -107,7 +112,7 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
     for (i, &p) in meta.kernel_log_params.iter().enumerate() {
         validate::finite(&format!("kernel log-parameter {i}"), p, path)?;
     }
-    let st = SafeTensors::deserialize(&bytes)
+    let st = SafeTensors::deserialize(bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
     let read = |name: &str| -> Result<(Vec<usize>, Vec<f64>)> {
         let t = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;

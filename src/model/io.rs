@@ -106,7 +106,12 @@ fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
 /// Reads a model written by [`save`]. A truncated or corrupted file, a file of another
 /// format version, or one whose tensors do not match its architecture is an error.
 pub fn load(path: &Path) -> Result<Regressor> {
-    let (meta, network) = load_network(path)?;
+    load_bytes(&read_file(path)?, path)
+}
+
+/// As [`load`], on the bytes of a model file already read; `path` names it in messages.
+pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<Regressor> {
+    let (meta, network) = load_network(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
@@ -220,25 +225,24 @@ fn check_version(meta: &serde_json::Value, seal: Seal, path: &Path) -> Result<()
     Ok(())
 }
 
-/// Reads a model file of any kind: its bytes and metadata, after checking the checksum
-/// and the format version.
-pub(crate) fn read_checked(path: &Path) -> Result<(Vec<u8>, serde_json::Value)> {
-    let bytes = read_file(path)?;
-    let seal = verify(&bytes, path)?;
-    let meta = read_metadata(&bytes, path)?;
+/// The metadata of the model file `bytes` of any kind, after checking the checksum and
+/// the format version.
+pub(crate) fn check_bytes(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
+    let seal = verify(bytes, path)?;
+    let meta = read_metadata(bytes, path)?;
     check_version(&meta, seal, path)?;
-    Ok((bytes, meta))
+    Ok(meta)
 }
 
 /// Reads and checks a model file's metadata (format version, architecture) and network.
 /// Shared by every model kind; the caller parses the rest of the metadata.
-pub(crate) fn load_network(path: &Path) -> Result<(serde_json::Value, Network)> {
-    let (bytes, version) = read_checked(path)?;
+pub(crate) fn load_network(bytes: &[u8], path: &Path) -> Result<(serde_json::Value, Network)> {
+    let version = check_bytes(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
     };
-    let st = SafeTensors::deserialize(&bytes)
+    let st = SafeTensors::deserialize(bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
     let architecture: Architecture = version
         .get("architecture")
