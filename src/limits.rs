@@ -9,7 +9,9 @@
 //! | `MCDROPOUT_MAX_MEMORY` | `8G` (bytes; suffixes `K`, `M`, `G`, `T`) | the largest single model or buffer: a network's parameters with the optimiser's state, the T × rows kept MC samples, a GP's n × n kernel matrix |
 //! | `MCDROPOUT_MAX_WORK` | `1e15` (floating-point operations, about a day on one core) | training (epochs × rows × parameters), MC prediction (T × rows × parameters), GP fitting ((restarts + 1) × iterations × n³) |
 //!
-//! A value of `0` or a malformed value is an error naming the variable.
+//! A value of `0` or a malformed value is an error naming the variable. Fixed bounds:
+//! kernel expressions nest parentheses at most [`MAX_KERNEL_DEPTH`] deep and hold at most
+//! [`MAX_KERNEL_TERMS`] kernels; the tool starts at most [`MAX_THREADS`] worker threads.
 
 use crate::error::{Error, Result};
 
@@ -21,6 +23,8 @@ pub const DEFAULT_MAX_WORK: f64 = 1e15;
 pub const MEMORY_VAR: &str = "MCDROPOUT_MAX_MEMORY";
 /// Environment variable overriding [`DEFAULT_MAX_WORK`].
 pub const WORK_VAR: &str = "MCDROPOUT_MAX_WORK";
+/// Most worker threads the command-line tool starts (`--threads`, `--jobs`).
+pub const MAX_THREADS: usize = 1024;
 /// Deepest nesting of parentheses a kernel expression may have.
 pub const MAX_KERNEL_DEPTH: usize = 32;
 /// Most terms (base kernels) a kernel expression may have.
@@ -139,8 +143,15 @@ pub fn check_training(sizes: &[usize], rows: usize, epochs: usize) -> Result<()>
 
 /// Refuses `samples` Monte-Carlo passes over `rows` rows (2 operations per parameter),
 /// and, when `kept` buffers of T × rows samples are requested, their memory.
+///
+/// Each worker thread also holds the T outputs of the row it works on.
 pub fn check_mc(sizes: &[usize], rows: usize, samples: usize, kept: usize) -> Result<()> {
     let cells = samples as f64 * rows as f64;
+    let outputs = sizes.last().copied().unwrap_or(1) as f64;
+    check_memory(
+        &format!("{samples} Monte-Carlo samples per row"),
+        samples as f64 * outputs * 8.0 * rayon::current_num_threads() as f64,
+    )?;
     check_memory(
         &format!("keeping {samples} samples for each of {rows} rows"),
         cells * 8.0 * kept as f64,

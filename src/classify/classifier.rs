@@ -162,6 +162,8 @@ impl Classifier {
         opts: &McOptions,
     ) -> Result<ClassPrediction> {
         let c = self.n_classes();
+        let kept = if opts.keep_samples { 2 * c } else { 0 };
+        crate::limits::check_mc(&self.network.arch.sizes, xs.nrows(), opts.samples, kept)?;
         type Row = (RowUncertainty, Option<(Vec<f64>, Vec<f64>)>);
         let rows: Vec<Row> = mc_map(&self.network, xs, opts, |_, s| {
             if opts.keep_samples {

@@ -114,6 +114,13 @@ impl Compute {
 /// A rayon pool of `threads` threads (all cores when `None`).
 pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads.filter(|&n| n > mcdropout::limits::MAX_THREADS) {
+        return Err(CliError::Msg(format!(
+            "{n} worker threads requested; at most {} are allowed (this machine has {} cores)",
+            mcdropout::limits::MAX_THREADS,
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        )));
+    }
     if let Some(n) = threads {
         builder = builder.num_threads(n);
     }
