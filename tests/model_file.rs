@@ -85,23 +85,29 @@ fn rebuild(
             (name.clone(), view)
         })
         .collect();
-    let meta = HashMap::from([
-        (META_KEY.to_string(), json.to_string()),
-        (CHECKSUM_KEY.to_string(), "00000000".to_string()),
-    ]);
+    let mut json = json;
+    if let Some(obj) = json.as_object_mut() {
+        obj.remove(CHECKSUM_KEY);
+    }
+    let json = format!(
+        "{{\"{CHECKSUM_KEY}\":\"00000000\",{}",
+        &json.to_string()[1..]
+    );
+    let meta = HashMap::from([(META_KEY.to_string(), json)]);
     seal(safetensors::serialize(views, Some(meta)).expect("serialises"))
 }
 
-/// Writes the CRC-32 of the whole file over the eight `0` digits of its checksum field, as
-/// the format (version 2) specifies.
+/// Writes the CRC-32 of the whole file over the eight `0` digits of its checksum field (the
+/// first field of the `mcdropout` metadata), as the format (version 2) specifies.
 fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
-    let needle = format!("\"{CHECKSUM_KEY}\":\"00000000\"");
+    // The field as it appears in the header: inside the escaped metadata string.
+    let needle = format!("\\\"{CHECKSUM_KEY}\\\":\\\"00000000\\\"");
     let at = bytes
         .windows(needle.len())
         .position(|w| w == needle.as_bytes())
         .expect("checksum field")
         + needle.len()
-        - 9;
+        - 10;
     let crc = format!("{:08x}", crc32fast::hash(&bytes));
     bytes[at..at + 8].copy_from_slice(crc.as_bytes());
     bytes

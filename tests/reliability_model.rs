@@ -31,6 +31,7 @@ fn as_v1(bytes: &[u8], edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
     let json = &header.metadata().as_ref().unwrap()["mcdropout"];
     let mut meta: serde_json::Value = serde_json::from_str(json).unwrap();
     meta["format_version"] = 1.into();
+    meta.as_object_mut().unwrap().remove("mcdropout_crc32");
     edit(&mut meta);
     let tensors = st.tensors();
     let views: Vec<(String, TensorView)> = tensors

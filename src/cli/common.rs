@@ -48,6 +48,38 @@ impl From<mcdropout::Error> for CliError {
     }
 }
 
+static GIVEN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Records which arguments of the subcommand were given on the command line (as opposed
+/// to defaults), for [`not_applicable`].
+pub fn record_given(matches: &clap::ArgMatches) {
+    let given = matches
+        .ids()
+        .filter(|id| {
+            matches.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    let _ = GIVEN.set(given);
+}
+
+/// Whether the argument with clap id `id` (the field name, e.g. `momentum`) was given on
+/// the command line.
+pub fn given(id: &str) -> bool {
+    GIVEN.get().is_some_and(|g| g.iter().any(|x| x == id))
+}
+
+/// Fails when any of `flags` (field ids) was given: it does not apply, for `why`.
+pub fn not_applicable(flags: &[&str], why: &str) -> CliResult<()> {
+    match flags.iter().find(|f| given(f)) {
+        Some(f) => Err(invalid(
+            &format!("--{}", f.replace('_', "-")),
+            format!("does not apply: {why}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Result of a subcommand.
 pub type CliResult<T> = Result<T, CliError>;
 

@@ -1,6 +1,8 @@
 //! `mcdropout evaluate`: held-out figures of a saved model.
 
-use super::common::{CliError, CliResult, Compute, emit, invalid, load_table, model_inputs};
+use super::common::{
+    CliError, CliResult, Compute, emit, invalid, load_table, model_inputs, not_applicable,
+};
 use clap::Args;
 use mcdropout::gp;
 use mcdropout::model::{self, Evaluation};
@@ -94,10 +96,25 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
     }
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
+            not_applicable(
+                &["level", "elbo", "elbo_samples"],
+                "they apply to regression models; a classifier reports accuracy, NLL, Brier, ECE and MCE",
+            )?;
             return classify::run(&args, &opts);
         }
+        not_applicable(
+            &["reliability", "bins"],
+            "the reliability diagram and calibration bins are for classifiers; this is a regression model",
+        )?;
+        let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
+        if is_gp {
+            not_applicable(
+                &["samples"],
+                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
+            )?;
+        }
         let table = load_table(&args.data, args.drop_missing)?;
-        let (eval, elbo, target_name) = if gp::model_kind(&args.model)? == gp::GP_KIND {
+        let (eval, elbo, target_name) = if is_gp {
             if args.elbo {
                 return Err(invalid(
                     "--elbo",

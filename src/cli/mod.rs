@@ -12,7 +12,7 @@ mod task;
 mod train;
 mod uci;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use common::CliError;
 use std::process::ExitCode;
 
@@ -124,7 +124,11 @@ enum Command {
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
 /// stderr with exit code 1 (2 for usage errors, from clap). A closed stdout is not an error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some((_, sub)) = matches.subcommand() {
+        common::record_given(sub);
+    }
     install_interrupt_handler();
     let result = match cli.command {
         Command::Train(args) => train::run(args),

@@ -1,6 +1,8 @@
 //! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
 
-use super::common::{CliResult, Compute, check_output_path, emit, load_table, model_inputs};
+use super::common::{
+    CliResult, Compute, check_output_path, emit, load_table, model_inputs, not_applicable,
+};
 use clap::{Args, ValueEnum};
 use mcdropout::predict::McOptions;
 use mcdropout::{gp, model};
@@ -88,10 +90,21 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
     }
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
+            not_applicable(
+                &["level"],
+                "a classifier's output is class probabilities, with no interval",
+            )?;
             return classify::run(&args, &opts);
         }
+        let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
+        if is_gp {
+            not_applicable(
+                &["samples"],
+                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
+            )?;
+        }
         let table = load_table(&args.data, args.drop_missing)?;
-        let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
+        let pred = if is_gp {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
             let model = gp::load_gp(&args.model)?;
             let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;

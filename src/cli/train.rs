@@ -2,7 +2,7 @@
 
 use super::common::{
     CliError, CliResult, Compute, check_output_path, check_positive, check_rate, fmt_seconds,
-    invalid, load_table, note,
+    invalid, load_table, not_applicable, note,
 };
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -161,6 +161,18 @@ enum OptimizerArg {
 impl TrainArgs {
     /// Checks every argument before any work is done.
     fn validate(&self) -> CliResult<Noise> {
+        if self.optimizer == OptimizerArg::Adam {
+            not_applicable(
+                &["momentum"],
+                "--momentum is for --optimizer sgd; Adam has its own moments",
+            )?;
+        }
+        if self.task == Task::Classify {
+            not_applicable(
+                &["tau_units", "loss"],
+                "they set the regression loss; a classifier is trained by cross-entropy",
+            )?;
+        }
         let noise = match (self.tau, self.weight_decay) {
             _ if self.task == Task::Classify => classify::noise(self)?,
             (Some(tau), None) => {

@@ -102,6 +102,7 @@ pub fn parse_table(bytes: &[u8], path: &Path, opts: &LoadOptions) -> Result<Tabl
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
+    formats::check_text(text, path)?;
     let mut rows = RowCollector::new(path, opts.drop_missing);
     if formats::is_csv(text) {
         formats::read_csv(text, path, &mut rows)?;

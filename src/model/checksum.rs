@@ -1,5 +1,6 @@
 //! The checksum of a model file (format version 2 and later): a CRC-32 of every byte of the
-//! file, stored in the safetensors metadata under [`CHECKSUM_KEY`] as eight hex digits.
+//! file, stored as eight lower-case hex digits in the first field, [`CHECKSUM_KEY`], of the
+//! `mcdropout` JSON metadata (one metadata entry, so the header's layout is deterministic).
 //!
 //! The file is first serialised with the digits `00000000`; the CRC-32 of those bytes is
 //! then written over them. To verify, the stored digits are read, replaced by `00000000`
@@ -15,27 +16,30 @@ use std::path::Path;
 pub(crate) const CHECKSUM_KEY: &str = "mcdropout_crc32";
 const PLACEHOLDER: &[u8; 8] = b"00000000";
 
-/// Serialises `views` with `json` as the `mcdropout` metadata and a sealed checksum.
+/// Serialises `views` with `json` (a JSON object) as the `mcdropout` metadata, with the
+/// checksum as its first field, sealed.
 pub(crate) fn serialize_sealed(
     views: Vec<(String, TensorView<'_>)>,
     json: String,
     path: &Path,
 ) -> Result<Vec<u8>> {
-    let meta = HashMap::from([
-        (super::io::META_KEY.to_string(), json),
-        (
-            CHECKSUM_KEY.to_string(),
-            String::from_utf8_lossy(PLACEHOLDER).into_owned(),
-        ),
-    ]);
-    let mut bytes = safetensors::serialize(views, Some(meta)).map_err(|e| Error::ModelFormat {
+    let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    let at = digits_at(&bytes).ok_or_else(|| Error::ModelFormat {
-        path: path.to_path_buf(),
-        reason: "the checksum field was not written".into(),
-    })?;
+        reason,
+    };
+    let rest = json
+        .strip_prefix('{')
+        .ok_or_else(|| bad("the metadata is not a JSON object".into()))?;
+    let sep = if rest.trim_start().starts_with('}') {
+        ""
+    } else {
+        ","
+    };
+    let placeholder = String::from_utf8_lossy(PLACEHOLDER);
+    let json = format!("{{\"{CHECKSUM_KEY}\":\"{placeholder}\"{sep}{rest}");
+    let meta = HashMap::from([(super::io::META_KEY.to_string(), json)]);
+    let mut bytes = safetensors::serialize(views, Some(meta)).map_err(|e| bad(e.to_string()))?;
+    let at = digits_at(&bytes).ok_or_else(|| bad("the checksum field was not written".into()))?;
     let crc = format!("{:08x}", crc32fast::hash(&bytes));
     bytes[at..at + 8].copy_from_slice(crc.as_bytes());
     Ok(bytes)
@@ -83,17 +87,20 @@ pub(crate) fn verify(bytes: &[u8], path: &Path) -> Result<Seal> {
     Ok(Seal::Valid)
 }
 
-/// Byte offset of the eight checksum digits inside the safetensors header of `bytes`.
+/// Byte offset of the eight checksum digits inside the safetensors header of `bytes`: the
+/// first `\"mcdropout_crc32\":\"` of the header (the field as it appears in the escaped
+/// `mcdropout` metadata string; a user's text holding the same words is escaped twice, so
+/// it cannot match).
 fn digits_at(bytes: &[u8]) -> Option<usize> {
     let len = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
     let end = usize::try_from(len).ok()?.checked_add(8)?;
     let header = bytes.get(8..end)?;
-    let needle = format!("\"{CHECKSUM_KEY}\":\"");
+    let needle = format!("\\\"{CHECKSUM_KEY}\\\":\\\"");
     let pos = header
         .windows(needle.len())
         .position(|w| w == needle.as_bytes())?;
     let at = 8 + pos + needle.len();
-    (bytes.get(at + 8) == Some(&b'"')).then_some(at)
+    (bytes.get(at + 8..at + 10) == Some(b"\\\"".as_slice())).then_some(at)
 }
 
 #[cfg(test)]
@@ -109,7 +116,7 @@ mod tests {
         let view = TensorView::new(Dtype::F64, vec![2], &data).unwrap();
         serialize_sealed(
             vec![("t".into(), view)],
-            "{\"a\":1}".into(),
+            "{\"a\":1,\"name\":\"\\\"mcdropout_crc32\\\":\\\"\"}".into(),
             Path::new("m.st"),
         )
         .unwrap()
