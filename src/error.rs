@@ -2,6 +2,22 @@
 
 use std::path::PathBuf;
 
+/// Names joined by `, `, at most ten, then `… (N more)`, so that a message never lists
+/// thousands of columns.
+pub(crate) fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(", … ({} more)", names.len() - SHOWN));
+    }
+    s
+}
+
 /// Result alias used throughout the crate.
 pub type Result<T> = std::result::Result<T, Error>;
 

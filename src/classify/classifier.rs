@@ -129,7 +129,7 @@ impl Classifier {
             return Err(Error::Shape(format!(
                 "the model was trained on {} features ({}), the data has {} columns",
                 self.network.n_inputs(),
-                self.feature_names.join(", "),
+                crate::error::name_list(&self.feature_names),
                 x.ncols()
             )));
         }

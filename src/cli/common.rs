@@ -177,6 +177,72 @@ pub fn check_output_path(name: &str, path: &Path, inputs: &[(&str, &Path)]) -> C
     Ok(())
 }
 
+/// Checks an output folder (`--out DIR` of `co2`, `digits`, `uci`) before any work: one
+/// that does not exist yet is created when the results are written, so its parent must
+/// exist; an existing path must be a folder.
+pub fn check_out_folder(dir: &Path) -> CliResult<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if dir.exists() {
+        return Err(invalid(
+            "--out",
+            format!("{} is not a folder", dir.display()),
+        ));
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(invalid(
+            "--out",
+            format!(
+                "{}: its parent folder {} does not exist (only the last folder is created)",
+                dir.display(),
+                parent.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the output folder checked by [`check_out_folder`] if it does not exist yet.
+pub fn make_out_folder(dir: &Path) -> CliResult<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(_) if dir.is_dir() => Ok(()),
+        Err(e) => Err(CliError::Msg(format!(
+            "cannot create the folder {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+/// The data file of an experiment: `given` (its `--data`), else `default` (found through
+/// `$MCDROPOUT_DATA`, else `../shared/data`). A default that does not exist is an error
+/// naming the path tried and how to set it.
+pub fn experiment_data(
+    given: Option<&Path>,
+    default: std::path::PathBuf,
+    rel: &str,
+) -> CliResult<std::path::PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    if default.exists() {
+        return Ok(default);
+    }
+    let from = match std::env::var_os("MCDROPOUT_DATA") {
+        Some(v) => format!("MCDROPOUT_DATA={}", Path::new(&v).display()),
+        None => "MCDROPOUT_DATA is not set, so ../shared/data was tried".into(),
+    };
+    Err(CliError::Msg(format!(
+        "{} not found ({from}); pass --data FILE, or set MCDROPOUT_DATA to the folder holding {rel} (README, Data)",
+        default.display()
+    )))
+}
+
 /// Reads a data table and reports on stderr how many rows `--drop-missing` skipped.
 pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
     let table = read_table(path, &LoadOptions { drop_missing }).map_err(|e| match e {
@@ -234,6 +300,22 @@ pub fn emit(
             })
         }
     }
+}
+
+/// Names joined by `, `, at most ten, then `… (N more)`: a message never lists ten
+/// thousand columns.
+pub fn short_list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(", … ({} more)", names.len() - SHOWN));
+    }
+    s
 }
 
 /// Seconds with a sensible number of digits.

@@ -171,17 +171,37 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
 pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::Result<()> {
     writeln!(w, "{title}")?;
     let coverage = format!("coverage of {}% interval", (e.level * 1e4).round() / 1e2);
-    let rows = [
-        ("RMSE (deterministic pass)", format!("{:.4}", e.rmse)),
-        ("MC RMSE", format!("{:.4}", e.mc_rmse)),
-        ("MC test log-likelihood", format!("{:.4}", e.ll)),
-        ("Gaussian log-likelihood", format!("{:.4}", e.ll_gaussian)),
-        (coverage.as_str(), format!("{:.4}", e.coverage)),
-        ("mean predictive std", format!("{:.4}", e.mean_std)),
-        ("τ (noise precision)", format!("{}", e.tau)),
-        ("n (test rows)", e.n.to_string()),
-        ("T (MC samples)", e.samples.to_string()),
-    ];
+    let f4 = |v: f64| {
+        if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
+            format!("{v:.4}")
+        } else {
+            format!("{v:.4e}")
+        }
+    };
+    // A GP (no Monte-Carlo samples) has one exact Gaussian predictive: one RMSE, one
+    // log-likelihood, no T.
+    let rows: Vec<(&str, String)> = if e.samples == 0 {
+        vec![
+            ("RMSE", f4(e.rmse)),
+            ("test log-likelihood", f4(e.ll)),
+            (coverage.as_str(), f4(e.coverage)),
+            ("mean predictive std", f4(e.mean_std)),
+            ("τ (noise precision)", f4(e.tau)),
+            ("n (test rows)", e.n.to_string()),
+        ]
+    } else {
+        vec![
+            ("RMSE (deterministic pass)", f4(e.rmse)),
+            ("MC RMSE", f4(e.mc_rmse)),
+            ("MC test log-likelihood", f4(e.ll)),
+            ("Gaussian log-likelihood", f4(e.ll_gaussian)),
+            (coverage.as_str(), f4(e.coverage)),
+            ("mean predictive std", f4(e.mean_std)),
+            ("τ (noise precision)", f4(e.tau)),
+            ("n (test rows)", e.n.to_string()),
+            ("T (MC samples)", e.samples.to_string()),
+        ]
+    };
     for (name, value) in rows {
         writeln!(w, "  {name:<28} {value:>12}")?;
     }

@@ -16,9 +16,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use common::CliError;
 use std::process::ExitCode;
 
-/// Monte-Carlo dropout regression (Gal & Ghahramani, 2016): neural networks with honest
-/// predictive uncertainty, by keeping dropout on at prediction time and averaging many
-/// stochastic passes.
+/// Monte-Carlo dropout (Gal & Ghahramani, 2016) for regression and classification: neural
+/// networks with honest predictive uncertainty, by keeping dropout on at prediction time
+/// and averaging many stochastic passes; exact Gaussian processes alongside.
 #[derive(Debug, Parser)]
 #[command(name = "mcdropout", version, propagate_version = true)]
 struct Cli {
@@ -28,7 +28,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Train a dropout regression network on a data file and save it.
+    /// Train a dropout regression network (or, with --task classify, a classifier) on a data
+    /// file and save it.
     ///
     /// The data file is CSV or whitespace-separated, with or without a header line. Inputs
     /// and target are standardised with the training statistics. Exactly one of --tau and

@@ -328,7 +328,7 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         "trained on {} rows × {} features ({}) → {}; hidden {:?} {}, dropout {}",
         x.nrows(),
         names.len(),
-        names.join(", "),
+        super::common::short_list(&names),
         target,
         args.hidden,
         args.activation

@@ -81,7 +81,7 @@ impl GpModel {
             return Err(Error::Shape(format!(
                 "the model was trained on {} features ({}), the data has {} columns",
                 self.posterior.x.dim,
-                self.feature_names.join(", "),
+                crate::error::name_list(&self.feature_names),
                 x.ncols()
             )));
         }
