@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 
-fn predict<'a>(data: &'a str) -> Vec<&'a str> {
+fn predict(data: &str) -> Vec<&str> {
     vec![
         "predict",
         "--model",

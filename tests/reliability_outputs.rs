@@ -174,36 +174,36 @@ fn stale_temporary_files_are_removed_by_the_next_run() {
 
 #[test]
 fn an_interrupted_run_exits_130_and_leaves_no_output() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let d = dir.path();
-    write(d, "train.csv", &synthetic_csv(200));
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_mcdropout"))
-        .current_dir(d)
-        .args([
-            "train",
-            "--data",
-            "train.csv",
-            "--target",
-            "y",
-            "--tau",
-            "10",
-        ])
-        .args(["--epochs", "200000", "--out", "m.st", "--threads", "1"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    for signal in ["-INT"] {
+    for signal in ["-INT", "-TERM"] {
+        let dir = tempfile::TempDir::new().unwrap();
+        let d = dir.path();
+        write(d, "train.csv", &synthetic_csv(200));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_mcdropout"))
+            .current_dir(d)
+            .args([
+                "train",
+                "--data",
+                "train.csv",
+                "--target",
+                "y",
+                "--tau",
+                "10",
+            ])
+            .args(["--epochs", "200000", "--out", "m.st", "--threads", "1"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(700));
         let killed = std::process::Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
             .unwrap();
         assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{signal}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{signal}: {stderr}");
+        assert!(!d.join("m.st").exists());
+        assert!(temp_files(d).is_empty(), "{:?}", temp_files(d));
     }
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(!d.join("m.st").exists());
-    assert!(temp_files(d).is_empty(), "{:?}", temp_files(d));
 }

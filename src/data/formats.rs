@@ -50,8 +50,11 @@ pub(crate) fn read_csv(text: &str, path: &Path, rows: &mut RowCollector) -> Resu
             .count();
         counted_to = start;
         let width = *first_width.get_or_insert(record.len());
-        let last_empty =
-            record.len() > 1 && record.iter().last().is_some_and(|c| c.trim().is_empty());
+        let last_empty = record.len() > 1
+            && record
+                .iter()
+                .next_back()
+                .is_some_and(|c| c.trim().is_empty());
         if last_empty && (record.len() == width + 1 || first_line.is_none()) {
             return Err(Error::InvalidFile {
                 path: path.to_path_buf(),
