@@ -23,6 +23,9 @@ pub const DEFAULT_MAX_WORK: f64 = 1e15;
 pub const MEMORY_VAR: &str = "MCDROPOUT_MAX_MEMORY";
 /// Environment variable overriding [`DEFAULT_MAX_WORK`].
 pub const WORK_VAR: &str = "MCDROPOUT_MAX_WORK";
+/// Largest weight decay λ a layer may get (Gal's settings are 1e-7 … 1e-2): beyond it the
+/// decay term swamps the data and the first steps overflow.
+pub const MAX_WEIGHT_DECAY: f64 = 1e6;
 /// Most worker threads the command-line tool starts (`--threads`, `--jobs`).
 pub const MAX_THREADS: usize = 1024;
 /// Deepest nesting of parentheses a kernel expression may have.
@@ -113,6 +116,24 @@ pub fn check_work(what: &str, flops: f64) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Refuses per-layer weight decays `lambdas` that are not finite or exceed
+/// [`MAX_WEIGHT_DECAY`], naming the argument they come from (`--tau` implies
+/// λ = l² (1 − p) / (2 N τ), so a tiny τ gives a huge λ).
+pub fn check_weight_decay(lambdas: &[f64], from: &str) -> Result<()> {
+    match lambdas
+        .iter()
+        .find(|l| !(l.is_finite() && **l <= MAX_WEIGHT_DECAY))
+    {
+        Some(l) => Err(Error::InvalidParameter {
+            name: from.into(),
+            reason: format!(
+                "implies a weight decay λ = {l:.4e}, above {MAX_WEIGHT_DECAY:e}: training would overflow (λ = l² (1 − p) / (2 N τ); use a larger τ or a smaller weight decay)"
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Parameters of a dense network with layer widths `sizes` (as `f64`: never overflows).

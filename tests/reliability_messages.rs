@@ -55,6 +55,11 @@ fn huge_values_are_not_a_diverged_training_and_overflow_is_not_printed() {
     let mut args = train("hugey.csv");
     args[10] = "y.st";
     succeeds(d, &args);
+    // A τ so small that the implied weight decay overflows is named, not "diverged".
+    let mut tiny = train("huge.csv");
+    tiny[6] = "1e-300";
+    let stderr = fails_leaving_files_alone(d, &tiny, &["--tau", "weight decay", "overflow"]);
+    assert!(!stderr.contains("diverged"), "{stderr}");
     write(d, "x.csv", "a,b\n1,2\n");
     fails_leaving_files_alone(
         d,

@@ -152,6 +152,7 @@ impl ClassifierParams {
             kernel: prior.weight_decays(&network.arch.dropout),
             bias: prior.bias_decay(),
         };
+        crate::limits::check_weight_decay(&reg.kernel, "--weight-decay")?;
         let report = train_network(&mut network, xs.view(), ys.view(), &reg, &train, on_epoch)?;
         Ok(Classifier {
             network,

@@ -318,6 +318,16 @@ pub fn short_list(names: &[String]) -> String {
     s
 }
 
+/// A figure with four decimals, or in exponent form with four when it is very large or
+/// very small, so that no line prints three hundred digits.
+pub fn fmt_value(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.4e}")
+    }
+}
+
 /// Seconds with a sensible number of digits.
 pub fn fmt_seconds(s: f64) -> String {
     if s < 10.0 {

@@ -171,13 +171,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
 pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::Result<()> {
     writeln!(w, "{title}")?;
     let coverage = format!("coverage of {}% interval", (e.level * 1e4).round() / 1e2);
-    let f4 = |v: f64| {
-        if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
-            format!("{v:.4}")
-        } else {
-            format!("{v:.4e}")
-        }
-    };
+    let f4 = super::common::fmt_value;
     // A GP (no Monte-Carlo samples) has one exact Gaussian predictive: one RMSE, one
     // log-likelihood, no T.
     let rows: Vec<(&str, String)> = if e.samples == 0 {

@@ -344,9 +344,9 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         fmt_seconds(r.seconds)
     );
     note!(
-        "τ = {} (noise std {:.4} in target units), λ = {lambda} (l = {}, {:?} units)",
-        model.tau(),
-        1.0 / model.tau().sqrt(),
+        "τ = {} (noise std {} in target units), λ = {lambda} (l = {}, {:?} units)",
+        super::common::fmt_value(model.tau()),
+        super::common::fmt_value(1.0 / model.tau().sqrt()),
         model.prior.length_scale,
         model.prior.units
     );

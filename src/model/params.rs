@@ -145,6 +145,13 @@ impl RegressorParams {
             kernel: prior.weight_decays(&network.arch.dropout),
             bias: prior.bias_decay(),
         };
+        crate::limits::check_weight_decay(
+            &reg.kernel,
+            match self.noise {
+                Noise::Tau(_) => "--tau",
+                Noise::WeightDecay(_) => "--weight-decay",
+            },
+        )?;
         let report = train_network(
             &mut network,
             xs.view(),
