@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 /// Arguments of `mcdropout co2` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the networks' initialisation, shuffling, training masks and Monte-Carlo passes and of the GPs' restarts (the hold-out is the latest weeks, not random)")))]
 pub struct Co2Args {
     /// The series: CSV with a header, date YYYYMMDD and ppmv [default:
     /// $MCDROPOUT_DATA/co2/co2.csv, else ../shared/data/co2/co2.csv].

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 /// Arguments of `mcdropout digits` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the train/test split, the network's initialisation, shuffling, training masks and Monte-Carlo passes")))]
 pub struct DigitsArgs {
     /// The digits file (gzip or plain CSV, no header, 64 pixels 0–16 then the label)
     /// [default: $MCDROPOUT_DATA/digits/digits.csv.gz, else

@@ -16,6 +16,7 @@ use super::task::{ModelTask, is_classifier};
 
 /// Arguments of `mcdropout evaluate` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the dropout masks of the Monte-Carlo passes (and of the ELBO's mask samples); the same seed gives the same figures for any --threads. A GP's evaluation uses no random numbers")))]
 pub struct EvaluateArgs {
     /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 #[command(
     after_help = "Example:\n  mcdropout gp --data co2.csv --target ppmv --kernel se+periodic --out co2.gp"
 )]
+#[command(mut_arg("seed", |a| a.help("Seed of the random restarts' starting points of the hyper-parameter search")))]
 pub struct GpArgs {
     /// Training data: CSV or whitespace-separated numbers, optional header line.
     #[arg(long, value_name = "FILE")]

@@ -16,6 +16,7 @@ use super::task::{ModelTask, is_classifier};
 
 /// Arguments of `mcdropout predict` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the dropout masks of the Monte-Carlo passes (the same seed gives the same predictions for any --threads; a GP's prediction uses no random numbers)")))]
 pub struct PredictArgs {
     /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]

@@ -27,6 +27,7 @@ either --tau T (the noise precision in target units⁻², e.g. 1/(expected noise
 #[command(
     after_help = "Example:\n  mcdropout train --data wine.csv --target quality --hidden 50 --dropout 0.01 --tau 3 --epochs 4000 --out wine.model"
 )]
+#[command(mut_arg("seed", |a| a.help("Seed of the weight initialisation, the minibatch shuffling and the training dropout masks; the same seed gives the same model for any --threads")))]
 pub struct TrainArgs {
     /// Training data: CSV or whitespace-separated numbers, optional header line.
     #[arg(long, value_name = "FILE")]

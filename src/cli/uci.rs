@@ -1,6 +1,6 @@
 //! `mcdropout uci`: Gal's UCI regression protocol on datasets in his repository's layout.
 
-use super::common::{CliError, CliResult, emit, invalid};
+use super::common::{CliError, CliResult, emit, fmt_seconds, invalid, note};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mcdropout::experiments::uci::{
@@ -196,18 +196,37 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         bar.set_style(style);
     }
     let jobs = pool.current_num_threads();
+    // On a terminal a progress bar; otherwise (stderr to a file) about twenty lines.
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let step = (total / 20).max(1);
+    let tick = || {
+        bar.inc(1);
+        let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if !tty && (k % step == 0 || k == total) {
+            note!(
+                "[{}] {k}/{total} (split, config) jobs done",
+                fmt_seconds(start.elapsed().as_secs_f64())
+            );
+        }
+    };
     let mut results = Vec::new();
     for (ds, cfg) in datasets.iter().zip(&configs) {
         bar.set_message(ds.name.clone());
         let r = if is_gp {
-            pool.install(|| run_dataset_gp(ds, cfg, &gp_cfg, &|| bar.inc(1)))?
+            pool.install(|| run_dataset_gp(ds, cfg, &gp_cfg, &tick))?
         } else {
-            pool.install(|| run_dataset(ds, cfg, &|| bar.inc(1)))?
+            pool.install(|| run_dataset(ds, cfg, &tick))?
         };
-        bar.println(format!(
+        let line = format!(
             "{}: {} splits in {:.1} s",
             r.dataset, r.n_splits, r.wall_seconds
-        ));
+        );
+        if tty {
+            bar.println(line);
+        } else {
+            note!("{line}");
+        }
         results.push(r);
         // Keep what is done on disk, so a long run that is stopped loses only the dataset
         // in progress.
@@ -305,7 +324,7 @@ pub fn load_datasets(root: &std::path::Path, names: &[String]) -> CliResult<Vec<
         .map(|n| UciDataset::load(root, n))
         .collect::<mcdropout::Result<Vec<_>>>()?;
     for w in sets.iter().flat_map(|d| &d.warnings) {
-        super::common::note!("{w}");
+        note!("{w}");
     }
     Ok(sets)
 }
