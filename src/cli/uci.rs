@@ -203,7 +203,7 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     let tick = || {
         bar.inc(1);
         let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if !tty && (k % step == 0 || k == total) {
+        if !tty && (k.is_multiple_of(step) || k == total) {
             note!(
                 "[{}] {k}/{total} (split, config) jobs done",
                 fmt_seconds(start.elapsed().as_secs_f64())
