@@ -209,3 +209,74 @@ fn kernel_nesting_is_bounded() {
         &["more than 256 kernels"],
     );
 }
+
+#[test]
+fn classifier_bins_and_uci_layers_are_bounded() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "cls.csv",
+        "a,b,y\n1,2,0\n2,3,1\n3,1,0\n1,1,1\n2,2,0\n3,3,1\n",
+    );
+    succeeds(
+        d,
+        &[
+            "train", "--data", "cls.csv", "--target", "y", "--task", "classify", "--epochs", "2",
+            "--out", "c.st",
+        ],
+    );
+    fails_leaving_files_alone(
+        d,
+        &[
+            "evaluate",
+            "--model",
+            "c.st",
+            "--data",
+            "cls.csv",
+            "--target",
+            "y",
+            "--samples",
+            "3",
+            "--bins",
+            "1000000000000",
+        ],
+        &["refusing 1000000000000 calibration bins", "TiB of memory"],
+    );
+    // A UCI dataset folder with a valid layout, asked for an absurd number of layers.
+    let data = d.join("toy").join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let rows: String = (0..20)
+        .map(|i| format!("{i} {} {}\n", i % 3, i * 2))
+        .collect();
+    for (name, content) in [
+        ("data.txt", rows.as_str()),
+        ("index_features.txt", "0\n1\n"),
+        ("index_target.txt", "2\n"),
+        ("n_splits.txt", "1\n"),
+        ("n_epochs.txt", "1\n"),
+        ("n_hidden.txt", "50\n"),
+        ("dropout_rates.txt", "0.05\n"),
+        ("tau_values.txt", "1\n"),
+        (
+            "index_train_0.txt",
+            "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n",
+        ),
+        ("index_test_0.txt", "16 17 18 19\n"),
+    ] {
+        std::fs::write(data.join(name), content).unwrap();
+    }
+    fails_leaving_files_alone(
+        d,
+        &[
+            "uci",
+            "--root",
+            ".",
+            "--dataset",
+            "toy",
+            "--layers",
+            "1000000000000",
+        ],
+        &["refusing 1000000000000 hidden layers of 50 units"],
+    );
+}
