@@ -19,6 +19,7 @@ fn malformed_text_gets_its_own_message() {
     let d = dir.path();
     write(d, "trailing.csv", "a,b,y,\n1,2,3,\n2,3,4,\n3,1,5,\n");
     write(d, "trailing_row.csv", "a,b,y\n1,2,3\n2,3,4,\n3,1,5\n");
+    write(d, "semicolons.csv", "a;b;y\n1;2;3\n2;3;4\n");
     write(d, "comment.csv", "a,b,y\n1,2,3\n# a note\n2,3,4\n3,1,5\n");
     std::fs::write(d.join("binary.csv"), b"a,b,y\n1,2,\x003\n").unwrap();
     std::fs::write(d.join("gzip.csv.gz"), [0x1f, 0x8b, 0x08, 0x00, 0x41, 0x42]).unwrap();
@@ -29,6 +30,10 @@ fn malformed_text_gets_its_own_message() {
             &["trailing_row.csv:3:", "trailing comma"][..],
         ),
         ("comment.csv", &["comment.csv:3:", "comment line"][..]),
+        (
+            "semicolons.csv",
+            &["semicolons.csv:1:", "separated by ';'"][..],
+        ),
         ("binary.csv", &["binary.csv:2:", "binary data"][..]),
         ("gzip.csv.gz", &["binary data", "gzip-compressed"][..]),
     ] {

@@ -75,6 +75,15 @@ pub(crate) fn check_text(text: &str, path: &Path) -> Result<()> {
         line: Some(line),
         reason,
     };
+    if let Some((i, l)) = text.lines().enumerate().find(|(_, l)| !l.trim().is_empty())
+        && l.contains(';')
+        && !l.contains(',')
+    {
+        return Err(bad(
+            i + 1,
+            "cells separated by ';': use commas (CSV) or spaces/tabs to separate cells".into(),
+        ));
+    }
     for (i, l) in text.lines().enumerate() {
         if let Some(c) = l
             .chars()
