@@ -52,6 +52,7 @@ pub fn elbo(
             x.dim()
         )));
     }
+    crate::limits::check_mc(&net.arch.sizes, x.nrows(), samples, 0)?;
     let tau = prior.tau_network();
     let d = net.n_outputs();
     let opts = McOptions::new(samples, seed);

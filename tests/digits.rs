@@ -6,22 +6,17 @@
 use mcdropout::experiments::digits::{DigitsConfig, read_digits, run_digits};
 use std::path::PathBuf;
 
-fn data_file() -> Option<PathBuf> {
-    let base = std::env::var_os("MCDROPOUT_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let f = base.join("digits/digits.csv.gz");
-    if f.is_file() {
-        Some(f)
-    } else {
-        println!("skipped: {} not found (set MCDROPOUT_DATA)", f.display());
-        None
-    }
+mod shared_data;
+
+fn data_file(test: &str) -> Option<PathBuf> {
+    shared_data::require(test, "digits", &["digits.csv.gz"]).map(|d| d.join("digits.csv.gz"))
 }
 
 #[test]
 fn digits_file_has_the_documented_format() {
-    let Some(f) = data_file() else { return };
+    let Some(f) = data_file("digits_file_has_the_documented_format") else {
+        return;
+    };
     let d = read_digits(&f).unwrap();
     assert_eq!(d.x.dim(), (1797, 64));
     assert!(d.x.iter().all(|&v| (0.0..=16.0).contains(&v)));
@@ -35,7 +30,9 @@ fn digits_file_has_the_documented_format() {
 
 #[test]
 fn reduced_digits_run_is_consistent() {
-    let Some(f) = data_file() else { return };
+    let Some(f) = data_file("reduced_digits_run_is_consistent") else {
+        return;
+    };
     let d = read_digits(&f).unwrap();
     let mut cfg = DigitsConfig::default();
     cfg.hidden = vec![64];

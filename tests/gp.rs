@@ -331,3 +331,41 @@ fn model_file_round_trip_and_samples() {
         assert!((mean[i] - a.mean[i]).abs() < 5.0 * (c[(i, i)] / 4000.0).sqrt() + 1e-12);
     }
 }
+
+/// A kernel's white-noise terms are reported as noise: the aleatoric variance is σ_n² plus
+/// every white variance (here 0.1 + 0.05, times the target variance), the epistemic part
+/// loses the same amount, and the total is unchanged.
+#[test]
+fn white_noise_terms_count_as_noise() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let x = Array2::from_shape_fn((30, 1), |_| rng.random_range(-2.0..2.0));
+    let y = x.column(0).mapv(|v: f64| v.sin() * 3.0 + 1.0);
+    let mut p = GpParams::default();
+    p.kernel = "se + white + white*constant".into();
+    p.optimise = false;
+    p.init = Some(vec![0.0, 0.0, 0.1f64.ln(), 0.1f64.ln(), 0.5f64.ln()]);
+    let model = p.fit(x.view(), y.view()).unwrap();
+    assert_eq!(
+        model.posterior.kernel.white_variance(),
+        Some(0.1 + 0.1 * 0.5)
+    );
+    let s2 = model.y_std * model.y_std;
+    let want = (model.posterior.noise + 0.15) * s2;
+    assert!((model.noise_var() - want).abs() < 1e-12 * want);
+    let xt = Array2::from_shape_fn((5, 1), |(i, _)| i as f64 * 0.7 - 1.3);
+    let pred = model.predict(xt.view(), 0.9).unwrap();
+    assert!((pred.aleatoric_var - want).abs() < 1e-12 * want);
+    let pts = Points {
+        data: xt
+            .column(0)
+            .mapv(|v| (v - model.x_scaler.mean[0]) / model.x_scaler.std[0])
+            .to_vec(),
+        dim: 1,
+    };
+    let (_, v) = model.posterior.mean_var(&pts);
+    for (i, &vi) in v.iter().enumerate() {
+        let total = (vi + model.posterior.noise) * s2;
+        assert!((pred.total_var[i] - total).abs() < 1e-10 * total, "row {i}");
+        assert!(pred.epistemic_var[i] >= 0.0);
+    }
+}

@@ -16,6 +16,8 @@ use tempfile::TempDir;
 
 /// Key of the JSON metadata in a model file's safetensors header.
 const META_KEY: &str = "mcdropout";
+/// Key of the CRC-32 checksum (format version 2).
+const CHECKSUM_KEY: &str = "mcdropout_crc32";
 
 /// Synthetic regression data with non-round means and scales, so that the stored
 /// standardisation uses every bit of its f64 values.
@@ -83,8 +85,32 @@ fn rebuild(
             (name.clone(), view)
         })
         .collect();
-    let meta = HashMap::from([(META_KEY.to_string(), json.to_string())]);
-    safetensors::serialize(views, Some(meta)).expect("serialises")
+    let mut json = json;
+    if let Some(obj) = json.as_object_mut() {
+        obj.remove(CHECKSUM_KEY);
+    }
+    let json = format!(
+        "{{\"{CHECKSUM_KEY}\":\"00000000\",{}",
+        &json.to_string()[1..]
+    );
+    let meta = HashMap::from([(META_KEY.to_string(), json)]);
+    seal(safetensors::serialize(views, Some(meta)).expect("serialises"))
+}
+
+/// Writes the CRC-32 of the whole file over the eight `0` digits of its checksum field (the
+/// first field of the `mcdropout` metadata), as the format (version 2) specifies.
+fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
+    // The field as it appears in the header: inside the escaped metadata string.
+    let needle = format!("\\\"{CHECKSUM_KEY}\\\":\\\"00000000\\\"");
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .expect("checksum field")
+        + needle.len()
+        - 10;
+    let crc = format!("{:08x}", crc32fast::hash(&bytes));
+    bytes[at..at + 8].copy_from_slice(crc.as_bytes());
+    bytes
 }
 
 /// Writes `bytes` to a file in `dir` and loads it as a model.

@@ -6,17 +6,10 @@
 use assert_cmd::Command;
 use std::path::PathBuf;
 
-fn uci_root() -> Option<PathBuf> {
-    let base = std::env::var_os("MCDROPOUT_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let root = base.join("UCI_Datasets");
-    if root.join("yacht/data/data.txt").exists() {
-        Some(root)
-    } else {
-        println!("skipped: {} not found (set MCDROPOUT_DATA)", root.display());
-        None
-    }
+mod shared_data;
+
+fn uci_root(test: &str) -> Option<PathBuf> {
+    shared_data::require(test, "UCI_Datasets", &["yacht/data/data.txt"])
 }
 
 fn run(root: &PathBuf, jobs: &str, out: &std::path::Path) -> serde_json::Value {
@@ -82,7 +75,9 @@ fn without_times(v: &serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn reduced_protocol_runs_and_is_thread_count_independent() {
-    let Some(root) = uci_root() else { return };
+    let Some(root) = uci_root("reduced_protocol_runs_and_is_thread_count_independent") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::create_dir_all(&a).unwrap();
@@ -228,7 +223,9 @@ fn layout_errors_are_clear() {
 /// `mcdropout bench` prints one row per dataset with the per-step and per-pass cost.
 #[test]
 fn bench_prints_per_step_costs() {
-    let Some(root) = uci_root() else { return };
+    let Some(root) = uci_root("bench_prints_per_step_costs") else {
+        return;
+    };
     let out = Command::cargo_bin("mcdropout")
         .unwrap()
         .args(["bench", "--root"])

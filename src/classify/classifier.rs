@@ -129,7 +129,7 @@ impl Classifier {
             return Err(Error::Shape(format!(
                 "the model was trained on {} features ({}), the data has {} columns",
                 self.network.n_inputs(),
-                self.feature_names.join(", "),
+                crate::error::name_list(&self.feature_names),
                 x.ncols()
             )));
         }
@@ -162,6 +162,8 @@ impl Classifier {
         opts: &McOptions,
     ) -> Result<ClassPrediction> {
         let c = self.n_classes();
+        let kept = if opts.keep_samples { 2 * c } else { 0 };
+        crate::limits::check_mc(&self.network.arch.sizes, xs.nrows(), opts.samples, kept)?;
         type Row = (RowUncertainty, Option<(Vec<f64>, Vec<f64>)>);
         let rows: Vec<Row> = mc_map(&self.network, xs, opts, |_, s| {
             if opts.keep_samples {
@@ -182,6 +184,16 @@ impl Classifier {
             cols.map(|v| Array3::from_shape_fn((t, n, c), |(i, j, k)| v[j][i * c + k]))
         };
         let class_index: Vec<usize> = rows.iter().map(|r| r.0.class).collect();
+        if let Some((i, &value)) = rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| r.0.probs.iter().find(|p| !p.is_finite()).map(|p| (i, p)))
+        {
+            return Err(Error::NonFiniteResult {
+                what: format!("a class probability of row {i} (0-based)"),
+                value,
+            });
+        }
         Ok(ClassPrediction {
             probs: Array2::from_shape_fn((n, c), |(i, k)| rows[i].0.probs[k]),
             labels: class_index.iter().map(|&k| self.classes[k]).collect(),

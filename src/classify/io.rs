@@ -6,7 +6,8 @@ use super::classifier::Classifier;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::model::FORMAT_VERSION;
-use crate::model::io::{load_network, save_network};
+use crate::model::io::{load_network, read_file, save_network};
+use crate::model::validate;
 use crate::nn::Architecture;
 use crate::prior::Prior;
 use crate::train::{TrainConfig, TrainReport};
@@ -56,7 +57,13 @@ pub fn save_classifier(model: &Classifier, path: &Path) -> Result<()> {
 /// Reads a classifier written by [`save_classifier`]. A regression model file is
 /// [`Error::WrongModelKind`].
 pub fn load_classifier(path: &Path) -> Result<Classifier> {
-    let (meta, network) = load_network(path)?;
+    load_classifier_bytes(&read_file(path)?, path)
+}
+
+/// As [`load_classifier`], on the bytes of a model file already read; `path` names it in
+/// messages.
+pub fn load_classifier_bytes(bytes: &[u8], path: &Path) -> Result<Classifier> {
+    let (meta, network) = load_network(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
@@ -81,6 +88,8 @@ pub fn load_classifier(path: &Path) -> Result<Classifier> {
     if meta.classes.len() != network.n_outputs() || meta.classes.windows(2).any(|w| w[0] >= w[1]) {
         return Err(bad("the classes do not match the output layer".into()));
     }
+    validate::scaler(&meta.x_mean, &meta.x_std, meta.feature_names.len(), path)?;
+    validate::prior(&meta.prior, path)?;
     Ok(Classifier {
         network,
         x_scaler: Standardizer {

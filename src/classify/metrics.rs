@@ -139,6 +139,7 @@ pub fn calibration(probs: ArrayView2<f64>, y: &[usize], n_bins: usize) -> Result
             reason: "the number of calibration bins must be at least 1".into(),
         });
     }
+    crate::limits::check_memory(&format!("{n_bins} calibration bins"), n_bins as f64 * 24.0)?;
     let mut count = vec![0usize; n_bins];
     let mut correct = vec![0usize; n_bins];
     let mut conf = vec![0.0; n_bins];

@@ -12,5 +12,5 @@ mod params;
 pub mod uncertainty;
 
 pub use classifier::{ClassEvaluation, ClassPrediction, Classifier, Scores, softmax_rows};
-pub use io::{load_classifier, save_classifier};
+pub use io::{load_classifier, load_classifier_bytes, save_classifier};
 pub use params::ClassifierParams;

@@ -119,6 +119,7 @@ impl ClassifierParams {
             arch.dropout = rates.clone();
             arch.validate()?;
         }
+        crate::limits::check_training(&arch.sizes, n, train.epochs)?;
         let mut prior = match self.weight_decay {
             None => Prior::new(self.length_scale, 1.0, n, 1.0, TauUnits::Gal)?,
             Some(l) => Prior::from_weight_decay(
@@ -151,6 +152,7 @@ impl ClassifierParams {
             kernel: prior.weight_decays(&network.arch.dropout),
             bias: prior.bias_decay(),
         };
+        crate::limits::check_weight_decay(&reg.kernel, "--weight-decay")?;
         let report = train_network(&mut network, xs.view(), ys.view(), &reg, &train, on_epoch)?;
         Ok(Classifier {
             network,

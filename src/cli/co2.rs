@@ -8,12 +8,14 @@ use std::path::PathBuf;
 
 /// Arguments of `mcdropout co2` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the networks' initialisation, shuffling, training masks and Monte-Carlo passes and of the GPs' restarts (the hold-out is the latest weeks, not random)")))]
 pub struct Co2Args {
     /// The series: CSV with a header, date YYYYMMDD and ppmv [default:
     /// $MCDROPOUT_DATA/co2/co2.csv, else ../shared/data/co2/co2.csv].
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
-    /// Folder for co2.png, co2.svg and co2.json (must exist) [default: .].
+    /// Folder for co2.png, co2.svg and co2.json (created if missing; its parent must
+    /// exist) [default: .].
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
     /// Fraction of the series (the latest weeks) held out, in (0, 1).
@@ -46,18 +48,12 @@ pub fn run(args: Co2Args) -> CliResult<()> {
     if args.samples == 0 {
         return Err(invalid("--samples", "must be at least 1"));
     }
-    if !args.out.is_dir() {
-        return Err(invalid(
-            "--out",
-            format!("folder {} does not exist", args.out.display()),
-        ));
-    }
-    let path = args.data.clone().unwrap_or_else(|| {
-        std::env::var_os("MCDROPOUT_DATA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("../shared/data"))
-            .join("co2/co2.csv")
-    });
+    super::common::check_out_folder(&args.out)?;
+    let default = std::env::var_os("MCDROPOUT_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/data"))
+        .join("co2/co2.csv");
+    let path = super::common::experiment_data(args.data.as_deref(), default, "co2/co2.csv")?;
     let mut cfg = if args.paper_size {
         Co2Config::paper_size()
     } else {
@@ -85,6 +81,7 @@ pub fn run(args: Co2Args) -> CliResult<()> {
             result.n - result.n_train,
             100.0 * cfg.holdout
         );
+        super::common::make_out_folder(&args.out)?;
         co2_figure(&result, &args.out.join("co2.png"))?;
         co2_figure(&result, &args.out.join("co2.svg"))?;
         let json =

@@ -2,7 +2,7 @@
 //! loading data and writing output.
 
 use clap::Args;
-use mcdropout::data::{LoadOptions, Table, read_table};
+use mcdropout::data::{ColumnMatch, LoadOptions, Table, read_table};
 use mcdropout::output::write_atomic;
 use ndarray::{Array1, Array2};
 use std::fmt;
@@ -45,6 +45,38 @@ impl fmt::Display for CliError {
 impl From<mcdropout::Error> for CliError {
     fn from(e: mcdropout::Error) -> Self {
         CliError::Lib(e)
+    }
+}
+
+static GIVEN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Records which arguments of the subcommand were given on the command line (as opposed
+/// to defaults), for [`not_applicable`].
+pub fn record_given(matches: &clap::ArgMatches) {
+    let given = matches
+        .ids()
+        .filter(|id| {
+            matches.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    let _ = GIVEN.set(given);
+}
+
+/// Whether the argument with clap id `id` (the field name, e.g. `momentum`) was given on
+/// the command line.
+pub fn given(id: &str) -> bool {
+    GIVEN.get().is_some_and(|g| g.iter().any(|x| x == id))
+}
+
+/// Fails when any of `flags` (field ids) was given: it does not apply, for `why`.
+pub fn not_applicable(flags: &[&str], why: &str) -> CliResult<()> {
+    match flags.iter().find(|f| given(f)) {
+        Some(f) => Err(invalid(
+            &format!("--{}", f.replace('_', "-")),
+            format!("does not apply: {why}"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -114,6 +146,13 @@ impl Compute {
 /// A rayon pool of `threads` threads (all cores when `None`).
 pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads.filter(|&n| n > mcdropout::limits::MAX_THREADS) {
+        return Err(CliError::Msg(format!(
+            "{n} worker threads requested; at most {} are allowed (this machine has {} cores)",
+            mcdropout::limits::MAX_THREADS,
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        )));
+    }
     if let Some(n) = threads {
         builder = builder.num_threads(n);
     }
@@ -122,29 +161,86 @@ pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
         .map_err(|e| CliError::Msg(format!("cannot start the thread pool: {e}")))
 }
 
-/// Checks that the folder of an output file exists, before any work is done.
-pub fn check_output_path(name: &str, path: &Path) -> CliResult<()> {
-    let dir = match path.parent() {
+/// Checks an output file before any work is done: its folder exists; it is not a folder,
+/// a read-only file or a dangling link; and it is none of the command's `inputs` (each
+/// with its argument name). Special files such as `/dev/null` are written through later.
+pub fn check_output_path(name: &str, path: &Path, inputs: &[(&str, &Path)]) -> CliResult<()> {
+    if let Err(e) = mcdropout::output::resolve(path) {
+        return Err(match e {
+            mcdropout::Error::Io { path, source } => {
+                invalid(name, format!("{}: {source}", path.display()))
+            }
+            e => e.into(),
+        });
+    }
+    mcdropout::output::check_not_input(name, path, inputs)?;
+    Ok(())
+}
+
+/// Checks an output folder (`--out DIR` of `co2`, `digits`, `uci`) before any work: one
+/// that does not exist yet is created when the results are written, so its parent must
+/// exist; an existing path must be a folder.
+pub fn check_out_folder(dir: &Path) -> CliResult<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if dir.exists() {
+        return Err(invalid(
+            "--out",
+            format!("{} is not a folder", dir.display()),
+        ));
+    }
+    let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    if !dir.is_dir() {
+    if !parent.is_dir() {
         return Err(invalid(
-            name,
+            "--out",
             format!(
-                "{}: the output folder {} does not exist",
-                path.display(),
-                dir.display()
+                "{}: its parent folder {} does not exist (only the last folder is created)",
+                dir.display(),
+                parent.display()
             ),
         ));
     }
-    if path.is_dir() {
-        return Err(invalid(
-            name,
-            format!("{} is a folder, not a file", path.display()),
-        ));
-    }
     Ok(())
+}
+
+/// Creates the output folder checked by [`check_out_folder`] if it does not exist yet.
+pub fn make_out_folder(dir: &Path) -> CliResult<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(_) if dir.is_dir() => Ok(()),
+        Err(e) => Err(CliError::Msg(format!(
+            "cannot create the folder {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+/// The data file of an experiment: `given` (its `--data`), else `default` (found through
+/// `$MCDROPOUT_DATA`, else `../shared/data`). A default that does not exist is an error
+/// naming the path tried and how to set it.
+pub fn experiment_data(
+    given: Option<&Path>,
+    default: std::path::PathBuf,
+    rel: &str,
+) -> CliResult<std::path::PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    if default.exists() {
+        return Ok(default);
+    }
+    let from = match std::env::var_os("MCDROPOUT_DATA") {
+        Some(v) => format!("MCDROPOUT_DATA={}", Path::new(&v).display()),
+        None => "MCDROPOUT_DATA is not set, so ../shared/data was tried".into(),
+    };
+    Err(CliError::Msg(format!(
+        "{} not found ({from}); pass --data FILE, or set MCDROPOUT_DATA to the folder holding {rel} (README, Data)",
+        default.display()
+    )))
 }
 
 /// Reads a data table and reports on stderr how many rows `--drop-missing` skipped.
@@ -167,66 +263,21 @@ pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
     Ok(table)
 }
 
-/// The model's feature columns (`names`) of `table`: by the model's feature names when the file's
-/// header names them all; otherwise every column (except `target`) by position, which must
-/// then be exactly as many as the model has features. Returns the features and, when
-/// `target` is given, the target column.
+/// The model's feature columns (`names`) of `table` and, when `target` is given, the target
+/// column: by name when the file has a header (every feature must be named), by position
+/// for a header-less file or with `--by-position` (see [`Table::model_columns`]).
 pub fn model_inputs(
     table: &Table,
     names: &[String],
     target: Option<&str>,
+    by_position: bool,
 ) -> CliResult<(Array2<f64>, Option<Array1<f64>>)> {
-    let path = table.path.display();
-    let target_idx = target.map(|t| table.column_index(t)).transpose()?;
-    let by_name: Option<Vec<usize>> = table.header.as_ref().and_then(|h| {
-        names
-            .iter()
-            .map(|n| h.iter().position(|c| c == n))
-            .collect()
-    });
-    let cols = match by_name {
-        Some(cols) => {
-            if let Some(t) = target_idx.filter(|t| cols.contains(t)) {
-                return Err(CliError::Msg(format!(
-                    "{path}: the target column {:?} is one of the model's features",
-                    table.column_name(t)
-                )));
-            }
-            cols
-        }
-        None => {
-            let cols: Vec<usize> = (0..table.n_cols())
-                .filter(|&i| Some(i) != target_idx)
-                .collect();
-            if cols.len() != names.len() {
-                let besides = match target_idx {
-                    Some(t) => format!(" besides the target {:?}", table.column_name(t)),
-                    None => String::new(),
-                };
-                let header_note = if table.header.is_some() {
-                    " (the header does not name all of the model's features)"
-                } else {
-                    ""
-                };
-                return Err(CliError::Msg(format!(
-                    "{path}: wrong number of feature columns: the model expects {} ({}), found {}{besides}{header_note}",
-                    names.len(),
-                    names.join(", "),
-                    cols.len()
-                )));
-            }
-            if table.header.is_some() {
-                note!(
-                    "note: {path}: the header does not name all of the model's features ({}); using the columns by position",
-                    names.join(", ")
-                );
-            }
-            cols
-        }
+    let how = if by_position {
+        ColumnMatch::ByPosition
+    } else {
+        ColumnMatch::ByName
     };
-    let x = table.select_columns(&cols);
-    let y = target_idx.map(|t| table.data.column(t).to_owned());
-    Ok((x, y))
+    Ok(table.model_columns(names, target, how)?)
 }
 
 /// Writes through `fill` to `out` atomically, or to stdout when `out` is `None`.
@@ -248,6 +299,32 @@ pub fn emit(
                 }
             })
         }
+    }
+}
+
+/// Names joined by `, `, at most ten, then `… (N more)`: a message never lists ten
+/// thousand columns.
+pub fn short_list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(", … ({} more)", names.len() - SHOWN));
+    }
+    s
+}
+
+/// A figure with four decimals, or in exponent form with four when it is very large or
+/// very small, so that no line prints three hundred digits.
+pub fn fmt_value(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.4e}")
     }
 }
 

@@ -24,6 +24,7 @@ const TEST_FRACTION: f64 = 0.1;
 
 /// Arguments of `mcdropout demo` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the 90/10 split, the initialisation, shuffling, training masks and Monte-Carlo passes")))]
 pub struct DemoArgs {
     /// Training epochs (Gal: 40 × 100 = 4000).
     #[arg(long, value_name = "N", default_value_t = PAPER_EPOCHS)]

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 /// Arguments of `mcdropout digits` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the train/test split, the network's initialisation, shuffling, training masks and Monte-Carlo passes")))]
 pub struct DigitsArgs {
     /// The digits file (gzip or plain CSV, no header, 64 pixels 0–16 then the label)
     /// [default: $MCDROPOUT_DATA/digits/digits.csv.gz, else
@@ -18,7 +19,7 @@ pub struct DigitsArgs {
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
     /// Folder for the figures (PNG and SVG), digits.md and digits.json (created if
-    /// missing).
+    /// missing; its parent must exist).
     #[arg(long, value_name = "DIR", default_value = "digits-results")]
     out: PathBuf,
     /// Monte-Carlo samples T per image.
@@ -72,12 +73,7 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
     if args.epochs == 0 {
         return Err(invalid("--epochs", "must be at least 1, got 0"));
     }
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(invalid(
-            "--out",
-            format!("{} is not a folder", args.out.display()),
-        ));
-    }
+    super::common::check_out_folder(&args.out)?;
     super::common::check_rate("--input-dropout", args.input_dropout)?;
     super::common::check_rate("--dropout", args.dropout)?;
     super::common::check_positive("--weight-decay", args.weight_decay)?;
@@ -91,7 +87,11 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
         ));
     }
     args.compute.validate()?;
-    let path = args.data.clone().unwrap_or_else(default_path);
+    let path = super::common::experiment_data(
+        args.data.as_deref(),
+        default_path(),
+        "digits/digits.csv.gz",
+    )?;
     let data = read_digits(&path)?;
     note!("{}: {} images", path.display(), data.y.len());
     let mut cfg = DigitsConfig::default();
@@ -107,12 +107,7 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
             note!("[{}] {stage}", fmt_seconds(start.elapsed().as_secs_f64()));
         })?)
     })?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        CliError::Msg(format!(
-            "cannot create the folder {}: {e}",
-            args.out.display()
-        ))
-    })?;
+    super::common::make_out_folder(&args.out)?;
     let figures = [
         (
             "digits_rotation",

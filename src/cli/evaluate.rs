@@ -1,6 +1,8 @@
 //! `mcdropout evaluate`: held-out figures of a saved model.
 
-use super::common::{CliError, CliResult, Compute, emit, invalid, load_table, model_inputs};
+use super::common::{
+    CliError, CliResult, Compute, emit, invalid, load_table, model_inputs, not_applicable,
+};
 use clap::Args;
 use mcdropout::gp;
 use mcdropout::model::{self, Evaluation};
@@ -14,6 +16,7 @@ use super::task::{ModelTask, is_classifier};
 
 /// Arguments of `mcdropout evaluate` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the dropout masks of the Monte-Carlo passes (and of the ELBO's mask samples); the same seed gives the same figures for any --threads. A GP's evaluation uses no random numbers")))]
 pub struct EvaluateArgs {
     /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]
@@ -41,6 +44,11 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// Take the model's features from the columns in order (every column except the
+    /// target), ignoring the header's names. Without this flag a file with a header must
+    /// name every feature of the model (in any order; other columns are ignored).
+    #[arg(long)]
+    by_position: bool,
     /// Also report the model's ELBO on these data (networks only; DESIGN §5): expected
     /// log-likelihood minus KL, in the network's standardised units.
     #[arg(long)]
@@ -81,14 +89,33 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
         ));
     }
     if let Some(path) = &args.reliability {
-        super::common::check_output_path("--reliability", path)?;
+        super::common::check_output_path(
+            "--reliability",
+            path,
+            &[("--data", &args.data), ("--model", &args.model)],
+        )?;
     }
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
+            not_applicable(
+                &["level", "elbo", "elbo_samples"],
+                "they apply to regression models; a classifier reports accuracy, NLL, Brier, ECE and MCE",
+            )?;
             return classify::run(&args, &opts);
         }
+        not_applicable(
+            &["reliability", "bins"],
+            "the reliability diagram and calibration bins are for classifiers; this is a regression model",
+        )?;
+        let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
+        if is_gp {
+            not_applicable(
+                &["samples"],
+                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
+            )?;
+        }
         let table = load_table(&args.data, args.drop_missing)?;
-        let (eval, elbo, target_name) = if gp::model_kind(&args.model)? == gp::GP_KIND {
+        let (eval, elbo, target_name) = if is_gp {
             if args.elbo {
                 return Err(invalid(
                     "--elbo",
@@ -96,12 +123,12 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 ));
             }
             let model = gp::load_gp(&args.model)?;
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
             let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
             (model.evaluate(x.view(), y.view(), args.level)?, None, model.target_name)
         } else {
             let model = model::load(&args.model)?;
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
             let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
             let eval = model.evaluate(x.view(), y.view(), &opts)?;
             let elbo = if args.elbo {
@@ -145,17 +172,31 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
 pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::Result<()> {
     writeln!(w, "{title}")?;
     let coverage = format!("coverage of {}% interval", (e.level * 1e4).round() / 1e2);
-    let rows = [
-        ("RMSE (deterministic pass)", format!("{:.4}", e.rmse)),
-        ("MC RMSE", format!("{:.4}", e.mc_rmse)),
-        ("MC test log-likelihood", format!("{:.4}", e.ll)),
-        ("Gaussian log-likelihood", format!("{:.4}", e.ll_gaussian)),
-        (coverage.as_str(), format!("{:.4}", e.coverage)),
-        ("mean predictive std", format!("{:.4}", e.mean_std)),
-        ("τ (noise precision)", format!("{}", e.tau)),
-        ("n (test rows)", e.n.to_string()),
-        ("T (MC samples)", e.samples.to_string()),
-    ];
+    let f4 = super::common::fmt_value;
+    // A GP (no Monte-Carlo samples) has one exact Gaussian predictive: one RMSE, one
+    // log-likelihood, no T.
+    let rows: Vec<(&str, String)> = if e.samples == 0 {
+        vec![
+            ("RMSE", f4(e.rmse)),
+            ("test log-likelihood", f4(e.ll)),
+            (coverage.as_str(), f4(e.coverage)),
+            ("mean predictive std", f4(e.mean_std)),
+            ("τ (noise precision)", f4(e.tau)),
+            ("n (test rows)", e.n.to_string()),
+        ]
+    } else {
+        vec![
+            ("RMSE (deterministic pass)", f4(e.rmse)),
+            ("MC RMSE", f4(e.mc_rmse)),
+            ("MC test log-likelihood", f4(e.ll)),
+            ("Gaussian log-likelihood", f4(e.ll_gaussian)),
+            (coverage.as_str(), f4(e.coverage)),
+            ("mean predictive std", f4(e.mean_std)),
+            ("τ (noise precision)", f4(e.tau)),
+            ("n (test rows)", e.n.to_string()),
+            ("T (MC samples)", e.samples.to_string()),
+        ]
+    };
     for (name, value) in rows {
         writeln!(w, "  {name:<28} {value:>12}")?;
     }

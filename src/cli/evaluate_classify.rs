@@ -13,7 +13,12 @@ use std::io::Write;
 pub fn run(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
     let table = load_table(&args.data, args.drop_missing)?;
-    let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target))?;
+    let (x, y) = model_inputs(
+        &table,
+        &model.feature_names,
+        Some(&args.target),
+        args.by_position,
+    )?;
     let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
     let eval = model
         .evaluate(x.view(), y.view(), opts, args.bins)

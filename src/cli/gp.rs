@@ -12,6 +12,7 @@ use std::path::PathBuf;
 #[command(
     after_help = "Example:\n  mcdropout gp --data co2.csv --target ppmv --kernel se+periodic --out co2.gp"
 )]
+#[command(mut_arg("seed", |a| a.help("Seed of the random restarts' starting points of the hyper-parameter search")))]
 pub struct GpArgs {
     /// Training data: CSV or whitespace-separated numbers, optional header line.
     #[arg(long, value_name = "FILE")]
@@ -50,7 +51,7 @@ pub fn run(args: GpArgs) -> CliResult<()> {
     if args.max_iter == 0 {
         return Err(invalid("--max-iter", "must be at least 1"));
     }
-    check_output_path("--out", &args.out)?;
+    check_output_path("--out", &args.out, &[("--data", &args.data)])?;
     args.compute.run(|| {
         let table = load_table(&args.data, args.drop_missing)?;
         let (x, y, names, target) =

@@ -12,13 +12,13 @@ mod task;
 mod train;
 mod uci;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use common::CliError;
 use std::process::ExitCode;
 
-/// Monte-Carlo dropout regression (Gal & Ghahramani, 2016): neural networks with honest
-/// predictive uncertainty, by keeping dropout on at prediction time and averaging many
-/// stochastic passes.
+/// Monte-Carlo dropout (Gal & Ghahramani, 2016) for regression and classification: neural
+/// networks with honest predictive uncertainty, by keeping dropout on at prediction time
+/// and averaging many stochastic passes; exact Gaussian processes alongside.
 #[derive(Debug, Parser)]
 #[command(name = "mcdropout", version, propagate_version = true)]
 struct Cli {
@@ -28,7 +28,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Train a dropout regression network on a data file and save it.
+    /// Train a dropout regression network (or, with --task classify, a classifier) on a data
+    /// file and save it.
     ///
     /// The data file is CSV or whitespace-separated, with or without a header line. Inputs
     /// and target are standardised with the training statistics. Exactly one of --tau and
@@ -124,7 +125,12 @@ enum Command {
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
 /// stderr with exit code 1 (2 for usage errors, from clap). A closed stdout is not an error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some((_, sub)) = matches.subcommand() {
+        common::record_given(sub);
+    }
+    install_interrupt_handler();
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Predict(args) => predict::run(args),
@@ -143,5 +149,23 @@ pub fn main() -> ExitCode {
             common::note!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes the temporary file of any output being written,
+/// says so, and exits with status 130 (nothing half-written is left behind).
+fn install_interrupt_handler() {
+    let installed = ctrlc::set_handler(|| {
+        let removed = mcdropout::output::cleanup::remove_pending();
+        let what = if removed > 0 {
+            "; the output being written was discarded"
+        } else {
+            ""
+        };
+        common::note!("interrupted{what}");
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        common::note!("note: cannot install the interrupt handler: {e}");
     }
 }

@@ -1,6 +1,8 @@
 //! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
 
-use super::common::{CliResult, Compute, check_output_path, emit, load_table, model_inputs};
+use super::common::{
+    CliResult, Compute, check_output_path, emit, load_table, model_inputs, not_applicable,
+};
 use clap::{Args, ValueEnum};
 use mcdropout::predict::McOptions;
 use mcdropout::{gp, model};
@@ -17,6 +19,7 @@ use samples::SampleOutputs;
 
 /// Arguments of `mcdropout predict` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("seed", |a| a.help("Seed of the dropout masks of the Monte-Carlo passes (the same seed gives the same predictions for any --threads; a GP's prediction uses no random numbers)")))]
 pub struct PredictArgs {
     /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]
@@ -44,6 +47,11 @@ pub struct PredictArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// Take the model's features from the columns in order (every column except the
+    /// target), ignoring the header's names. Without this flag a file with a header must
+    /// name every feature of the model (in any order; other columns are ignored).
+    #[arg(long)]
+    by_position: bool,
     /// `auto` (by the model file), `regress`, or `classify`: class probabilities (columns
     /// p_<label> for every class, class, entropy, mutual_info, variation_ratio); a
     /// regression model is then an error.
@@ -80,17 +88,33 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
     opts.validate()?;
     args.compute.validate()?;
     if let Some(out) = &args.out {
-        check_output_path("--out", out)?;
+        check_output_path(
+            "--out",
+            out,
+            &[("--data", &args.data), ("--model", &args.model)],
+        )?;
     }
-    args.arrays.validate(args.out.as_deref())?;
+    args.arrays
+        .validate(args.out.as_deref(), &args.data, &args.model)?;
     opts.keep_samples = args.arrays.wanted();
     opts.predictive_draws = args.arrays.draws_out.is_some();
     args.compute.run(|| {
         if is_classifier(args.task, &args.model)? {
+            not_applicable(
+                &["level"],
+                "a classifier's output is class probabilities, with no interval",
+            )?;
             return classify::run(&args, &opts);
         }
+        let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
+        if is_gp {
+            not_applicable(
+                &["samples"],
+                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
+            )?;
+        }
         let table = load_table(&args.data, args.drop_missing)?;
-        let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
+        let pred = if is_gp {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
             if args.arrays.wanted() {
                 return Err(super::common::invalid(
@@ -99,11 +123,11 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
                 ));
             }
             let model = gp::load_gp(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
             model.predict(x.view(), args.level)?
         } else {
             let model = model::load(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
             args.arrays.check_size(opts.samples, x.nrows(), 1)?;
             model.predict_mc(x.view(), &opts)?
         };

@@ -12,7 +12,7 @@ use std::io::Write;
 pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
     let table = load_table(&args.data, args.drop_missing)?;
-    let (x, _) = model_inputs(&table, &model.feature_names, None)?;
+    let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
     if args.arrays.draws_out.is_some() {
         return Err(super::super::common::invalid(
             "--draws-out",

@@ -32,14 +32,15 @@ impl SampleOutputs {
         self.samples_out.is_some() || self.draws_out.is_some()
     }
 
-    /// Checks the paths (distinct from each other and from `--out`, in existing folders).
-    pub fn validate(&self, out: Option<&Path>) -> CliResult<()> {
+    /// Checks the paths (distinct from each other, from `--out` and from the inputs, in
+    /// existing folders).
+    pub fn validate(&self, out: Option<&Path>, data: &Path, model: &Path) -> CliResult<()> {
         for (name, path) in [
             ("--samples-out", &self.samples_out),
             ("--draws-out", &self.draws_out),
         ] {
             if let Some(p) = path {
-                check_output_path(name, p)?;
+                check_output_path(name, p, &[("--data", data), ("--model", model)])?;
                 if Some(p.as_path()) == out {
                     return Err(invalid(name, format!("{} is also --out", p.display())));
                 }

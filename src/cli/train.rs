@@ -2,7 +2,7 @@
 
 use super::common::{
     CliError, CliResult, Compute, check_output_path, check_positive, check_rate, fmt_seconds,
-    invalid, load_table, note,
+    invalid, load_table, not_applicable, note,
 };
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -27,6 +27,7 @@ either --tau T (the noise precision in target units⁻², e.g. 1/(expected noise
 #[command(
     after_help = "Example:\n  mcdropout train --data wine.csv --target quality --hidden 50 --dropout 0.01 --tau 3 --epochs 4000 --out wine.model"
 )]
+#[command(mut_arg("seed", |a| a.help("Seed of the weight initialisation, the minibatch shuffling and the training dropout masks; the same seed gives the same model for any --threads")))]
 pub struct TrainArgs {
     /// Training data: CSV or whitespace-separated numbers, optional header line.
     #[arg(long, value_name = "FILE")]
@@ -161,6 +162,18 @@ enum OptimizerArg {
 impl TrainArgs {
     /// Checks every argument before any work is done.
     fn validate(&self) -> CliResult<Noise> {
+        if self.optimizer == OptimizerArg::Adam {
+            not_applicable(
+                &["momentum"],
+                "--momentum is for --optimizer sgd; Adam has its own moments",
+            )?;
+        }
+        if self.task == Task::Classify {
+            not_applicable(
+                &["tau_units", "loss"],
+                "they set the regression loss; a classifier is trained by cross-entropy",
+            )?;
+        }
         let noise = match (self.tau, self.weight_decay) {
             _ if self.task == Task::Classify => classify::noise(self)?,
             (Some(tau), None) => {
@@ -214,7 +227,7 @@ impl TrainArgs {
             ));
         }
         self.compute.validate()?;
-        check_output_path("--out", &self.out)?;
+        check_output_path("--out", &self.out, &[("--data", &self.data)])?;
         Ok(noise)
     }
 
@@ -316,7 +329,7 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         "trained on {} rows × {} features ({}) → {}; hidden {:?} {}, dropout {}",
         x.nrows(),
         names.len(),
-        names.join(", "),
+        super::common::short_list(&names),
         target,
         args.hidden,
         args.activation
@@ -332,9 +345,9 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         fmt_seconds(r.seconds)
     );
     note!(
-        "τ = {} (noise std {:.4} in target units), λ = {lambda} (l = {}, {:?} units)",
-        model.tau(),
-        1.0 / model.tau().sqrt(),
+        "τ = {} (noise std {} in target units), λ = {lambda} (l = {}, {:?} units)",
+        super::common::fmt_value(model.tau()),
+        super::common::fmt_value(1.0 / model.tau().sqrt()),
         model.prior.length_scale,
         model.prior.units
     );

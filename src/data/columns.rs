@@ -86,6 +86,14 @@ impl Table {
         target: &str,
         features: Option<&[String]>,
     ) -> Result<FeaturesAndTarget> {
+        if let Some((name, i, j)) = self.duplicate_header() {
+            return Err(Error::ColumnMismatch {
+                path: self.path.clone(),
+                reason: format!(
+                    "the header names column {name:?} twice (columns {i} and {j}, 0-based); every column needs its own name"
+                ),
+            });
+        }
         let t = self.column_index(target)?;
         let target_name = self.column_name(t);
         let cols: Vec<usize> = match features {

@@ -37,6 +37,7 @@ pub use finite::{check_finite, check_finite_1d};
 mod cells;
 mod columns;
 mod formats;
+mod matching;
 mod standardize;
 mod table;
 
@@ -44,5 +45,6 @@ mod table;
 mod tests_read;
 
 pub use columns::FeaturesAndTarget;
+pub use matching::ColumnMatch;
 pub use standardize::Standardizer;
-pub use table::{LoadOptions, Table, read_table};
+pub use table::{LoadOptions, Table, parse_table, read_table};

@@ -31,6 +31,31 @@ pub struct Standardizer {
     pub std: Array1<f64>,
 }
 
+/// Mean and population std of `col` computed in units of its largest absolute value,
+/// so that values near the floating-point maximum do not overflow; an error when the
+/// spread itself exceeds the largest finite number.
+fn scaled_mean_std(col: ndarray::ArrayView1<f64>, j: usize) -> Result<(f64, f64)> {
+    let scale = col.iter().fold(0.0f64, |a, &v| a.max(v.abs()));
+    let count = col.len() as f64;
+    let ms = col.iter().map(|&v| v / scale).sum::<f64>() / count;
+    let sds = (col
+        .iter()
+        .map(|&v| (v / scale - ms) * (v / scale - ms))
+        .sum::<f64>()
+        / count)
+        .sqrt();
+    let (m, sd) = (ms * scale, sds * scale);
+    if !(m.is_finite() && sd.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "data".to_owned(),
+            reason: format!(
+                "column {j} (0-based among the columns used): its values (up to ±{scale:e}) spread wider than the largest floating-point number, so standardising overflows; rescale the column"
+            ),
+        });
+    }
+    Ok((m, sd))
+}
+
 impl Standardizer {
     /// Computes the mean and population standard deviation of every column of `x`.
     ///
@@ -57,12 +82,16 @@ impl Standardizer {
         let mut mean = Array1::zeros(x.ncols());
         let mut std = Array1::ones(x.ncols());
         for (j, col) in x.axis_iter(Axis(1)).enumerate() {
-            let m = col.sum() / count;
-            mean[j] = m;
+            let mut m = col.sum() / count;
             // A constant column can still give a tiny non-zero spread through rounding
             // of the mean, so test for it directly.
             let constant = col.iter().all(|&v| v == col[0]);
-            let sd = (col.iter().map(|&v| (v - m) * (v - m)).sum::<f64>() / count).sqrt();
+            let mut sd = (col.iter().map(|&v| (v - m) * (v - m)).sum::<f64>() / count).sqrt();
+            if !(m.is_finite() && sd.is_finite()) {
+                // Huge values overflow the sums: compute in units of the largest |value|.
+                (m, sd) = scaled_mean_std(col, j)?;
+            }
+            mean[j] = m;
             if !constant && sd > 0.0 && sd.is_finite() {
                 std[j] = sd;
             }
@@ -167,5 +196,22 @@ mod tests {
         let err = s.transform(array![[1.0, 2.0]].view()).unwrap_err();
         assert!(matches!(err, Error::Shape(_)), "{err}");
         assert!(s.inverse_transform(array![[1.0, 2.0]].view()).is_err());
+    }
+
+    #[test]
+    fn huge_values_standardise_without_overflow_or_are_a_clear_error() {
+        let x = array![[1e308], [-1e308], [5e307]];
+        let s = Standardizer::fit(x.view()).unwrap();
+        assert!(s.mean[0].is_finite() && s.std[0].is_finite() && s.std[0] > 1e307);
+        let z = s.transform(x.view()).unwrap();
+        assert!(z.iter().all(|v| v.is_finite() && v.abs() < 3.0));
+        // The widest possible spread still fits: the scaled std is at most 1.
+        let wide = array![[f64::MAX], [-f64::MAX]];
+        let s = Standardizer::fit(wide.view()).unwrap();
+        assert_eq!((s.mean[0], s.std[0]), (0.0, f64::MAX));
+        assert_eq!(
+            s.transform(wide.view()).unwrap().column(0).to_vec(),
+            [1.0, -1.0]
+        );
     }
 }

@@ -94,9 +94,15 @@ pub fn read_table(path: &Path, opts: &LoadOptions) -> Result<Table> {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8_lossy(&bytes);
+    parse_table(&bytes, path, opts)
+}
+
+/// As [`read_table`], on the bytes of a file already read; `path` is used in messages.
+pub fn parse_table(bytes: &[u8], path: &Path, opts: &LoadOptions) -> Result<Table> {
+    let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
+    formats::check_text(text, path)?;
     let mut rows = RowCollector::new(path, opts.drop_missing);
     if formats::is_csv(text) {
         formats::read_csv(text, path, &mut rows)?;

@@ -11,14 +11,14 @@ use super::parse::parse_kernel;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::model::FORMAT_VERSION;
-use crate::model::io::{check_version, read_file, read_metadata};
+use crate::model::checksum::serialize_sealed;
+use crate::model::io::{check_bytes, read_file};
+use crate::model::validate;
 use ndarray::Array1;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
-const META_KEY: &str = "mcdropout";
 /// The model kind of GP files.
 pub const GP_KIND: &str = "gp";
 
@@ -65,8 +65,8 @@ pub fn save_gp(model: &GpModel, path: &Path) -> Result<()> {
     let le = |v: &[f64]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
     let xb = le(&post.x.data);
     let yb = le(&model.y_train);
-    let bytes = (|| {
-        let views = vec![
+    let views = (|| {
+        Ok::<_, safetensors::SafeTensorError>(vec![
             (
                 "x_train".to_string(),
                 TensorView::new(Dtype::F64, vec![post.x.len(), post.x.dim], &xb)?,
@@ -75,10 +75,10 @@ pub fn save_gp(model: &GpModel, path: &Path) -> Result<()> {
                 "y_train".to_string(),
                 TensorView::new(Dtype::F64, vec![model.y_train.len()], &yb)?,
             ),
-        ];
-        safetensors::serialize(views, Some(HashMap::from([(META_KEY.to_string(), json)])))
+        ])
     })()
     .map_err(|e| bad(e.to_string()))?;
+    let bytes = serialize_sealed(views, json, path)?;
     crate::output::write_atomic(path, |w| w.write_all(&bytes))
 }
 
@@ -88,13 +88,16 @@ pub use crate::model::model_kind;
 
 /// Reads a GP model written by [`save_gp`].
 pub fn load_gp(path: &Path) -> Result<GpModel> {
-    let bytes = read_file(path)?;
+    load_gp_bytes(&read_file(path)?, path)
+}
+
+/// As [`load_gp`], on the bytes of a model file already read; `path` names it in messages.
+pub fn load_gp_bytes(bytes: &[u8], path: &Path) -> Result<GpModel> {
+    let value = check_bytes(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
     };
-    let value = read_metadata(&bytes, path)?;
-    check_version(&value, path)?;
     let meta: Meta = serde_json::from_value(value).map_err(|e| bad(format!("metadata: {e}")))?;
     if meta.kind != GP_KIND {
         return Err(bad(format!(
@@ -102,7 +105,14 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
             meta.kind
         )));
     }
-    let st = SafeTensors::deserialize(&bytes)
+    validate::scaler(&meta.x_mean, &meta.x_std, meta.feature_names.len(), path)?;
+    validate::finite("the target mean", meta.y_mean, path)?;
+    validate::positive("the target standard deviation", meta.y_std, path)?;
+    validate::positive("the noise variance", meta.noise_var, path)?;
+    for (i, &p) in meta.kernel_log_params.iter().enumerate() {
+        validate::finite(&format!("kernel log-parameter {i}"), p, path)?;
+    }
+    let st = SafeTensors::deserialize(bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
     let read = |name: &str| -> Result<(Vec<usize>, Vec<f64>)> {
         let t = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;
@@ -132,6 +142,7 @@ pub fn load_gp(path: &Path) -> Result<GpModel> {
             "tensor shapes x_train {xs:?}, y_train {ys:?} do not match {d} features"
         )));
     }
+    crate::limits::check_gp_points(xs[0]).map_err(|e| validate::in_file(e, path))?;
     let mut kernel = parse_kernel(&meta.kernel, d).map_err(|e| bad(e.to_string()))?;
     if meta.kernel_log_params.len() != kernel.n_params() {
         return Err(bad(

@@ -104,6 +104,39 @@ impl Kernel {
         }
     }
 
+    /// The variance the kernel adds on identical inputs only — its white-noise part, which
+    /// acts as observation noise — when it can be separated: white terms in sums, and in
+    /// products whose other factor has a constant k(x, x) (stationary kernels, constants).
+    /// `None` when a white term multiplies an input-dependent kernel (linear, arc-cosine).
+    pub fn white_variance(&self) -> Option<f64> {
+        match self {
+            Kernel::White(p) => Some(p[0].exp()),
+            Kernel::Sum(a, b) => Some(a.white_variance()? + b.white_variance()?),
+            Kernel::Product(a, b) => {
+                let (aw, bw) = (a.white_variance()?, b.white_variance()?);
+                if aw == 0.0 && bw == 0.0 {
+                    return Some(0.0);
+                }
+                let (asv, bsv) = (a.smooth_diag()?, b.smooth_diag()?);
+                Some(aw * bw + aw * bsv + asv * bw)
+            }
+            _ => Some(0.0),
+        }
+    }
+
+    /// k(x, x) without the white-noise part, when it does not depend on x.
+    fn smooth_diag(&self) -> Option<f64> {
+        match self {
+            Kernel::SquaredExp(p) | Kernel::Matern32(p) | Kernel::Matern52(p) => Some(p[0].exp()),
+            Kernel::Periodic(p) => Some(p[0].exp()),
+            Kernel::Constant(p) => Some(p[0].exp()),
+            Kernel::White(_) => Some(0.0),
+            Kernel::Sum(a, b) => Some(a.smooth_diag()? + b.smooth_diag()?),
+            Kernel::Product(a, b) => Some(a.smooth_diag()? * b.smooth_diag()?),
+            Kernel::Linear(_) | Kernel::ArcCos0(_) | Kernel::ArcCos1(_) => None,
+        }
+    }
+
     /// Human-readable names of the parameters, in order (e.g. `se.lengthscale[0]`).
     pub fn param_names(&self) -> Vec<String> {
         let mut v = Vec::new();

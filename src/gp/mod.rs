@@ -18,7 +18,7 @@ mod prepared;
 
 pub use arccos::{FeatureCovariance, feature_covariance};
 pub use exact::{Posterior, log_marginal_likelihood};
-pub use io::{GP_KIND, load_gp, model_kind, save_gp};
+pub use io::{GP_KIND, load_gp, load_gp_bytes, model_kind, save_gp};
 pub use kernel::Kernel;
 pub use lbfgs::{Minimum, Objective, minimise};
 pub use linalg::{Cholesky, JITTER_STEPS, Points, cross_matrix, gram_matrix};

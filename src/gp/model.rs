@@ -58,9 +58,15 @@ pub struct GpModel {
 }
 
 impl GpModel {
-    /// Noise variance σ_n² in original target units.
+    /// Noise variance in original target units: the likelihood's σ_n² plus every
+    /// white-noise term of the kernel ([`Kernel::white_variance`](super::Kernel::white_variance)).
     pub fn noise_var(&self) -> f64 {
-        self.posterior.noise * self.y_std * self.y_std
+        (self.posterior.noise + self.white_var()) * self.y_std * self.y_std
+    }
+
+    /// The kernel's white-noise variance (standardised units; 0 when not separable).
+    fn white_var(&self) -> f64 {
+        self.posterior.kernel.white_variance().unwrap_or(0.0)
     }
 
     /// The kernel's parameters by name, as values (not logs), plus `noise.variance`
@@ -81,7 +87,7 @@ impl GpModel {
             return Err(Error::Shape(format!(
                 "the model was trained on {} features ({}), the data has {} columns",
                 self.posterior.x.dim,
-                self.feature_names.join(", "),
+                crate::error::name_list(&self.feature_names),
                 x.ncols()
             )));
         }
@@ -93,7 +99,8 @@ impl GpModel {
     }
 
     /// The predictive distribution of y at the rows of `x`: `epistemic_var` is the
-    /// posterior variance of f (clamped ≥ 0), `aleatoric_var` the noise σ_n², and the
+    /// posterior variance of f without the kernel's white noise (clamped ≥ 0),
+    /// `aleatoric_var` the noise σ_n² plus that white noise ([`Self::noise_var`]), and the
     /// interval the exact central `level` interval of the Gaussian predictive.
     pub fn predict(&self, x: ArrayView2<f64>, level: f64) -> Result<McPrediction> {
         if !(level > 0.0 && level < 1.0) {
@@ -106,12 +113,14 @@ impl GpModel {
         let (m, v) = self.posterior.mean_var(&pts);
         let s2 = self.y_std * self.y_std;
         let mean: Array1<f64> = m.iter().map(|m| m * self.y_std + self.y_mean).collect();
-        let epistemic_var: Array1<f64> = v.iter().map(|v| v * s2).collect();
+        // The kernel's white noise counts as noise (aleatoric), not as uncertainty about f.
+        let white = self.white_var();
+        let epistemic_var: Array1<f64> = v.iter().map(|v| (v - white).max(0.0) * s2).collect();
         let aleatoric_var = self.noise_var();
         let total_var = epistemic_var.mapv(|v| v + aleatoric_var);
         let std = total_var.mapv(f64::sqrt);
         let z = normal_quantile(0.5 + level / 2.0);
-        Ok(McPrediction {
+        let pred = McPrediction {
             lower: &mean - &(z * &std),
             upper: &mean + &(z * &std),
             mean,
@@ -122,7 +131,9 @@ impl GpModel {
             level,
             samples: None,
             draws: None,
-        })
+        };
+        pred.check_finite()?;
+        Ok(pred)
     }
 
     /// The posterior covariance of f at the rows of `x` (original units).
@@ -181,7 +192,7 @@ impl GpModel {
             .sum::<f64>()
             / n;
         let mean = pred.mean.to_vec();
-        Ok(Evaluation {
+        let eval = Evaluation {
             n: yv.len(),
             samples: 0,
             rmse: rmse(&mean, &yv),
@@ -192,6 +203,8 @@ impl GpModel {
             level,
             mean_std: pred.std.mean().unwrap_or(f64::NAN),
             tau: 1.0 / self.noise_var(),
-        })
+        };
+        eval.check_finite()?;
+        Ok(eval)
     }
 }

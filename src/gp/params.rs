@@ -152,6 +152,15 @@ impl GpParams {
             }
             kernel.set_params(init);
         }
+        crate::limits::check_gp_points(x.nrows())?;
+        if self.optimise {
+            crate::limits::check_gp_fit(
+                x.nrows(),
+                kernel.n_params() + 1,
+                self.restarts.saturating_add(1),
+                self.max_iter,
+            )?;
+        }
         let x_scaler = Standardizer::fit(x)?;
         let y_scaler = Standardizer::fit_1d(y)?;
         let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);

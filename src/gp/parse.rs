@@ -12,6 +12,7 @@
 
 use super::kernel::Kernel;
 use crate::error::{Error, Result};
+use crate::limits::{MAX_KERNEL_DEPTH, MAX_KERNEL_TERMS};
 
 /// The kernel names the parser accepts.
 pub const KERNEL_NAMES: &str =
@@ -38,6 +39,8 @@ pub fn parse_kernel(spec: &str, dim: usize) -> Result<Kernel> {
         chars: spec.char_indices().collect(),
         pos: 0,
         dim,
+        depth: 0,
+        terms: 0,
     };
     let k = p.expr()?;
     p.skip_space();
@@ -52,6 +55,10 @@ struct Parser<'a> {
     chars: Vec<(usize, char)>,
     pos: usize,
     dim: usize,
+    /// Parentheses open at the current position.
+    depth: usize,
+    /// Kernel names read so far.
+    terms: usize,
 }
 
 impl Parser<'_> {
@@ -99,7 +106,15 @@ impl Parser<'_> {
     fn factor(&mut self) -> Result<Kernel> {
         self.skip_space();
         if self.eat('(') {
+            if self.depth >= MAX_KERNEL_DEPTH {
+                self.pos -= 1;
+                return Err(self.error(format!(
+                    "parentheses nested more than {MAX_KERNEL_DEPTH} deep"
+                )));
+            }
+            self.depth += 1;
             let k = self.expr()?;
+            self.depth -= 1;
             if !self.eat(')') {
                 return Err(self.error("expected ')'".into()));
             }
@@ -119,6 +134,13 @@ impl Parser<'_> {
             )));
         }
         let name: String = self.chars[start..self.pos].iter().map(|(_, c)| c).collect();
+        self.terms += 1;
+        if self.terms > MAX_KERNEL_TERMS {
+            self.pos = start;
+            return Err(self.error(format!(
+                "more than {MAX_KERNEL_TERMS} kernels in one expression"
+            )));
+        }
         let ard = |d: usize| vec![0.0; d + 1];
         let k = match name.to_ascii_lowercase().as_str() {
             "se" | "rbf" => Kernel::SquaredExp(ard(self.dim)),
@@ -175,5 +197,19 @@ mod tests {
                 _ => panic!("{spec}: wrong error {e}"),
             }
         }
+    }
+
+    #[test]
+    fn nesting_and_length_are_bounded() {
+        let deep = format!("{}se{}", "(".repeat(100_000), ")".repeat(100_000));
+        let e = parse_kernel(&deep, 1).unwrap_err().to_string();
+        assert!(e.contains("nested more than 32 deep"), "{e}");
+        assert!(e.contains("position 33"), "{e}");
+        let ok = format!("{}se{}", "(".repeat(32), ")".repeat(32));
+        assert!(parse_kernel(&ok, 1).is_ok());
+        let long = vec!["se"; 100_000].join("+");
+        let e = parse_kernel(&long, 1).unwrap_err().to_string();
+        assert!(e.contains("more than 256 kernels"), "{e}");
+        assert!(parse_kernel(&vec!["white"; 256].join("*"), 1).is_ok());
     }
 }

@@ -1,7 +1,9 @@
 //! Model files: weights as safetensors tensors (`layer{i}.weight`, `layer{i}.bias`, f64),
 //! everything else as JSON in the safetensors metadata under the key `mcdropout`.
 
+use super::checksum::{Seal, serialize_sealed, verify};
 use super::regressor::Regressor;
+use super::validate;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::nn::{Architecture, Layer, Network};
@@ -10,13 +12,17 @@ use crate::train::{TrainConfig, TrainReport};
 use ndarray::{Array1, Array2};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
-/// Version of the model file format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the model file format this build writes. Version 2 added a CRC-32 checksum
+/// of the whole file (see `checksum.rs`); version-1 files (no checksum) still load, with a
+/// note on stderr. Versions 1 and 2 are read.
+pub const FORMAT_VERSION: u32 = 2;
 
-const META_KEY: &str = "mcdropout";
+/// The oldest model file format version this build reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
+
+pub(crate) const META_KEY: &str = "mcdropout";
 
 #[derive(Serialize, Deserialize)]
 struct Meta {
@@ -85,14 +91,12 @@ pub(crate) fn save_network(network: &Network, json: String, path: &Path) -> Resu
         .iter()
         .map(|(name, shape, b)| Ok((name.clone(), TensorView::new(Dtype::F64, shape.clone(), b)?)))
         .collect::<std::result::Result<Vec<_>, safetensors::SafeTensorError>>()
-        .and_then(|v| {
-            safetensors::serialize(v, Some(HashMap::from([(META_KEY.to_string(), json)])))
-        })
         .map_err(|e| Error::ModelFormat {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-    crate::output::write_atomic(path, |w| w.write_all(&views))
+    let sealed = serialize_sealed(views, json, path)?;
+    crate::output::write_atomic(path, |w| w.write_all(&sealed))
 }
 
 fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
@@ -102,7 +106,12 @@ fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
 /// Reads a model written by [`save`]. A truncated or corrupted file, a file of another
 /// format version, or one whose tensors do not match its architecture is an error.
 pub fn load(path: &Path) -> Result<Regressor> {
-    let (meta, network) = load_network(path)?;
+    load_bytes(&read_file(path)?, path)
+}
+
+/// As [`load`], on the bytes of a model file already read; `path` names it in messages.
+pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<Regressor> {
+    let (meta, network) = load_network(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
@@ -120,6 +129,16 @@ pub fn load(path: &Path) -> Result<Regressor> {
     if meta.x_mean.len() != n_in || meta.x_std.len() != n_in || meta.feature_names.len() != n_in {
         return Err(bad("standardisation does not match the input width".into()));
     }
+    if network.n_outputs() != 1 {
+        return Err(bad(format!(
+            "a regression network has one output, this one has {}",
+            network.n_outputs()
+        )));
+    }
+    validate::scaler(&meta.x_mean, &meta.x_std, meta.feature_names.len(), path)?;
+    validate::finite("the target mean", meta.y_mean, path)?;
+    validate::positive("the target standard deviation", meta.y_std, path)?;
+    validate::prior(&meta.prior, path)?;
     Ok(Regressor {
         network,
         x_scaler: Standardizer {
@@ -172,40 +191,65 @@ pub(crate) fn read_metadata(bytes: &[u8], path: &Path) -> Result<serde_json::Val
     serde_json::from_str(json).map_err(|e| bad(format!("metadata: {e}")))
 }
 
-/// Fails with [`Error::ModelVersion`] unless the metadata's format version is this
-/// build's.
-pub(crate) fn check_version(meta: &serde_json::Value, path: &Path) -> Result<()> {
+/// Fails with [`Error::ModelVersion`] unless the metadata's format version is one this
+/// build reads; a file of the current version must carry a valid checksum, a version-1
+/// file (written before checksums) loads with a note on stderr.
+fn check_version(meta: &serde_json::Value, seal: Seal, path: &Path) -> Result<()> {
     let found = meta
         .get("format_version")
         .and_then(|v| v.as_u64())
-        .unwrap_or(0) as u32;
-    if found != FORMAT_VERSION {
+        .map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX));
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&found) {
         return Err(Error::ModelVersion {
             path: path.to_path_buf(),
             found,
             expected: FORMAT_VERSION,
         });
     }
+    if seal == Seal::Absent {
+        if found >= 2 {
+            return Err(Error::ModelFormat {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "format version {found} but no checksum (truncated or edited by hand?)"
+                ),
+            });
+        }
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {}: model format version {found} has no checksum, so corruption cannot be detected; save it again to upgrade it to version {FORMAT_VERSION}",
+            path.display()
+        );
+    }
     Ok(())
+}
+
+/// The metadata of the model file `bytes` of any kind, after checking the checksum and
+/// the format version.
+pub(crate) fn check_bytes(bytes: &[u8], path: &Path) -> Result<serde_json::Value> {
+    let seal = verify(bytes, path)?;
+    let meta = read_metadata(bytes, path)?;
+    check_version(&meta, seal, path)?;
+    Ok(meta)
 }
 
 /// Reads and checks a model file's metadata (format version, architecture) and network.
 /// Shared by every model kind; the caller parses the rest of the metadata.
-pub(crate) fn load_network(path: &Path) -> Result<(serde_json::Value, Network)> {
-    let bytes = read_file(path)?;
+pub(crate) fn load_network(bytes: &[u8], path: &Path) -> Result<(serde_json::Value, Network)> {
+    let version = check_bytes(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
     };
-    let st = SafeTensors::deserialize(&bytes)
+    let st = SafeTensors::deserialize(bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
-    let version = read_metadata(&bytes, path)?;
-    check_version(&version, path)?;
     let architecture: Architecture = version
         .get("architecture")
         .cloned()
         .ok_or_else(|| bad("metadata: no architecture".into()))
         .and_then(|a| serde_json::from_value(a).map_err(|e| bad(format!("metadata: {e}"))))?;
+    validate::widths(&architecture.sizes, path)?;
     architecture.validate().map_err(|e| bad(e.to_string()))?;
     let sizes = &architecture.sizes;
     let mut layers = Vec::new();

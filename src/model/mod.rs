@@ -1,13 +1,16 @@
 //! Dropout regression models: hyper-parameters → fit → a fitted [`Regressor`] that predicts
 //! with Monte-Carlo dropout; saving and loading.
 
+pub(crate) mod checksum;
+mod finite;
 mod import;
 pub(crate) mod io;
 pub(crate) mod params;
 mod regressor;
 mod summary;
+pub(crate) mod validate;
 
-pub use io::{FORMAT_VERSION, load, model_kind, save};
+pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind, save};
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;
 pub use summary::{Evaluation, McPrediction};

@@ -124,6 +124,7 @@ impl RegressorParams {
             arch.dropout = rates.clone();
             arch.validate()?;
         }
+        crate::limits::check_training(&arch.sizes, n, self.train.epochs)?;
         let mut prior = match self.noise {
             Noise::Tau(tau) => Prior::new(self.length_scale, tau, n, y_std, self.tau_units)?,
             Noise::WeightDecay(l) => Prior::from_weight_decay(
@@ -144,6 +145,13 @@ impl RegressorParams {
             kernel: prior.weight_decays(&network.arch.dropout),
             bias: prior.bias_decay(),
         };
+        crate::limits::check_weight_decay(
+            &reg.kernel,
+            match self.noise {
+                Noise::Tau(_) => "--tau",
+                Noise::WeightDecay(_) => "--weight-decay",
+            },
+        )?;
         let report = train_network(
             &mut network,
             xs.view(),
@@ -195,5 +203,21 @@ pub(crate) fn fit_preamble(
         None => (0..x.ncols()).map(|i| format!("x{i}")).collect(),
     };
     let target_name = target_name.clone().unwrap_or_else(|| "y".into());
+    for (j, name) in feature_names.iter().enumerate() {
+        if let Some(i) = feature_names[..j].iter().position(|n| n == name) {
+            return Err(Error::InvalidParameter {
+                name: "feature_names".into(),
+                reason: format!(
+                    "{name:?} names features {i} and {j}; every feature needs its own name"
+                ),
+            });
+        }
+        if *name == target_name {
+            return Err(Error::InvalidParameter {
+                name: "feature_names".into(),
+                reason: format!("feature {j} has the target's name {name:?}"),
+            });
+        }
+    }
     Ok((n, feature_names, target_name))
 }

@@ -57,7 +57,7 @@ impl Regressor {
             return Err(Error::Shape(format!(
                 "the model was trained on {} features ({}), the data has {} columns",
                 self.network.n_inputs(),
-                self.feature_names.join(", "),
+                crate::error::name_list(&self.feature_names),
                 x.ncols()
             )));
         }
@@ -78,6 +78,8 @@ impl Regressor {
         opts: &McOptions,
     ) -> Result<Vec<RowStats>> {
         let xs = self.standardise(x)?;
+        let kept = usize::from(opts.keep_samples) + usize::from(opts.predictive_draws);
+        crate::limits::check_mc(&self.network.arch.sizes, x.nrows(), opts.samples, kept)?;
         let tau = self.tau();
         let noise_sd = 1.0 / tau.sqrt();
         let (mu, sd) = (self.y_mean, self.y_std);
@@ -105,7 +107,9 @@ impl Regressor {
     /// Monte-Carlo dropout prediction with `opts.samples` passes.
     pub fn predict_mc(&self, x: ArrayView2<f64>, opts: &McOptions) -> Result<McPrediction> {
         let rows = self.mc_rows(x, None, opts)?;
-        Ok(self.summarise(&rows, opts))
+        let pred = self.summarise(&rows, opts);
+        pred.check_finite()?;
+        Ok(pred)
     }
 
     fn summarise(&self, rows: &[RowStats], opts: &McOptions) -> McPrediction {
@@ -172,6 +176,7 @@ impl Regressor {
         let det = self.predict(x)?;
         let rows = self.mc_rows(x, Some(y), opts)?;
         let pred = self.summarise(&rows, opts);
+        pred.check_finite()?;
         let yv = y.to_vec();
         let n = yv.len().max(1) as f64;
         let ll_gaussian = yv
@@ -180,7 +185,7 @@ impl Regressor {
             .map(|(&t, (&m, &v))| gaussian_log_likelihood(t, m, v))
             .sum::<f64>()
             / n;
-        Ok(Evaluation {
+        let eval = Evaluation {
             n: yv.len(),
             samples: opts.samples,
             rmse: rmse(det.as_slice().unwrap_or(&[]), &yv),
@@ -191,7 +196,9 @@ impl Regressor {
             level: opts.level,
             mean_std: pred.std.mean().unwrap_or(f64::NAN),
             tau: self.tau(),
-        })
+        };
+        eval.check_finite()?;
+        Ok(eval)
     }
 }
 

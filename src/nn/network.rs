@@ -87,7 +87,7 @@ impl Architecture {
                 });
             }
         }
-        Ok(())
+        crate::limits::check_network(&self.sizes)
     }
 
     /// Number of dense layers.

@@ -220,6 +220,12 @@ pub fn run_dataset(
 ) -> Result<DatasetResult> {
     let start = Instant::now();
     let splits = cfg.selected_splits(ds)?;
+    // The network's size, before the list of hidden widths is built.
+    let (h, layers) = (ds.n_hidden as f64, cfg.layers as f64);
+    crate::limits::check_memory(
+        &format!("{} hidden layers of {} units", cfg.layers, ds.n_hidden),
+        ((layers - 1.0).max(0.0) * (h + 1.0) * h + (ds.x.ncols() as f64 + 2.0) * h + layers) * 32.0,
+    )?;
     let rates = cfg
         .dropout_rates
         .clone()
