@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 #[path = "predict_classify.rs"]
 mod classify;
+#[path = "predict_keys.rs"]
+mod keys;
 #[path = "predict_samples.rs"]
 mod samples;
 use super::task::{ModelTask, is_classifier};
@@ -50,6 +52,8 @@ pub struct PredictArgs {
     #[arg(long, value_enum, default_value_t = ModelTask::Auto)]
     task: ModelTask,
     #[command(flatten)]
+    keys: keys::KeyColumn,
+    #[command(flatten)]
     arrays: SampleOutputs,
     #[command(flatten)]
     compute: Compute,
@@ -89,7 +93,9 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         if is_classifier(args.task, &args.model)? {
             return classify::run(&args, &opts);
         }
-        let table = load_table(&args.data, args.drop_missing)?;
+        let (table, opts) = args
+            .keys
+            .apply(load_table(&args.data, args.drop_missing)?, &opts)?;
         let pred = if gp::model_kind(&args.model)? == gp::GP_KIND {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
             if args.arrays.wanted() {
