@@ -49,12 +49,15 @@ def _lo_up() -> bool:
 
 
 def _session_of(pid: int) -> int | None:
+    """The session id of a live (not zombie) process, or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    # Fields after the command name (which may hold spaces) in parentheses.
-    return int(stat.rsplit(")", 1)[1].split()[3])
+    # Fields after the command name (which may hold spaces) in parentheses: state, ppid,
+    # pgrp, session.
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] in ("Z", "X") else int(fields[3])
 
 
 def _cmdline(pid: int) -> str:
@@ -110,7 +113,9 @@ class Cluster:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-        time.sleep(0.5)
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline and self.pids():
+            time.sleep(0.1)
         return self.pids()
 
 

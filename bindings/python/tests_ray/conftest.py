@@ -10,6 +10,7 @@ machine's network."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+# No usage reporting from the driver (the cluster's nodes are started the same way).
+os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 

@@ -141,8 +141,10 @@ class Scorer:
         self.n_jobs = n_jobs if n_jobs is not None else assigned_cpus()
         self.prefix = str(prefix)
         est = self.estimator
+        wanted = {"n_samples": self.samples, "n_jobs": self.n_jobs, "level": self.level}
+        own = est.get_params()
+        est.set_params(**{k: v for k, v in wanted.items() if k in own})
         if hasattr(est, "n_samples"):
-            est.set_params(n_samples=self.samples, n_jobs=self.n_jobs, level=self.level)
             est.seed_ = self.seed
         self.columns = [self.prefix + c for c in output_columns(est)]
         names = getattr(est, "feature_names_in_", None)
