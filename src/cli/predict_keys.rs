@@ -42,7 +42,7 @@ impl KeyColumn {
             .iter()
             .zip(&table.lines)
             .map(|(&v, line)| {
-                if v >= 0.0 && v <= MAX_KEY && v.fract() == 0.0 {
+                if (0.0..=MAX_KEY).contains(&v) && v.fract() == 0.0 {
                     Ok(v as u64)
                 } else {
                     Err(CliError::Msg(format!(

@@ -214,12 +214,12 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> PyResult<T>
     serde_json::from_str(s).map_err(|e| PyValueError::new_err(format!("invalid {what}: {e}")))
 }
 
+/// Splits, grid as (dropout, τ) pairs, and epochs.
+type Plan = (Vec<usize>, Vec<(f64, f64)>, usize);
+
 /// The plan of a run on `dataset`: (splits, grid as (dropout, τ) pairs, epochs), checked.
 #[pyfunction]
-pub fn uci_plan(
-    dataset: &PyUciDataset,
-    settings: Settings,
-) -> PyResult<(Vec<usize>, Vec<(f64, f64)>, usize)> {
+pub fn uci_plan(dataset: &PyUciDataset, settings: Settings) -> PyResult<Plan> {
     let cfg = settings.config()?;
     let plan = UciPlan::new(&dataset.inner, &cfg).map_err(to_py)?;
     Ok((plan.splits, plan.grid, plan.epochs))

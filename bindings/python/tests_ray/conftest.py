@@ -26,7 +26,9 @@ sys.path.insert(0, str(HERE))
 import cluster as ray_cluster  # noqa: E402
 
 # The main suite's helpers (the shared-data rule), loaded under a name of their own.
-_spec = importlib.util.spec_from_file_location("mcdropout_suite", HERE.parent / "tests" / "conftest.py")
+_spec = importlib.util.spec_from_file_location(
+    "mcdropout_suite", HERE.parent / "tests" / "conftest.py"
+)
 assert _spec is not None and _spec.loader is not None
 suite = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(suite)

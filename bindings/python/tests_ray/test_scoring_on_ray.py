@@ -79,9 +79,7 @@ def _fit(kind: str, x: np.ndarray) -> object:
     frame = pd.DataFrame(x[:300], columns=names)
     y = np.sin(x[:300, 0] * 3) + x[:300, 1] ** 2
     if kind == "regressor":
-        return MCDropoutRegressor(hidden_layer_sizes=(50,), epochs=30, random_state=3).fit(
-            frame, y
-        )
+        return MCDropoutRegressor(hidden_layer_sizes=(50,), epochs=30, random_state=3).fit(frame, y)
     if kind == "classifier":
         labels = (y > np.median(y)).astype(int) + (x[:300, 2] > 0.5).astype(int)
         return MCDropoutClassifier(hidden_layer_sizes=(32,), epochs=30, random_state=3).fit(

@@ -150,10 +150,15 @@ class Scorer:
         names = getattr(est, "feature_names_in_", None)
         self.feature_names = None if names is None else [str(n) for n in names]
 
-    def _features(self, cols: dict[str, np.ndarray]) -> np.ndarray:
-        """The model's input matrix from a batch's columns."""
+    def _features(self, cols: dict[str, np.ndarray]) -> Any:
+        """The model's inputs from a batch's columns: a DataFrame with the model's feature
+        names when it has them all, else a float64 matrix of the other columns."""
         if self.feature_names is not None and all(n in cols for n in self.feature_names):
-            names = self.feature_names
+            import pandas as pd
+
+            return pd.DataFrame(
+                {n: np.asarray(cols[n], dtype=np.float64) for n in self.feature_names}
+            )
         else:
             names = [c for c in cols if c != self.key_column]
             expected = int(self.estimator.n_features_in_)
@@ -168,8 +173,7 @@ class Scorer:
         """The added columns for a batch given as column name → 1-D array."""
         if self.key_column not in cols:
             raise ValueError(
-                f"key column {self.key_column!r} is not in the batch (columns: "
-                f"{', '.join(cols)})"
+                f"key column {self.key_column!r} is not in the batch (columns: {', '.join(cols)})"
             )
         keys = _keys_of(cols[self.key_column], self.key_column)
         x = self._features(cols)
