@@ -1,6 +1,7 @@
 """The Ray tests' cluster: this pytest process moves into a network namespace of its own
 with only loopback up before anything of Ray starts, then starts a real two-node cluster
-(head + a second node joined to it, one CPU each, both on 127.0.0.1) once for the whole
+(head + a second node joined to it, two logical CPUs each — room for two one-CPU
+workers plus Ray Data's read and write tasks — both on 127.0.0.1) once for the whole
 session and stops it at the end (bounded in time; the test fails if anything is left).
 
 These tests are a group of their own (`bindings/python/tests_ray`, run by the test command
@@ -50,7 +51,7 @@ def cluster() -> Iterator[ray_cluster.Cluster]:
     import ray
 
     ray_cluster.isolate_network()
-    c = ray_cluster.start(num_cpus_per_node=1)
+    c = ray_cluster.start(num_cpus_per_node=2)
     try:
         ray.init(address=c.address, log_to_driver=False)
         deadline = time.monotonic() + 60

@@ -1,5 +1,5 @@
 """Batch scoring of a Ray Dataset on the two-node cluster: a Parquet file of 12 000 rows
-read in several blocks, scored by two workers (one per node) through
+read in several blocks, scored by two workers (spread over the two nodes) through
 `Dataset.map_batches(Scorer, ...)`, written back to Parquet, equals `mcdropout predict
 --key-column` on the same rows (in another order, from a CSV file) bit for bit."""
 
@@ -67,8 +67,9 @@ def _score_on_ray(pq_dir: Path, model: Path, out: Path) -> tuple[pd.DataFrame, i
         },
         batch_format="pandas",
         batch_size=700,
-        concurrency=2,
+        compute=ray.data.ActorPoolStrategy(size=2),
         num_cpus=1,
+        scheduling_strategy="SPREAD",  # one worker per node
     )
     scored.write_parquet(str(out))
     return pd.read_parquet(out), blocks

@@ -105,7 +105,7 @@ class Scorer:
     ...     Scorer,
     ...     fn_constructor_kwargs={"model": "net.model", "key_column": "row_id", "samples": 1000},
     ...     batch_format="pandas",
-    ...     concurrency=2,
+    ...     compute=ray.data.ActorPoolStrategy(size=2),
     ...     num_cpus=1,
     ... )  # doctest: +SKIP
     >>> scored.write_parquet("scored/")  # doctest: +SKIP
