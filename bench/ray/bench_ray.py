@@ -30,9 +30,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bindings" / "python" / "tests_ray"))
-os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
-
 import cluster as ray_cluster  # noqa: E402
+
+ray_cluster.use_token_auth()
 
 from mcdropout import MCDropoutRegressor  # noqa: E402
 from mcdropout.ray import Scorer  # noqa: E402

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,6 +20,17 @@ from pathlib import Path
 CLONE_NEWNET = 0x40000000
 PORT = 6390
 STOP_SECONDS = 30.0
+
+
+def use_token_auth() -> None:
+    """Token authentication with a token of this run's own, for the cluster and the
+    driver (environment variables, inherited by every process started afterwards): call
+    before importing ray. Explicit, so a ~/.ray/auth_token left by an earlier local
+    ``ray.init()`` on the machine changes nothing."""
+    os.environ["RAY_AUTH_MODE"] = "token"
+    os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
+    os.environ.pop("RAY_AUTH_TOKEN_PATH", None)
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 
 
 def only_loopback() -> bool:

@@ -11,7 +11,6 @@ machine's network."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -19,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-# No usage reporting from the driver (the cluster's nodes are started the same way).
-os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import cluster as ray_cluster  # noqa: E402
+
+# Before anything imports ray: this run's own auth token, no usage reporting.
+ray_cluster.use_token_auth()
 
 # The main suite's helpers (the shared-data rule), loaded under a name of their own.
 _spec = importlib.util.spec_from_file_location(

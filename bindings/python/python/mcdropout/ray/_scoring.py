@@ -80,7 +80,8 @@ class Scorer:
     ----------
     model : path
         A model file from ``mcdropout train`` / ``mcdropout gp`` or an estimator's
-        ``save`` (on a cluster: a path every node can read).
+        ``save``: an absolute path (workers do not run in the driver's folder) that every
+        node can read.
     key_column : str
         Name of the integer key column.
     samples : int, default 10 000
