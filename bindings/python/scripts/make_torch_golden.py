@@ -24,14 +24,15 @@ For each model NAME it writes into ``bindings/python/tests/golden/``:
   ``mc_mean`` / ``mc_sd`` (per-row mean and ddof-0 standard deviation over M train-mode
   passes in float64), ``torch_version``, ``seed``. For "regress" the per-row quantities
   are scalars (lists of length N); for "classify" they are softmax probabilities
-  (N x K lists), and ``det_logits_f32`` / ``det_logits_f64`` hold the logits.
+  (N x K lists), ``det_logits_f32`` / ``det_logits_f64`` hold the logits and
+  ``classes`` the label of each output column.
 
 The MC passes stack the inputs: a forward on ``x`` repeated B times is B passes for every
 row. ``nn.Dropout`` draws an independent mask per element, so every row of every pass
 has its own mask; the per-row marginal distribution (hence mean and sd) is the same as
 with one mask shared across the rows of a pass.
 
-Re-run from the repository root (needs torch, numpy and safetensors; about a minute):
+Re-run from the repository root (needs torch and safetensors; about 10 s on one core):
 
     bench/pytorch/.venv/bin/python bindings/python/scripts/make_torch_golden.py
 """

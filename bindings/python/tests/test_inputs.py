@@ -155,3 +155,27 @@ def test_dataframe_feature_names(friedman):  # type: ignore[no-untyped-def]
     renamed = df.rename(columns={"f2": "g2"})
     with pytest.raises(ValueError, match=r"feature names should match"):
         reg.predict(renamed)
+
+
+def test_library_errors_have_specific_exception_types(friedman, tmp_path):  # type: ignore[no-untyped-def]
+    import mcdropout
+
+    x, y = friedman
+    with pytest.raises(FileNotFoundError, match="nothing.model"):
+        mcdropout.load(tmp_path / "nothing.model")
+    reg = MCDropoutRegressor(**FAST).fit(x, y)
+    reg.save(tmp_path / "m.model")
+    data = bytearray((tmp_path / "m.model").read_bytes())
+    (tmp_path / "cut.model").write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(mcdropout.ModelFileError, match="cut.model"):
+        mcdropout.load(tmp_path / "cut.model")
+    assert issubclass(mcdropout.ModelFileError, ValueError)
+    (tmp_path / "text.model").write_text("mean,std\n1,2\n")
+    with pytest.raises(mcdropout.ModelFileError, match="not a valid mcdropout model file"):
+        MCDropoutRegressor.load(tmp_path / "text.model")
+    # A learning rate of 1e30 makes the loss overflow in the first epoch.
+    with pytest.raises(mcdropout.TrainingError, match="diverged"):
+        MCDropoutRegressor(learning_rate=1e30, optimizer="sgd", epochs=3).fit(x, y)
+    assert issubclass(mcdropout.TrainingError, RuntimeError)
+    with pytest.raises(mcdropout.ModelFileError):
+        MCDropoutClassifier.load(tmp_path / "m.model")  # a regressor's file

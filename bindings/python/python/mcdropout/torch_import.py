@@ -114,11 +114,13 @@ def from_state_dict(
         raise ValueError(f"every hidden layer must use one activation, got {sorted(activations)}")
     activation = activations.pop() if activations else "identity"
     if tau is not None:
-        model = _mcdropout.regressor_from_layers(kernels, biases, dropout, activation, float(tau))
-        return MCDropoutRegressor._from_model(model)
+        reg = _mcdropout.regressor_from_layers(kernels, biases, dropout, activation, float(tau))
+        return MCDropoutRegressor._from_model(reg)
     n_out = kernels[-1].shape[1]
     labels = np.arange(n_out) if classes is None else np.asarray(classes)
-    model = _mcdropout.classifier_from_layers(
+    if labels.shape != (n_out,):
+        raise ValueError(f"the module has {n_out} outputs but {labels.size} classes were given")
+    clf = _mcdropout.classifier_from_layers(
         kernels, biases, dropout, activation, list(range(n_out))
     )
-    return MCDropoutClassifier._from_model(model, classes=labels)
+    return MCDropoutClassifier._from_model(clf, classes=labels)
