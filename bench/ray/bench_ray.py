@@ -27,18 +27,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from mcdropout import MCDropoutRegressor
+from mcdropout.ray import Scorer
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bindings" / "python" / "tests_ray"))
-import cluster as ray_cluster  # noqa: E402
-
-ray_cluster.use_token_auth()
-
-from mcdropout import MCDropoutRegressor  # noqa: E402
-from mcdropout.ray import Scorer  # noqa: E402
 
 
 def main() -> None:
+    # The Ray tests' cluster helpers: network namespace, auth token, two nodes.
+    sys.path.insert(0, str(REPO / "bindings" / "python" / "tests_ray"))
+    import cluster as ray_cluster
+
+    ray_cluster.use_token_auth()
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--samples", type=int, default=1_000)

@@ -38,7 +38,7 @@ def attempt_number() -> int:
     try:
         import ray
 
-        core = ray._private.worker.global_worker.core_worker
-        return int(core.get_current_task_attempt_number())
+        worker: Any = ray._private.worker.global_worker
+        return int(worker.core_worker.get_current_task_attempt_number())
     except Exception:  # noqa: BLE001 - a private Ray API: absent means unknown
         return 0
