@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,6 +121,8 @@ def main() -> None:
         ray.shutdown()
         left = c.stop()
         assert not left, left
+        shutil.rmtree(c.temp_dir, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     print(
         f"{args.rows} rows × T = {args.samples} = {passes:.2e} passes, 8 → 50 → 1 network; "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "

@@ -11,6 +11,7 @@ machine's network."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -71,3 +72,4 @@ def cluster() -> Iterator[ray_cluster.Cluster]:
         took = time.monotonic() - t0
         assert not left, f"Ray processes left running after stop: {left}"
         assert took < ray_cluster.STOP_SECONDS + 15, f"stopping took {took:.1f} s"
+        shutil.rmtree(c.temp_dir, ignore_errors=True)  # its logs, kept only on failure
