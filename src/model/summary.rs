@@ -1,7 +1,7 @@
 //! Predictive summaries of Monte-Carlo dropout and evaluation figures.
 
 use ndarray::{Array1, Array2};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The MC-dropout predictive distribution at N inputs (original target units).
 ///
@@ -36,7 +36,7 @@ pub struct McPrediction {
 }
 
 /// Held-out figures of a regression model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Evaluation {
     /// Number of test points.

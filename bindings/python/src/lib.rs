@@ -11,6 +11,7 @@ mod interrupt;
 mod regressor;
 mod settings;
 mod torch_import;
+mod uci;
 
 use pyo3::prelude::*;
 
@@ -36,5 +37,12 @@ fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(torch_import::regressor_from_layers, m)?)?;
     m.add_function(wrap_pyfunction!(torch_import::classifier_from_layers, m)?)?;
     m.add_function(wrap_pyfunction!(model_kind, m)?)?;
+    m.add_class::<uci::PyUciDataset>()?;
+    m.add_function(wrap_pyfunction!(uci::uci_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(uci::uci_grid_point, m)?)?;
+    m.add_function(wrap_pyfunction!(uci::uci_retrain_test, m)?)?;
+    m.add_function(wrap_pyfunction!(uci::uci_dataset_result, m)?)?;
+    m.add_function(wrap_pyfunction!(uci::uci_table, m)?)?;
+    m.add_function(wrap_pyfunction!(uci::uci_write_results, m)?)?;
     Ok(())
 }

@@ -5,14 +5,13 @@
 
 use super::UciDataset;
 use super::published::{Published, lookup};
+use super::tasks::{ScoredPoint, UciPlan};
 use crate::error::{Error, Result};
-use crate::model::{Evaluation, Noise, RegressorParams};
-use crate::predict::McOptions;
+use crate::model::Evaluation;
 use crate::prior::TauUnits;
 use crate::train::Precision;
-use ndarray::Axis;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// Settings of a protocol run.
@@ -78,7 +77,7 @@ impl UciConfig {
 }
 
 /// Mean and standard error over splits.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MeanSe {
     /// Mean.
     pub mean: f64,
@@ -100,7 +99,7 @@ impl MeanSe {
 }
 
 /// One grid point's validation result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GridPoint {
     /// Dropout rate.
     pub dropout: f64,
@@ -117,7 +116,7 @@ pub struct GridPoint {
 }
 
 /// One split's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SplitResult {
     /// Split index.
     pub split: usize,
@@ -136,7 +135,7 @@ pub struct SplitResult {
 }
 
 /// One dataset's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetResult {
     /// Dataset name.
     pub dataset: String,
@@ -163,163 +162,43 @@ impl DatasetResult {
     }
 }
 
-/// A seed for (base, split, grid point); independent of scheduling.
-fn derive_seed(base: u64, split: usize, point: usize) -> u64 {
-    let mut z = base ^ ((split as u64) << 32) ^ (point as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-struct Job<'a> {
-    ds: &'a UciDataset,
-    cfg: &'a UciConfig,
-    epochs: usize,
-}
-
-impl Job<'_> {
-    fn fit_eval(
-        &self,
-        train: &[usize],
-        test: &[usize],
-        p: f64,
-        tau: f64,
-        seed: u64,
-    ) -> Result<(Evaluation, u64)> {
-        let mut params = RegressorParams {
-            hidden: vec![self.ds.n_hidden; self.cfg.layers],
-            dropout: p,
-            noise: Noise::Tau(tau),
-            tau_units: self.cfg.tau_units,
-            ..RegressorParams::default()
-        };
-        params.train.epochs = self.epochs;
-        params.train.seed = seed;
-        params.train.precision = self.cfg.precision;
-        let (x, y) = (&self.ds.x, &self.ds.y);
-        let model = params.fit(
-            x.select(Axis(0), train).view(),
-            y.select(Axis(0), train).view(),
-        )?;
-        let eval = model.evaluate(
-            x.select(Axis(0), test).view(),
-            y.select(Axis(0), test).view(),
-            &McOptions::new(self.cfg.samples, seed),
-        )?;
-        Ok((eval, model.report.steps))
-    }
-}
-
 /// Runs the protocol on one dataset, in parallel on the current rayon pool; `on_job` is
 /// called after every finished (split, grid point) and retrain. Results do not depend on
-/// the number of threads.
+/// the number of threads: the jobs are those of [`UciPlan`], whose seeds depend only on
+/// (seed, split, grid point).
 pub fn run_dataset(
     ds: &UciDataset,
     cfg: &UciConfig,
     on_job: &(dyn Fn() + Sync),
 ) -> Result<DatasetResult> {
     let start = Instant::now();
-    let splits = cfg.selected_splits(ds)?;
-    // The network's size, before the list of hidden widths is built.
-    let (h, layers) = (ds.n_hidden as f64, cfg.layers as f64);
-    crate::limits::check_memory(
-        &format!("{} hidden layers of {} units", cfg.layers, ds.n_hidden),
-        ((layers - 1.0).max(0.0) * (h + 1.0) * h + (ds.x.ncols() as f64 + 2.0) * h + layers) * 32.0,
-    )?;
-    let rates = cfg
-        .dropout_rates
-        .clone()
-        .unwrap_or_else(|| ds.dropout_rates.clone());
-    let taus = cfg
-        .tau_values
-        .clone()
-        .unwrap_or_else(|| ds.tau_values.clone());
-    if rates.is_empty()
-        || taus.is_empty()
-        || cfg.epochs_multiplier.is_nan()
-        || cfg.epochs_multiplier <= 0.0
-    {
-        return Err(Error::InvalidParameter {
-            name: "grid".into(),
-            reason: "the grid and the epoch multiplier must be non-empty and positive".into(),
-        });
-    }
-    let grid: Vec<(f64, f64)> = rates
-        .iter()
-        .flat_map(|&p| taus.iter().map(move |&t| (p, t)))
-        .collect();
-    let epochs = ((ds.n_epochs as f64 * cfg.epochs_multiplier).round() as usize).max(1);
-    let job = Job { ds, cfg, epochs };
+    let plan = UciPlan::new(ds, cfg)?;
+    let n_grid = plan.grid.len();
     // Stage 1: every (split, grid point), trained on the first 80 % of the training
     // indices (file order), scored on the last 20 %.
-    let pairs: Vec<(usize, usize)> = splits
+    let pairs: Vec<(usize, usize)> = plan
+        .splits
         .iter()
-        .flat_map(|&k| (0..grid.len()).map(move |g| (k, g)))
+        .flat_map(|&k| (0..n_grid).map(move |g| (k, g)))
         .collect();
-    let scored: Vec<(GridPoint, u64)> = pairs
+    let scored: Vec<ScoredPoint> = pairs
         .par_iter()
         .map(|&(k, g)| {
-            let t0 = Instant::now();
-            let train = &ds.splits[k].0;
-            let cut = (train.len() as f64 * 0.8).round() as usize;
-            let (p, tau) = grid[g];
-            let seed = derive_seed(cfg.seed, k, g + 1);
-            let (e, steps) = job.fit_eval(&train[..cut], &train[cut..], p, tau, seed)?;
+            let s = plan.grid_point(k, g)?;
             on_job();
-            Ok((
-                GridPoint {
-                    dropout: p,
-                    tau,
-                    val_ll: e.ll,
-                    val_mc_rmse: e.mc_rmse,
-                    seed,
-                    seconds: t0.elapsed().as_secs_f64(),
-                },
-                steps,
-            ))
+            Ok(s)
         })
         .collect::<Result<_>>()?;
     // Stage 2: per split, the best pair by validation LL (first on ties), retrained on the
     // whole training part and tested.
-    let per_split: Vec<(SplitResult, u64)> = splits
+    let per_split: Vec<(SplitResult, u64)> = plan
+        .splits
         .par_iter()
         .enumerate()
         .map(|(si, &k)| {
-            let t0 = Instant::now();
-            let points: Vec<GridPoint> = scored[si * grid.len()..(si + 1) * grid.len()]
-                .iter()
-                .map(|(p, _)| p.clone())
-                .collect();
-            let best = points
-                .iter()
-                .fold(None::<&GridPoint>, |b, p| match b {
-                    Some(b) if b.val_ll >= p.val_ll || p.val_ll.is_nan() => Some(b),
-                    _ => Some(p),
-                })
-                .ok_or_else(|| Error::InvalidParameter {
-                    name: "grid".into(),
-                    reason: "empty".into(),
-                })?;
-            let seed = derive_seed(cfg.seed, k, 0);
-            let (train, test) = &ds.splits[k];
-            let (e, steps) = job.fit_eval(train, test, best.dropout, best.tau, seed)?;
+            let s = plan.retrain_test(k, &scored[si * n_grid..(si + 1) * n_grid])?;
             on_job();
-            let grid_steps: u64 = scored[si * grid.len()..(si + 1) * grid.len()]
-                .iter()
-                .map(|(_, s)| s)
-                .sum();
-            Ok((
-                SplitResult {
-                    split: k,
-                    dropout: best.dropout,
-                    tau: best.tau,
-                    grid: points,
-                    test: e,
-                    seed,
-                    seconds: t0.elapsed().as_secs_f64(),
-                },
-                steps + grid_steps,
-            ))
+            Ok((s.split, s.steps))
         })
         .collect::<Result<_>>()?;
     Ok(DatasetResult::from_splits(&ds.name, per_split, start))

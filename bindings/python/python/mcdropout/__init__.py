@@ -8,7 +8,9 @@ scikit-learn-style estimators over a fast Rust engine.
 - :class:`ExactGPRegressor` — exact Gaussian processes;
 - :func:`from_torch` — MC prediction for a trained PyTorch MLP;
 - :func:`load` — any model file written by the command line or ``save``;
-- :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``.
+- :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``;
+- :mod:`mcdropout.ray` — scoring Ray Datasets and the UCI protocol as Ray tasks (imports
+  Ray only when used).
 """
 
 from ._mcdropout import InternalError, ModelFileError, TrainingError, __version__
