@@ -18,6 +18,16 @@ pub(crate) fn name_list(names: &[String]) -> String {
     s
 }
 
+/// Why `value` is not a class label: not an integer, or an integer beyond ±2⁵³ (which an
+/// f64 does not hold exactly).
+pub fn label_problem(value: f64) -> &'static str {
+    if value.is_finite() && value.fract() == 0.0 {
+        "is too large for a class label (labels are integers within ±2^53)"
+    } else {
+        "is not an integer class label"
+    }
+}
+
 /// Result alias used throughout the crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -223,7 +233,7 @@ pub enum Error {
         reason: String,
     },
     /// A class label is not an integer (classification labels must be whole numbers).
-    #[error("label column {column}, row {row}: {value} is not an integer class label")]
+    #[error("label column {column}, row {row}: {value} {}", label_problem(*value))]
     NonIntegerLabel {
         /// Name of the label column.
         column: String,

@@ -183,3 +183,21 @@ fn flags_that_do_not_apply_are_errors() {
         fails_leaving_files_alone(d, &args, words);
     }
 }
+
+#[test]
+fn an_integer_label_too_large_is_not_called_a_non_integer() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    write(d, "big.csv", "a,y\n1,1e18\n2,0\n3,1e18\n");
+    let args = [
+        "train", "--data", "big.csv", "--target", "y", "--task", "classify", "--out", "c.st",
+    ];
+    let stderr =
+        fails_leaving_files_alone(d, &args, &["big.csv:2:", "too large for a class label"]);
+    assert!(!stderr.contains("not an integer"), "{stderr}");
+    write(d, "half.csv", "a,y\n1,1.5\n2,0\n");
+    let args = [
+        "train", "--data", "half.csv", "--target", "y", "--task", "classify", "--out", "c.st",
+    ];
+    fails_leaving_files_alone(d, &args, &["half.csv:2:", "not an integer class label"]);
+}

@@ -116,3 +116,24 @@ fn overlapping_test_and_training_rows_are_a_warning_with_the_count() {
         ],
     );
 }
+
+#[test]
+fn a_split_or_grid_value_given_twice_or_out_of_range_is_an_error() {
+    let dir = tempfile::TempDir::new().unwrap();
+    layout(dir.path(), &[]);
+    for (extra, words) in [
+        (
+            &["--splits", "0,0"][..],
+            &["--splits", "split 0 is listed twice"][..],
+        ),
+        (
+            &["--grid-dropout", "1"][..],
+            &["--grid-dropout", "[0, 1)"][..],
+        ),
+        (&["--grid-tau", "0"][..], &["--grid-tau", "positive"][..]),
+    ] {
+        let mut args = RUN.to_vec();
+        args.extend_from_slice(extra);
+        fails_leaving_files_alone(dir.path(), &args, words);
+    }
+}

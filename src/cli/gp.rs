@@ -63,7 +63,17 @@ pub fn run(args: GpArgs) -> CliResult<()> {
         params.seed = args.compute.seed;
         params.feature_names = Some(names);
         params.target_name = Some(target);
-        let model = params.fit(x.view(), y.view()).map_err(|e| match e {
+        let began = std::time::Instant::now();
+        let n = x.nrows();
+        let mut progress = |k: usize, of: usize| {
+            note!(
+                "[{}] fitting on {n} rows: starting point {k} of {of}",
+                fmt_seconds(began.elapsed().as_secs_f64())
+            );
+        };
+        let model = params
+            .fit_with_progress(x.view(), y.view(), &mut progress)
+            .map_err(|e| match e {
             mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }

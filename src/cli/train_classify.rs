@@ -43,8 +43,9 @@ pub fn at_line(table: &Table, e: mcdropout::Error) -> CliError {
     let file = table.path.display();
     match e {
         mcdropout::Error::NonIntegerLabel { column, row, value } => CliError::Msg(format!(
-            "{file}:{}: label column {column}: {value} is not an integer class label",
-            line(row)
+            "{file}:{}: label column {column}: {value} {}",
+            line(row),
+            mcdropout::error::label_problem(value)
         )),
         mcdropout::Error::UnseenClass { row, label, known } => CliError::Msg(format!(
             "{file}:{}: class {label} was never seen in training (the model knows classes {known})",

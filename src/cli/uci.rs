@@ -113,6 +113,28 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     if let Some(dir) = &args.out {
         super::common::check_out_folder(dir)?;
     }
+    if let Some(p) = args
+        .grid_dropout
+        .iter()
+        .flatten()
+        .find(|p| !(0.0..1.0).contains(*p))
+    {
+        return Err(invalid(
+            "--grid-dropout",
+            format!("a dropout rate must be in [0, 1), got {p}"),
+        ));
+    }
+    if let Some(t) = args
+        .grid_tau
+        .iter()
+        .flatten()
+        .find(|t| !(t.is_finite() && **t > 0.0))
+    {
+        return Err(invalid(
+            "--grid-tau",
+            format!("τ must be a positive finite number, got {t}"),
+        ));
+    }
     let names = if args.all { &[][..] } else { &args.dataset[..] };
     let datasets = load_datasets(&args.root, names)?;
     let pool = super::common::thread_pool(args.jobs)?;

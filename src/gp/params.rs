@@ -88,6 +88,17 @@ fn invalid(name: &str, reason: String) -> Error {
 impl GpParams {
     /// Fits a GP to `x` (`n × features`, original units) and `y` (`n`).
     pub fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<GpModel> {
+        self.fit_with_progress(x, y, &mut |_, _| {})
+    }
+
+    /// As [`fit`](Self::fit), calling `on_start(k, of)` before the k-th (1-based) of the
+    /// `of` starting points of the hyper-parameter search.
+    pub fn fit_with_progress(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        on_start: &mut dyn FnMut(usize, usize),
+    ) -> Result<GpModel> {
         let start = Instant::now();
         let (_, feature_names, target_name) = fit_preamble(
             x,
@@ -186,6 +197,7 @@ impl GpParams {
             let (mut iterations, mut evaluations) = (0, 0);
             let mut last_err = String::from("the objective was undefined at every start");
             for r in 0..=self.restarts {
+                on_start(r + 1, self.restarts + 1);
                 let mut start = theta0.clone();
                 if r > 0 {
                     let mut rng = stream(self.seed, Purpose::GpRestarts, r as u64);

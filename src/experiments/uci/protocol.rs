@@ -72,6 +72,18 @@ impl UciConfig {
                 ),
             });
         }
+        if let Some((i, &k)) = splits
+            .iter()
+            .enumerate()
+            .find(|(i, k)| splits[..*i].contains(k))
+        {
+            return Err(Error::InvalidParameter {
+                name: "--splits".into(),
+                reason: format!(
+                    "split {k} is listed twice (position {i}); each split may count once in the mean"
+                ),
+            });
+        }
         Ok(splits)
     }
 }
