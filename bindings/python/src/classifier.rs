@@ -72,7 +72,7 @@ impl PyClassifier {
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
         Ok(Self {
-            inner: crate::files::from_bytes(data, classify::load_classifier)?,
+            inner: crate::files::from_bytes(data, classify::load_classifier_bytes)?,
         })
     }
 

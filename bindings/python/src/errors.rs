@@ -3,8 +3,8 @@
 
 use mcdropout::Error;
 use pyo3::exceptions::{
-    PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyKeyboardInterrupt, PyOSError,
-    PyPermissionError, PyRuntimeError, PyValueError,
+    PyFileExistsError, PyFileNotFoundError, PyFloatingPointError, PyIsADirectoryError,
+    PyKeyboardInterrupt, PyMemoryError, PyOSError, PyPermissionError, PyRuntimeError, PyValueError,
 };
 use pyo3::{PyErr, create_exception};
 
@@ -45,6 +45,10 @@ pub fn to_py(e: Error) -> PyErr {
             TrainingError::new_err(msg)
         }
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
+        // Refused before allocating: more memory or work than the limits allow.
+        Error::TooLarge { .. } => PyMemoryError::new_err(msg),
+        // A prediction or figure came out NaN or infinite.
+        Error::NonFiniteResult { .. } => PyFloatingPointError::new_err(msg),
         // Everything else is a problem with the arguments or the data passed in.
         _ => PyValueError::new_err(msg),
     }

@@ -1,5 +1,5 @@
-//! Model files ⇄ bytes (for pickling): the library writes and reads paths, so the bytes
-//! go through a private temporary folder.
+//! Model files ⇄ bytes (for pickling): the library writes paths, so saving goes through
+//! a private temporary folder; loading parses the bytes directly.
 
 use crate::errors::to_py;
 use pyo3::exceptions::PyOSError;
@@ -18,13 +18,11 @@ pub fn to_bytes(save: impl FnOnce(&Path) -> mcdropout::Result<()>) -> PyResult<V
     std::fs::read(&path).map_err(tmp_io)
 }
 
-/// The model that `load` reads from a file holding `bytes`.
+/// The model that `load` parses from the bytes of a model file (named "<pickled model>"
+/// in messages).
 pub fn from_bytes<T>(
     bytes: &[u8],
-    load: impl FnOnce(&Path) -> mcdropout::Result<T>,
+    load: impl FnOnce(&[u8], &Path) -> mcdropout::Result<T>,
 ) -> PyResult<T> {
-    let dir = tempfile::tempdir().map_err(tmp_io)?;
-    let path = dir.path().join("model.mcdropout");
-    std::fs::write(&path, bytes).map_err(tmp_io)?;
-    load(&path).map_err(to_py)
+    load(bytes, Path::new("<pickled model>")).map_err(to_py)
 }

@@ -74,7 +74,7 @@ impl PyGp {
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
         Ok(Self {
-            inner: crate::files::from_bytes(data, gp::load_gp)?,
+            inner: crate::files::from_bytes(data, gp::load_gp_bytes)?,
         })
     }
 

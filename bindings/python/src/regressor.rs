@@ -99,7 +99,7 @@ impl PyRegressor {
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
         Ok(Self {
-            inner: crate::files::from_bytes(data, model::load)?,
+            inner: crate::files::from_bytes(data, model::load_bytes)?,
         })
     }
 

@@ -179,3 +179,26 @@ def test_library_errors_have_specific_exception_types(friedman, tmp_path):  # ty
     assert issubclass(mcdropout.TrainingError, RuntimeError)
     with pytest.raises(mcdropout.ModelFileError):
         MCDropoutClassifier.load(tmp_path / "m.model")  # a regressor's file
+
+
+def test_absurd_sizes_are_refused_before_allocating(friedman):  # type: ignore[no-untyped-def]
+    x, y = friedman
+    with pytest.raises(MemoryError, match="refusing"):
+        MCDropoutRegressor(hidden_layer_sizes=(10**9,), epochs=1).fit(x, y)
+    reg = MCDropoutRegressor(**FAST).fit(x, y)
+    with pytest.raises(MemoryError, match="refusing"):
+        reg.set_params(n_samples=10**12).predict_distribution(x, return_samples=True)
+
+
+def test_corrupted_pickle_is_a_model_file_error(friedman):  # type: ignore[no-untyped-def]
+    import pickle
+
+    import mcdropout
+
+    x, y = friedman
+    reg = MCDropoutRegressor(**FAST).fit(x, y)
+    raw = bytearray(reg.model_.to_bytes())
+    raw[len(raw) // 2] ^= 0x01  # one flipped bit in the tensors: the checksum catches it
+    with pytest.raises(mcdropout.ModelFileError, match="pickled model"):
+        type(reg.model_).from_bytes(bytes(raw))
+    assert pickle.loads(pickle.dumps(reg)).predict(x[:3]).shape == (3,)
