@@ -88,7 +88,8 @@ def main() -> None:
         def ray_run(workers: int) -> float:
             out = tmp / f"ray_out_{workers}_{time.monotonic_ns()}"
             t0 = time.perf_counter()
-            ray.data.read_parquet(str(tmp / "pq")).map_batches(
+            # At least as many blocks as workers: a block is scored by one worker.
+            ray.data.read_parquet(str(tmp / "pq"), override_num_blocks=8).map_batches(
                 Scorer,
                 fn_constructor_kwargs={
                     "model": str(tmp / "m.model"),
