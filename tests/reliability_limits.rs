@@ -214,18 +214,7 @@ fn kernel_nesting_is_bounded() {
 fn classifier_bins_and_uci_layers_are_bounded() {
     let dir = tempfile::TempDir::new().unwrap();
     let d = dir.path();
-    write(
-        d,
-        "cls.csv",
-        "a,b,y\n1,2,0\n2,3,1\n3,1,0\n1,1,1\n2,2,0\n3,3,1\n",
-    );
-    succeeds(
-        d,
-        &[
-            "train", "--data", "cls.csv", "--target", "y", "--task", "classify", "--epochs", "2",
-            "--out", "c.st",
-        ],
-    );
+    train_classifier(d);
     fails_leaving_files_alone(
         d,
         &[

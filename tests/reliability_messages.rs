@@ -87,18 +87,7 @@ fn huge_values_are_not_a_diverged_training_and_overflow_is_not_printed() {
 fn flags_that_do_not_apply_are_errors() {
     let dir = trained();
     let d = dir.path();
-    write(
-        d,
-        "cls.csv",
-        "a,b,y\n1,2,0\n2,3,1\n3,1,0\n1,1,1\n2,2,0\n3,3,1\n",
-    );
-    succeeds(
-        d,
-        &[
-            "train", "--data", "cls.csv", "--target", "y", "--task", "classify", "--epochs", "2",
-            "--out", "c.st",
-        ],
-    );
+    train_classifier(d);
     succeeds(
         d,
         &[

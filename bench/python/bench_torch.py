@@ -57,18 +57,20 @@ from torch import nn
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_net() -> Any:
-    """The class ``Net`` (Gal's 2-layer net) of bench/pytorch/bench.py."""
+def _load_bench() -> Any:
+    """bench/pytorch/bench.py: Gal's 2-layer ``Net`` and the MC loops ``mc_plain`` and
+    ``mc_stacked`` (reused here so both scripts time the same PyTorch code)."""
     spec = importlib.util.spec_from_file_location(
         "pytorch_bench", REPO / "bench" / "pytorch" / "bench.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.Net
+    return module
 
 
-Net = _load_net()
+_BENCH = _load_bench()
+Net = _BENCH.Net
 
 DTYPES = {"f32": torch.float32, "f64": torch.float64}
 
@@ -223,27 +225,8 @@ def mc_module(d_in: int, hidden: int, p: float, seed: int) -> nn.Sequential:
     return nn.Sequential(nn.Dropout(p), fc1, nn.ReLU(), nn.Dropout(p), fc2)
 
 
-def mc_plain(model: nn.Module, x: torch.Tensor, passes: int) -> torch.Tensor:
-    """T forwards on all rows -> T x N."""
-    out = torch.empty(passes, x.shape[0], dtype=x.dtype)
-    for t in range(passes):
-        out[t] = model(x).squeeze(1)
-    return out
-
-
-def mc_stacked(
-    model: nn.Module, x: torch.Tensor, passes: int, block_rows: int
-) -> tuple[torch.Tensor, int]:
-    """Forwards on x repeated k times (k passes each) -> (T x N, k)."""
-    n = x.shape[0]
-    k = max(1, min(passes, block_rows // n))
-    xk = x.repeat(k, 1)
-    out = torch.empty(passes, n, dtype=x.dtype)
-    for t0 in range(0, passes, k):
-        kk = min(k, passes - t0)
-        xb = xk if kk == k else xk[: kk * n]
-        out[t0 : t0 + kk] = model(xb).view(kk, n)
-    return out, k
+mc_plain = _BENCH.mc_plain  # T forwards on all rows -> T x N
+mc_stacked = _BENCH.mc_stacked  # forwards on x repeated k times -> (T x N, k)
 
 
 def mc_once(

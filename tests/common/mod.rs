@@ -118,3 +118,20 @@ pub fn trained() -> TempDir {
 pub fn write(dir: &Path, name: &str, content: &str) {
     std::fs::write(dir.join(name), content).expect("writes");
 }
+
+/// Writes `cls.csv` (six rows, two classes) to `dir` and trains the classifier `c.st` on it
+/// for two epochs.
+pub fn train_classifier(dir: &Path) {
+    write(
+        dir,
+        "cls.csv",
+        "a,b,y\n1,2,0\n2,3,1\n3,1,0\n1,1,1\n2,2,0\n3,3,1\n",
+    );
+    succeeds(
+        dir,
+        &[
+            "train", "--data", "cls.csv", "--target", "y", "--task", "classify", "--epochs", "2",
+            "--out", "c.st",
+        ],
+    );
+}

@@ -3,7 +3,6 @@
 //! keeps the user's labels.
 
 use crate::convert::{Matrix, Vector, arr1, arr2, arr3, check_inputs, dict};
-use crate::errors::to_py;
 use crate::interrupt::run;
 use crate::regressor::mc_options;
 use crate::settings::NetSettings;
@@ -12,8 +11,7 @@ use mcdropout::classify::{self, ClassifierParams};
 use numpy::PyReadonlyArray1;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
-use std::path::PathBuf;
+use pyo3::types::PyDict;
 
 /// A fitted dropout classifier.
 #[pyclass(module = "mcdropout._mcdropout", name = "Classifier", frozen)]
@@ -47,85 +45,20 @@ pub fn fit_classifier(
     Ok(PyClassifier { inner })
 }
 
+crate::model_methods::model_file_methods!(
+    PyClassifier,
+    classify::save_classifier,
+    classify::load_classifier,
+    classify::load_classifier_bytes
+);
+crate::model_methods::network_methods!(PyClassifier);
+
 #[pymethods]
 impl PyClassifier {
-    /// Reads a classifier model file written by `save` or `mcdropout train --task classify`.
-    #[staticmethod]
-    fn load(path: PathBuf) -> PyResult<Self> {
-        Ok(Self {
-            inner: classify::load_classifier(&path).map_err(to_py)?,
-        })
-    }
-
-    /// Writes the model file (atomically).
-    fn save(&self, path: PathBuf) -> PyResult<()> {
-        classify::save_classifier(&self.inner, &path).map_err(to_py)
-    }
-
-    /// The model file's bytes.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = crate::files::to_bytes(|p| classify::save_classifier(&self.inner, p))?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    /// A model from the bytes of a model file.
-    #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        Ok(Self {
-            inner: crate::files::from_bytes(data, classify::load_classifier_bytes)?,
-        })
-    }
-
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let ctor = py.get_type::<Self>().getattr("from_bytes")?;
-        Ok((ctor, (self.to_bytes(py)?,)))
-    }
-
     /// The integer label of each class index.
     #[getter]
     fn classes(&self) -> Vec<i64> {
         self.inner.classes.clone()
-    }
-
-    /// Number of input features.
-    #[getter]
-    fn n_features(&self) -> usize {
-        self.inner.network.n_inputs()
-    }
-
-    /// Feature names stored in the model.
-    #[getter]
-    fn feature_names(&self) -> Vec<String> {
-        self.inner.feature_names.clone()
-    }
-
-    /// Layer widths (input, hidden…, classes).
-    #[getter]
-    fn sizes(&self) -> Vec<usize> {
-        self.inner.network.arch.sizes.clone()
-    }
-
-    /// Drop probability before every layer.
-    #[getter]
-    fn dropout(&self) -> Vec<f64> {
-        self.inner.network.arch.dropout.clone()
-    }
-
-    /// Training summary: epochs, steps, final loss, seconds.
-    fn training_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.inner.report;
-        dict(
-            py,
-            vec![
-                ("epochs", r.epochs.into_bound_py_any(py)?),
-                ("steps", r.steps.into_bound_py_any(py)?),
-                ("final_loss", r.final_loss.into_bound_py_any(py)?),
-                ("seconds", r.seconds.into_bound_py_any(py)?),
-            ],
-        )
     }
 
     /// Softmax probabilities of the deterministic pass (N × C).

@@ -1,15 +1,13 @@
 //! `GaussianProcess`: a fitted exact GP regression (the library's `GpModel`).
 
 use crate::convert::{Matrix, Vector, arr2, check_inputs};
-use crate::errors::to_py;
 use crate::interrupt::run;
 use crate::regressor::{evaluation_dict, summary_dict};
 use mcdropout::cancel::Cancel;
 use mcdropout::gp::{self, GpParams};
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
-use std::path::PathBuf;
+use pyo3::types::PyDict;
 
 /// A fitted exact Gaussian-process regression.
 #[pyclass(module = "mcdropout._mcdropout", name = "GaussianProcess", frozen)]
@@ -49,53 +47,14 @@ pub fn fit_gp(
     Ok(PyGp { inner })
 }
 
+crate::model_methods::model_file_methods!(PyGp, gp::save_gp, gp::load_gp, gp::load_gp_bytes);
+
 #[pymethods]
 impl PyGp {
-    /// Reads a GP model file written by `save` or `mcdropout gp`.
-    #[staticmethod]
-    fn load(path: PathBuf) -> PyResult<Self> {
-        Ok(Self {
-            inner: gp::load_gp(&path).map_err(to_py)?,
-        })
-    }
-
-    /// Writes the model file (atomically).
-    fn save(&self, path: PathBuf) -> PyResult<()> {
-        gp::save_gp(&self.inner, &path).map_err(to_py)
-    }
-
-    /// The model file's bytes.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = crate::files::to_bytes(|p| gp::save_gp(&self.inner, p))?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    /// A model from the bytes of a model file.
-    #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        Ok(Self {
-            inner: crate::files::from_bytes(data, gp::load_gp_bytes)?,
-        })
-    }
-
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let ctor = py.get_type::<Self>().getattr("from_bytes")?;
-        Ok((ctor, (self.to_bytes(py)?,)))
-    }
-
     /// Number of input features.
     #[getter]
     fn n_features(&self) -> usize {
         self.inner.x_scaler.mean.len()
-    }
-
-    /// Feature names stored in the model.
-    #[getter]
-    fn feature_names(&self) -> Vec<String> {
-        self.inner.feature_names.clone()
     }
 
     /// The kernel expression.

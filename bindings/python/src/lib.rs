@@ -8,6 +8,7 @@ mod errors;
 mod files;
 mod gp;
 mod interrupt;
+mod model_methods;
 mod regressor;
 mod settings;
 mod torch_import;

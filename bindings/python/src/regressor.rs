@@ -1,7 +1,6 @@
 //! `Regressor`: a fitted MC-dropout regression network (the library's `Regressor`).
 
 use crate::convert::{Matrix, Vector, arr1, arr2, check_inputs, dict};
-use crate::errors::to_py;
 use crate::interrupt::run;
 use crate::settings::NetSettings;
 use mcdropout::cancel::Cancel;
@@ -12,8 +11,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
-use std::path::PathBuf;
+use pyo3::types::PyDict;
 
 /// A fitted dropout regression network.
 #[pyclass(module = "mcdropout._mcdropout", name = "Regressor", frozen)]
@@ -74,85 +72,15 @@ pub fn fit_regressor(
     Ok(PyRegressor { inner })
 }
 
+crate::model_methods::model_file_methods!(PyRegressor, model::save, model::load, model::load_bytes);
+crate::model_methods::network_methods!(PyRegressor);
+
 #[pymethods]
 impl PyRegressor {
-    /// Reads a regression model file written by `save` or `mcdropout train`.
-    #[staticmethod]
-    fn load(path: PathBuf) -> PyResult<Self> {
-        Ok(Self {
-            inner: model::load(&path).map_err(to_py)?,
-        })
-    }
-
-    /// Writes the model file (atomically).
-    fn save(&self, path: PathBuf) -> PyResult<()> {
-        model::save(&self.inner, &path).map_err(to_py)
-    }
-
-    /// The model file's bytes.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = crate::files::to_bytes(|p| model::save(&self.inner, p))?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    /// A model from the bytes of a model file.
-    #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        Ok(Self {
-            inner: crate::files::from_bytes(data, model::load_bytes)?,
-        })
-    }
-
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let ctor = py.get_type::<Self>().getattr("from_bytes")?;
-        Ok((ctor, (self.to_bytes(py)?,)))
-    }
-
     /// Noise precision τ (original target units).
     #[getter]
     fn tau(&self) -> f64 {
         self.inner.tau()
-    }
-
-    /// Number of input features.
-    #[getter]
-    fn n_features(&self) -> usize {
-        self.inner.network.n_inputs()
-    }
-
-    /// Feature names stored in the model.
-    #[getter]
-    fn feature_names(&self) -> Vec<String> {
-        self.inner.feature_names.clone()
-    }
-
-    /// Layer widths (input, hidden…, output).
-    #[getter]
-    fn sizes(&self) -> Vec<usize> {
-        self.inner.network.arch.sizes.clone()
-    }
-
-    /// Drop probability before every layer.
-    #[getter]
-    fn dropout(&self) -> Vec<f64> {
-        self.inner.network.arch.dropout.clone()
-    }
-
-    /// Training summary: epochs, steps, final loss, seconds.
-    fn training_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.inner.report;
-        dict(
-            py,
-            vec![
-                ("epochs", r.epochs.into_bound_py_any(py)?),
-                ("steps", r.steps.into_bound_py_any(py)?),
-                ("final_loss", r.final_loss.into_bound_py_any(py)?),
-                ("seconds", r.seconds.into_bound_py_any(py)?),
-            ],
-        )
     }
 
     /// The deterministic (weight-averaged) pass.
