@@ -18,3 +18,4 @@ pub mod elbo;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod search;
