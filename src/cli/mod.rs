@@ -13,6 +13,7 @@ mod search;
 mod task;
 mod train;
 mod uci;
+mod uci_plain;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use common::CliError;

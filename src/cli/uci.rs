@@ -28,14 +28,14 @@ pub const ALL: &[&str] = &[
 #[derive(Debug, Args)]
 pub struct UciArgs {
     /// Folder in the layout of Gal's UCI_Datasets (`<DIR>/<NAME>/data/...`).
-    #[arg(long, value_name = "DIR")]
-    root: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "data")]
+    root: Option<PathBuf>,
     /// Dataset folder name (e.g. bostonHousing); repeat or comma-separate for several.
     #[arg(
         long,
         value_name = "NAME",
         value_delimiter = ',',
-        required_unless_present = "all"
+        required_unless_present_any = ["all", "data"]
     )]
     dataset: Vec<String>,
     /// Run the eight datasets: bostonHousing, concrete, energy, kin8nm,
@@ -91,6 +91,8 @@ pub struct UciArgs {
     /// Random restarts of the GP's optimiser besides the default start (with --model gp).
     #[arg(long, value_name = "R", default_value_t = 0)]
     gp_restarts: usize,
+    #[command(flatten)]
+    plain: super::uci_plain::PlainArgs,
 }
 
 /// Runs `mcdropout uci`.
@@ -136,7 +138,17 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         ));
     }
     let names = if args.all { &[][..] } else { &args.dataset[..] };
-    let datasets = load_datasets(&args.root, names)?;
+    let plain = args.plain.data.as_deref();
+    let datasets = match (plain, &args.root) {
+        (Some(data), _) => vec![super::uci_plain::load(
+            &args.plain,
+            data,
+            args.seed,
+            args.grid_tau.as_deref(),
+        )?],
+        (None, Some(root)) => load_datasets(root, names)?,
+        (None, None) => return Err(invalid("--root", "give --root DIR or --data FILE")),
+    };
     let pool = super::common::thread_pool(args.jobs)?;
     let start = Instant::now();
     let configs: Vec<UciConfig> = datasets
@@ -144,6 +156,9 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         .map(|ds| {
             let mut c = UciConfig::default();
             c.epochs_multiplier = args.epochs_multiplier;
+            if plain.is_some() && !super::common::given("epochs_multiplier") {
+                c.epochs_multiplier = 1.0;
+            }
             c.samples = args.samples;
             c.layers = args.layers;
             c.seed = args.seed;
@@ -153,11 +168,17 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             });
             c.dropout_rates = args.grid_dropout.clone();
             c.tau_values = args.grid_tau.clone();
-            c.tau_units = if args.tau_units == "standardised" {
+            c.tau_units = if args.tau_units == "standardised"
+                || (plain.is_some() && !super::common::given("tau_units"))
+            {
                 TauUnits::Standardised
             } else {
                 TauUnits::Gal
             };
+            // On a plain file a standardised τ grid was converted when it was loaded.
+            if plain.is_some() && c.tau_units == TauUnits::Standardised {
+                c.tau_values = None;
+            }
             c.precision = if args.precision == "f64" {
                 Precision::F64
             } else {
@@ -267,6 +288,9 @@ fn write_outputs(
     info.layers = args.layers;
     info.jobs = jobs;
     info.tau_units = args.tau_units.clone();
+    if args.plain.data.is_some() && !super::common::given("tau_units") {
+        info.tau_units = "standardised".into();
+    }
     info.precision = args.precision.clone();
     Ok(write_results(dir, &info, total_s, results)?)
 }

@@ -53,11 +53,13 @@ impl Axis {
         &self.values
     }
 
-    /// Whether `v` is the smallest (`Low`) or largest (`High`) value; `None` inside. A
-    /// one-value axis reports `Low` (it is widened on both sides by [`Axis::widen`]).
+    /// Whether `v` is the smallest (`Low`) or largest (`High`) value; `None` inside and
+    /// for a one-value axis (a single value is the user's fixed choice, never widened).
     pub fn edge_of(&self, v: f64) -> Option<Edge> {
         let (first, last) = (self.values[0], self.values[self.values.len() - 1]);
-        if v == first {
+        if self.values.len() == 1 {
+            None
+        } else if v == first {
             Some(Edge::Low)
         } else if v == last {
             Some(Edge::High)
@@ -67,28 +69,22 @@ impl Axis {
     }
 
     /// Extends the axis one step beyond the edge `v` sits on; returns the values added
-    /// (none when `v` is inside or the bound is reached).
+    /// (none when `v` is inside, the axis has one value or the bound is reached).
     pub fn widen(&mut self, v: f64) -> Vec<f64> {
         let n = self.values.len();
         let mut added = Vec::new();
-        let single = n == 1;
+        if n == 1 {
+            return added;
+        }
         if v == self.values[0] {
-            let ratio = if single {
-                2.0
-            } else {
-                (self.values[1] / self.values[0]).max(2.0)
-            };
+            let ratio = (self.values[1] / self.values[0]).max(2.0);
             let new = self.values[0] / ratio;
             if new >= self.lo {
                 added.push(new);
             }
         }
         if v == self.values[n - 1] {
-            let ratio = if single {
-                2.0
-            } else {
-                (self.values[n - 1] / self.values[n - 2]).max(2.0)
-            };
+            let ratio = (self.values[n - 1] / self.values[n - 2]).max(2.0);
             let new = self.values[n - 1] * ratio;
             if new <= self.hi {
                 added.push(new);
@@ -120,6 +116,7 @@ mod tests {
         // The edge ratio is 1.5 < 2, so the step is ×2.
         assert_eq!(t.widen(1.5), vec![3.0]);
         let mut one = Axis::new(&[4.0], MIN_TAU, MAX_TAU);
-        assert_eq!(one.widen(4.0), vec![2.0, 8.0]);
+        assert!(one.widen(4.0).is_empty());
+        assert_eq!(one.edge_of(4.0), None);
     }
 }

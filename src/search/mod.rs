@@ -19,6 +19,7 @@
 //! ```
 
 pub mod grid;
+pub mod plain;
 pub mod report;
 pub mod split;
 
