@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 #[path = "evaluate_classify.rs"]
 mod classify;
+#[path = "evaluate_multi.rs"]
+mod multi;
 use super::task::{ModelTask, is_classifier};
 
 /// Arguments of `mcdropout evaluate` (documented on the subcommand in `cli/mod.rs`).
@@ -102,6 +104,9 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 "they apply to regression models; a classifier reports accuracy, NLL, Brier, ECE and MCE",
             )?;
             return classify::run(&args, &opts);
+        }
+        if mcdropout::model::model_kind(&args.model)? == mcdropout::model::MULTI_KIND {
+            return multi::run(&args, &opts);
         }
         not_applicable(
             &["reliability", "bins"],

@@ -14,6 +14,8 @@ use std::path::PathBuf;
 mod classify;
 #[path = "predict_keys.rs"]
 mod keys;
+#[path = "predict_multi.rs"]
+mod multi;
 #[path = "predict_samples.rs"]
 mod samples;
 use super::task::{ModelTask, is_classifier};
@@ -109,6 +111,9 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
                 "a classifier's output is class probabilities, with no interval",
             )?;
             return classify::run(&args, &opts);
+        }
+        if model::model_kind(&args.model)? == model::MULTI_KIND {
+            return multi::run(&args, &opts);
         }
         let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
         if is_gp {

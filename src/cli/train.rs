@@ -16,6 +16,8 @@ use std::time::Instant;
 #[path = "train_classify.rs"]
 mod classify;
 use classify::Task;
+#[path = "train_multi.rs"]
+pub(super) mod multi;
 pub(super) use classify::at_line;
 
 const TAU_HELP: &str = "There is no dataset-independent default for the noise precision: give \
@@ -287,6 +289,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
 }
 
 fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
+    if args.target.contains(',') {
+        return multi::train(args, noise, start);
+    }
     let table = load_table(&args.data, args.drop_missing)?;
     let (x, y, names, target) =
         table.features_and_target(&args.target, args.features.as_deref())?;

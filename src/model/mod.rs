@@ -14,3 +14,9 @@ pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;
 pub use summary::{Evaluation, McPrediction};
+mod multi;
+mod multi_io;
+mod multi_predict;
+pub use multi::MultiRegressor;
+pub use multi_io::{MULTI_KIND, load_multi, save_multi};
+pub use multi_predict::{MultiEvaluation, MultiPrediction, gaussian_log_density};
