@@ -39,9 +39,9 @@ fn search_finds_the_closed_form_tau_order_of_magnitude() {
     // form, i.e. the one nearest on a log scale. The fit's own error inflates the
     // validation MSE above σ² / σ_y², which lowers the best τ; a factor below √10 (≈3.2)
     // leaves the same grid value nearest.
-    for (sigma, expected) in [(0.1, 100.0), (0.3, 10.0)] {
+    for (sigma, expected) in [(0.1f64, 100.0f64), (0.3, 10.0)] {
         let closed_form = (1.0 + sigma * sigma) / (sigma * sigma);
-        assert!((closed_form / expected as f64).log10().abs() < 0.5);
+        assert!((closed_form / expected).log10().abs() < 0.5);
         let (x, y) = linear_data(500, sigma, 11);
         let (_, r) = search(x.view(), y.view(), &config(&[1.0, 10.0, 100.0, 1000.0], 0)).unwrap();
         assert_eq!(r.best.tau, expected, "σ = {sigma}: {:#?}", r.points);

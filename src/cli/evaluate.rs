@@ -26,7 +26,8 @@ pub struct EvaluateArgs {
     /// Labelled test data: CSV or whitespace-separated, optional header line.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
-    /// Target column: a header name or a 0-based index.
+    /// Target column: a header name or a 0-based index (for a several-target model, all
+    /// its targets, comma-separated).
     #[arg(long, value_name = "COLUMN")]
     target: String,
     /// Monte-Carlo samples (stochastic passes) T per row, ≥ 1.

@@ -34,7 +34,9 @@ pub struct TrainArgs {
     /// Training data: CSV or whitespace-separated numbers, optional header line.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
-    /// Target column: a header name or a 0-based index.
+    /// Target column: a header name or a 0-based index. Several, comma-separated
+    /// (`--target a,b,c`), train one network with an output per target; τ is then the
+    /// noise precision of the standardised targets (README, Several targets).
     #[arg(long, value_name = "COLUMN")]
     target: String,
     /// `regress` (the default) or `classify`: the target column holds integer class

@@ -84,10 +84,11 @@ pub struct SearchConfig {
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        let mut base = RegressorParams::default();
-        base.tau_units = TauUnits::Standardised;
         Self {
-            base,
+            base: RegressorParams {
+                tau_units: TauUnits::Standardised,
+                ..RegressorParams::default()
+            },
             dropout_rates: GAL_DROPOUT_RATES.to_vec(),
             tau_values: DEFAULT_TAU_STANDARDISED.to_vec(),
             validation: Validation::default(),
