@@ -91,7 +91,10 @@ pub struct TrainArgs {
     length_scale: f64,
     /// Units of the τ that enters λ: `gal` uses τ as given, as Gal's code does
     /// (reproduces his numbers); `standardised` uses τ σ_y², the precision of the
-    /// standardised targets (the consistent form).
+    /// standardised targets (the consistent form). For a new dataset, standardised is
+    /// the recommended choice: τ then means 1/(noise std / target std)², one scale for
+    /// every dataset, and the same τ enters λ and the likelihood (`mcdropout search`
+    /// uses it and prints the τ in target units to pass here).
     #[arg(long, value_enum, default_value_t = TauUnitsArg::Gal)]
     tau_units: TauUnitsArg,
     /// Data term of the loss: `gal` is the mean squared error (Keras); `halved` is
