@@ -108,6 +108,28 @@ fn search_writes_model_report_and_table() {
 }
 
 #[test]
+fn search_by_folds_scores_every_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write_data(dir.path());
+    let args: Vec<&str> = QUICK
+        .iter()
+        .copied()
+        .chain(["--out", "f.model", "--folds", "4", "--max-widenings", "0"])
+        .collect();
+    let (stdout, _) = succeeds(dir.path(), &args);
+    assert_contains(
+        &stdout,
+        &["4-fold cross-validation of 200 rows", "0 widening rounds"],
+    );
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("f.model.search.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(r["validation"], serde_json::json!({"folds": 4}));
+    assert_eq!(r["points"].as_array().unwrap().len(), 4);
+}
+
+#[test]
 fn search_bad_input_is_named_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path());
@@ -277,6 +299,22 @@ fn uci_runs_the_protocol_on_a_plain_file() {
     let text = results.to_string();
     // Three splits of 40 test rows each, τ listed in target units⁻²: 4 / σ_y² and 16 / σ_y².
     assert_eq!(text.matches("\"split\":").count(), 3, "{text}");
+    // The exact GP through the same random splits.
+    let (gp, _) = succeeds(
+        dir.path(),
+        &[
+            "uci",
+            "--data",
+            "d.csv",
+            "--target",
+            "y",
+            "--random-splits",
+            "2",
+            "--model",
+            "gp",
+        ],
+    );
+    assert_contains(&gp, &["| d | 2 |"]);
     let bad: &[(&[&str], &str)] = &[
         (&["--test-fraction", "1.5"], "--test-fraction"),
         (&["--random-splits", "0"], "--random-splits"),
