@@ -85,6 +85,51 @@ fn search_writes_model_report_and_table() {
         (ev["tau"].as_f64().unwrap() - tau).abs() <= 1e-12 * tau,
         "{ev} vs {tau}"
     );
+    // The saved model is what `train` gives with the chosen values (same seed 0).
+    let (p, tau, epochs) = (
+        report["best"]["dropout"].as_f64().unwrap().to_string(),
+        tau.to_string(),
+        report["epochs"].as_u64().unwrap().to_string(),
+    );
+    succeeds(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            "d.csv",
+            "--target",
+            "y",
+            "--dropout",
+            &p,
+            "--tau",
+            &tau,
+            "--tau-units",
+            "standardised",
+            "--epochs",
+            &epochs,
+            "--out",
+            "t.model",
+        ],
+    );
+    let (ev_t, _) = succeeds(
+        dir.path(),
+        &[
+            "evaluate",
+            "--model",
+            "t.model",
+            "--data",
+            "d.csv",
+            "--target",
+            "y",
+            "--json",
+            "--samples",
+            "50",
+        ],
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&ev_t).unwrap(),
+        ev
+    );
     // Same seed, same search: the points' figures are identical (times aside).
     let args2: Vec<&str> = QUICK
         .iter()

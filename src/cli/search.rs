@@ -48,8 +48,8 @@ pub struct SearchArgs {
     )]
     grid_dropout: Option<Vec<f64>>,
     /// τ values to try, in --tau-units [default with standardised units: 1,2,4,…,128, i.e.
-    /// a noise std from 100 % down to 9 % of the target's std; this covers Gal's eight UCI
-    /// grids once converted to standardised units].
+    /// a noise std from 100 % down to 9 % of the target's std; Gal's eight UCI τ grids,
+    /// converted to standardised units, lie between 1.6 and 172].
     #[arg(
         long,
         value_name = "TAU,..",
