@@ -10,6 +10,7 @@ mod gp;
 mod interrupt;
 mod model_methods;
 mod regressor;
+mod search;
 mod settings;
 mod torch_import;
 mod uci;
@@ -45,5 +46,6 @@ fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(uci::uci_dataset_result, m)?)?;
     m.add_function(wrap_pyfunction!(uci::uci_table, m)?)?;
     m.add_function(wrap_pyfunction!(uci::uci_write_results, m)?)?;
+    m.add_function(wrap_pyfunction!(search::search_regressor, m)?)?;
     Ok(())
 }

@@ -9,6 +9,8 @@ scikit-learn-style estimators over a fast Rust engine.
 - :func:`from_torch` — MC prediction for a trained PyTorch MLP;
 - :func:`load` — any model file written by the command line or ``save``;
 - :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``;
+- :func:`search` — choose the dropout rate and τ on your own data (validation
+  log-likelihood, widening grid), then train on every row;
 - :mod:`mcdropout.ray` — scoring Ray Datasets and the UCI protocol as Ray tasks (imports
   Ray only when used).
 """
@@ -20,6 +22,7 @@ from .gp import ExactGPRegressor
 from .io import load
 from .regressor import MCDropoutRegressor
 from .scoring import log_likelihood_scorer
+from .search import search
 from .torch_import import describe_sequential, from_state_dict, from_torch
 
 __all__ = [
@@ -37,4 +40,5 @@ __all__ = [
     "from_torch",
     "load",
     "log_likelihood_scorer",
+    "search",
 ]

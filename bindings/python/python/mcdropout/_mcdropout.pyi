@@ -203,3 +203,18 @@ def uci_write_results(
     total_wall_seconds: float,
     datasets: list[str],
 ) -> None: ...
+def search_regressor(
+    x: _Matrix,
+    y: _Vector,
+    settings: dict[str, Any],
+    dropout_rates: list[float] | None,
+    tau_values: list[float] | None,
+    tau_units: str,
+    validation_fraction: float,
+    folds: int | None,
+    target_steps: int | None,
+    epochs: int | None,
+    max_widenings: int,
+    samples: int,
+    n_jobs: int | None,
+) -> tuple[Regressor, str]: ...
