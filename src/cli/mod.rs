@@ -83,7 +83,9 @@ enum Command {
     /// (dropout rate, τ) of the grid files, the last 20 % score it by MC log-likelihood;
     /// the best pair is retrained on the whole training part and tested (RMSE of the
     /// deterministic pass, MC RMSE, MC log-likelihood with T samples). Prints mean ±
-    /// standard error over the splits next to Gal's published figures.
+    /// standard error over the splits next to Gal's published figures. With --data FILE
+    /// --target COL instead of --root, the same protocol runs on a plain data file with
+    /// --random-splits seeded random splits (no folder layout needed).
     Uci(uci::UciArgs),
     /// Time one complete training run and one T-sample MC evaluation per UCI dataset.
     ///
