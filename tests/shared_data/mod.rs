@@ -17,8 +17,20 @@ pub fn base() -> PathBuf {
 /// and returns `None` elsewhere, after saying on the terminal which test is skipped and
 /// why.
 pub fn require(test: &str, rel: &str, needed: &[&str]) -> Option<PathBuf> {
-    let dir = base().join(rel);
-    let missing = needed.iter().map(|f| dir.join(f)).find(|p| !p.exists())?;
+    require_in(&base(), test, rel, needed)
+}
+
+/// [`require`] against an explicit base folder (what its own test uses).
+pub fn require_in(
+    base: &std::path::Path,
+    test: &str,
+    rel: &str,
+    needed: &[&str],
+) -> Option<PathBuf> {
+    let dir = base.join(rel);
+    let Some(missing) = needed.iter().map(|f| dir.join(f)).find(|p| !p.exists()) else {
+        return Some(dir);
+    };
     let reason = format!(
         "{} not found (set MCDROPOUT_DATA to the folder holding the shared data)",
         missing.display()
