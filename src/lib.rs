@@ -18,3 +18,5 @@ pub mod elbo;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod acquire;
+pub mod bandit;

@@ -3,3 +3,5 @@
 pub mod co2;
 pub mod digits;
 pub mod uci;
+pub mod active;
+pub mod bandit;
