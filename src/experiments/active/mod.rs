@@ -26,7 +26,7 @@ use serde::Serialize;
 pub struct ActiveConfig {
     /// Acquisition functions compared.
     pub functions: Vec<Acquisition>,
-    /// Seeds (each: its own split, start set, initialisations and masks).
+    /// Seeds (each: its own split, start set, initialisations and masks; default 10).
     pub seeds: usize,
     /// Base seed.
     pub seed: u64,
@@ -36,7 +36,7 @@ pub struct ActiveConfig {
     pub start_per_class: usize,
     /// Images acquired per round (default 10).
     pub batch: usize,
-    /// Images acquired in total after the start set (default 280: 300 labels at the end).
+    /// Images acquired in total after the start set (default 380: 400 labels at the end).
     pub budget: usize,
     /// Hidden widths (default 128).
     pub hidden: Vec<usize>,
@@ -56,12 +56,12 @@ impl Default for ActiveConfig {
     fn default() -> Self {
         Self {
             functions: Acquisition::CLASSIFIER.to_vec(),
-            seeds: 5,
+            seeds: 10,
             seed: 0,
             test_fraction: 1.0 / 3.0,
             start_per_class: 2,
             batch: 10,
-            budget: 280,
+            budget: 380,
             hidden: vec![128],
             dropout: 0.5,
             length_scale: 0.5,
