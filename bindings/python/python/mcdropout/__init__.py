@@ -9,12 +9,21 @@ scikit-learn-style estimators over a fast Rust engine.
 - :func:`from_torch` — MC prediction for a trained PyTorch MLP;
 - :func:`load` — any model file written by the command line or ``save``;
 - :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``;
+- :mod:`mcdropout.acquire` — active-learning acquisition scores and top-k selection,
+  Thompson-sampling policies (MC dropout, exact linear) and the wheel bandit;
 - :mod:`mcdropout.ray` — scoring Ray Datasets and the UCI protocol as Ray tasks (imports
   Ray only when used).
 """
 
 from ._mcdropout import InternalError, ModelFileError, TrainingError, __version__
 from ._summary import ClassUncertainty, PredictiveDistribution
+from .acquire import (
+    DropoutThompson,
+    LinearThompson,
+    acquisition_scores,
+    select_batch,
+    wheel_bandit,
+)
 from .classifier import MCDropoutClassifier
 from .gp import ExactGPRegressor
 from .io import load
@@ -24,6 +33,11 @@ from .torch_import import describe_sequential, from_state_dict, from_torch
 
 __all__ = [
     "ClassUncertainty",
+    "DropoutThompson",
+    "LinearThompson",
+    "acquisition_scores",
+    "select_batch",
+    "wheel_bandit",
     "ExactGPRegressor",
     "InternalError",
     "MCDropoutClassifier",
