@@ -17,40 +17,115 @@ fn bad_arguments_are_refused_before_any_work() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     fails_leaving_files_alone(d, &["active", "--batch", "0"], &["--batch", "at least 1"]);
-    fails_leaving_files_alone(d, &["active", "--functions", "bald,oracle"], &["--functions", "unknown acquisition function \"oracle\""]);
-    fails_leaving_files_alone(d, &["active", "--functions", "max-variance"], &["--functions", "does not apply to classifiers"]);
+    fails_leaving_files_alone(
+        d,
+        &["active", "--functions", "bald,oracle"],
+        &["--functions", "unknown acquisition function \"oracle\""],
+    );
+    fails_leaving_files_alone(
+        d,
+        &["active", "--functions", "max-variance"],
+        &["--functions", "does not apply to classifiers"],
+    );
     fails_leaving_files_alone(d, &["active", "--dropout", "1"], &["--dropout"]);
     fails_leaving_files_alone(d, &["active", "--seeds", "0"], &["--seeds"]);
     let Some(f) = digits() else { return };
-    fails_leaving_files_alone(d, &["active", "--data", &f, "--batch", "5000"], &["--batch", "larger than the pool of 1178"]);
-    fails_leaving_files_alone(d, &["active", "--data", &f, "--budget", "5000"], &["--budget", "larger than the pool of 1178"]);
+    fails_leaving_files_alone(
+        d,
+        &["active", "--data", &f, "--batch", "5000"],
+        &["--batch", "larger than the pool of 1178"],
+    );
+    fails_leaving_files_alone(
+        d,
+        &["active", "--data", &f, "--budget", "5000"],
+        &["--budget", "larger than the pool of 1178"],
+    );
 }
 
 #[test]
 fn small_run_writes_table_figure_and_json() {
     let Some(f) = digits() else { return };
     let dir = TempDir::new().unwrap();
-    let (out, _) = succeeds(dir.path(), &[
-        "active", "--data", &f, "--out", "res", "--seeds", "2", "--functions", "bald,random",
-        "--budget", "20", "--batch", "10", "--samples", "5", "--steps", "60",
-    ]);
+    let (out, _) = succeeds(
+        dir.path(),
+        &[
+            "active",
+            "--data",
+            &f,
+            "--out",
+            "res",
+            "--seeds",
+            "2",
+            "--functions",
+            "bald,random",
+            "--budget",
+            "20",
+            "--batch",
+            "10",
+            "--samples",
+            "5",
+            "--steps",
+            "60",
+        ],
+    );
     assert_contains(&out, &["| bald |", "| random |", "labels to 90 %"]);
     for name in ["active.md", "active.json", "active.png", "active.svg"] {
         assert!(dir.path().join("res").join(name).exists(), "{name}");
     }
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/active.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("res/active.json")).unwrap())
+            .unwrap();
     let curves = json["curves"].as_array().unwrap();
     assert_eq!(curves.len(), 4);
     for c in curves {
         // 20 start labels, then two rounds of 10.
         assert_eq!(c["labels"], serde_json::json!([20, 30, 40]));
-        assert!(c["accuracy"].as_array().unwrap().iter().all(|a| (0.0..=1.0).contains(&a.as_f64().unwrap())));
+        assert!(
+            c["accuracy"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| (0.0..=1.0).contains(&a.as_f64().unwrap()))
+        );
     }
     // Same seed, same numbers (the run is deterministic whatever the thread count).
-    let (again, _) = succeeds(dir.path(), &[
-        "active", "--data", &f, "--out", "res2", "--seeds", "2", "--functions", "bald,random",
-        "--budget", "20", "--batch", "10", "--samples", "5", "--steps", "60", "--threads", "1",
-    ]);
-    let strip = |s: &str| s.lines().filter(|l| l.starts_with("| bald") || l.starts_with("| random")).map(|l| l.rsplit_once('|').unwrap().0.rsplit_once('|').unwrap().0.to_string()).collect::<Vec<_>>();
+    let (again, _) = succeeds(
+        dir.path(),
+        &[
+            "active",
+            "--data",
+            &f,
+            "--out",
+            "res2",
+            "--seeds",
+            "2",
+            "--functions",
+            "bald,random",
+            "--budget",
+            "20",
+            "--batch",
+            "10",
+            "--samples",
+            "5",
+            "--steps",
+            "60",
+            "--threads",
+            "1",
+        ],
+    );
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("| bald") || l.starts_with("| random"))
+            .map(|l| {
+                l.rsplit_once('|')
+                    .unwrap()
+                    .0
+                    .rsplit_once('|')
+                    .unwrap()
+                    .0
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
     assert_eq!(strip(&out), strip(&again));
 }

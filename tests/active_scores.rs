@@ -19,11 +19,17 @@ use ndarray::{Array1, Array2, Array3};
 fn samples() -> Array3<f64> {
     let pass0 = [[1.0, 0.0], [1.0, 0.0], [0.5, 0.5], [0.8, 0.2]];
     let pass1 = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.4, 0.6]];
-    Array3::from_shape_fn((2, 4, 2), |(t, i, c)| if t == 0 { pass0[i][c] } else { pass1[i][c] })
+    Array3::from_shape_fn(
+        (2, 4, 2),
+        |(t, i, c)| if t == 0 { pass0[i][c] } else { pass1[i][c] },
+    )
 }
 
 fn h(p: &[f64]) -> f64 {
-    -p.iter().filter(|v| **v > 0.0).map(|v| v * v.ln()).sum::<f64>()
+    -p.iter()
+        .filter(|v| **v > 0.0)
+        .map(|v| v * v.ln())
+        .sum::<f64>()
 }
 
 fn scores(a: Acquisition) -> Vec<f64> {
@@ -37,7 +43,12 @@ fn bald_is_the_mutual_information() {
     // 0: identical one-hot passes → 0. 1: disagreeing one-hots → H(½,½) − 0 = ln 2.
     // 2: identical uniform passes → ln 2 − ln 2 = 0.
     // 3: H(0.6, 0.4) − ½[H(0.8, 0.2) + H(0.4, 0.6)].
-    let want = [0.0, ln2, 0.0, h(&[0.6, 0.4]) - 0.5 * (h(&[0.8, 0.2]) + h(&[0.4, 0.6]))];
+    let want = [
+        0.0,
+        ln2,
+        0.0,
+        h(&[0.6, 0.4]) - 0.5 * (h(&[0.8, 0.2]) + h(&[0.4, 0.6])),
+    ];
     for (g, w) in s.iter().zip(want) {
         assert_abs_diff_eq!(*g, w, epsilon = 1e-14);
     }
@@ -57,7 +68,10 @@ fn max_entropy_is_the_entropy_of_the_mean() {
 fn variation_ratio_counts_the_modal_votes() {
     // 0: both vote 0 → 0. 1: votes 0 and 1 → 1 − 1/2. 2: ties go to class 0 in both
     // passes → 0. 3: votes 0 and 1 → ½.
-    assert_eq!(scores(Acquisition::VariationRatio), vec![0.0, 0.5, 0.0, 0.5]);
+    assert_eq!(
+        scores(Acquisition::VariationRatio),
+        vec![0.0, 0.5, 0.0, 0.5]
+    );
 }
 
 #[test]
@@ -79,7 +93,10 @@ fn max_variance_of_regression_samples() {
     assert_eq!(v, vec![1.0, 0.0, 4.0]);
     assert_eq!(top_k(&v, 2).unwrap(), vec![2, 0]);
     let err = regression_scores_from_samples(Acquisition::Bald, s.view(), 0).unwrap_err();
-    assert!(err.to_string().contains("does not apply to regressors"), "{err}");
+    assert!(
+        err.to_string().contains("does not apply to regressors"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -110,13 +127,19 @@ fn random_scores_are_seeded_and_keyed() {
 #[test]
 fn bad_inputs_are_named() {
     let e = "bald-ish".parse::<Acquisition>().unwrap_err().to_string();
-    assert!(e.contains("unknown acquisition function \"bald-ish\""), "{e}");
+    assert!(
+        e.contains("unknown acquisition function \"bald-ish\""),
+        "{e}"
+    );
     let e = check_batch(0, 10).unwrap_err().to_string();
     assert!(e.contains("batch size") && e.contains("at least 1"), "{e}");
     let e = check_batch(11, 10).unwrap_err().to_string();
     assert!(e.contains("larger than the pool of 10"), "{e}");
     let e = class_scores_from_probs(Acquisition::MaxVariance, samples().view(), 0).unwrap_err();
-    assert!(e.to_string().contains("does not apply to classifiers"), "{e}");
+    assert!(
+        e.to_string().contains("does not apply to classifiers"),
+        "{e}"
+    );
     let mut bad = samples();
     bad[(0, 0, 0)] = 1.5;
     let e = class_scores_from_probs(Acquisition::Bald, bad.view(), 0).unwrap_err();
@@ -129,7 +152,11 @@ fn bad_inputs_are_named() {
 #[test]
 fn model_scores_match_scores_of_the_kept_samples() {
     let x = Array2::from_shape_fn((60, 3), |(i, j)| ((i * (j + 2)) % 13) as f64 / 13.0);
-    let y: Array1<f64> = x.rows().into_iter().map(|r| ((r[0] + r[1]) * 2.0).floor().min(2.0)).collect();
+    let y: Array1<f64> = x
+        .rows()
+        .into_iter()
+        .map(|r| ((r[0] + r[1]) * 2.0).floor().min(2.0))
+        .collect();
     let mut params = ClassifierParams::default();
     params.hidden = vec![16];
     params.dropout = 0.3;
@@ -139,7 +166,13 @@ fn model_scores_match_scores_of_the_kept_samples() {
     opts.keep_samples = true;
     let pred = model.predict_mc(x.view(), &opts).unwrap();
     let probs = pred.prob_samples.unwrap();
-    for a in [Acquisition::Bald, Acquisition::MaxEntropy, Acquisition::VariationRatio, Acquisition::MeanStd, Acquisition::Random] {
+    for a in [
+        Acquisition::Bald,
+        Acquisition::MaxEntropy,
+        Acquisition::VariationRatio,
+        Acquisition::MeanStd,
+        Acquisition::Random,
+    ] {
         let direct = class_scores(&model, x.view(), a, &opts).unwrap();
         let from = class_scores_from_probs(a, probs.view(), 11).unwrap();
         for (d, f) in direct.iter().zip(&from) {

@@ -21,12 +21,54 @@ fn bad_arguments_are_refused() {
 #[test]
 fn small_run_writes_table_figure_and_json() {
     let dir = TempDir::new().unwrap();
-    let (out, _) = succeeds(dir.path(), &["bandit", "--deltas", "0.5", "--seeds", "2", "--horizon", "150", "--out", "res"]);
-    assert_contains(&out, &["| uniform (ours) |", "| linear-ts (ours) |", "| dropout-ts (ours) |", "| greedy (ours) |", "δ = 0.5"]);
+    let (out, _) = succeeds(
+        dir.path(),
+        &[
+            "bandit",
+            "--deltas",
+            "0.5",
+            "--seeds",
+            "2",
+            "--horizon",
+            "150",
+            "--out",
+            "res",
+        ],
+    );
+    assert_contains(
+        &out,
+        &[
+            "| uniform (ours) |",
+            "| linear-ts (ours) |",
+            "| dropout-ts (ours) |",
+            "| greedy (ours) |",
+            "δ = 0.5",
+        ],
+    );
     for name in ["bandit.md", "bandit.json", "bandit.png", "bandit.svg"] {
         assert!(dir.path().join("res").join(name).exists(), "{name}");
     }
-    let (again, _) = succeeds(dir.path(), &["bandit", "--deltas", "0.5", "--seeds", "2", "--horizon", "150", "--out", "res2", "--threads", "1"]);
-    let table = |s: &str| s.lines().filter(|l| l.starts_with("| ")).map(String::from).collect::<Vec<_>>();
+    let (again, _) = succeeds(
+        dir.path(),
+        &[
+            "bandit",
+            "--deltas",
+            "0.5",
+            "--seeds",
+            "2",
+            "--horizon",
+            "150",
+            "--out",
+            "res2",
+            "--threads",
+            "1",
+        ],
+    );
+    let table = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("| "))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(table(&out), table(&again));
 }

@@ -4,8 +4,8 @@
 
 use mcdropout::Result;
 use mcdropout::bandit::{
-    ARMS, CONTEXT_DIM, DropoutConfig, DropoutMode, DropoutPolicy, LinearTs, LinearTsConfig,
-    Policy, Uniform, Wheel, WheelData, simulate,
+    ARMS, CONTEXT_DIM, DropoutConfig, DropoutMode, DropoutPolicy, LinearTs, LinearTsConfig, Policy,
+    Uniform, Wheel, WheelData, simulate,
 };
 
 fn small_cfg() -> DropoutConfig {
@@ -44,29 +44,40 @@ fn thompson_is_reproducible_by_seed() {
 #[test]
 fn thompson_draws_fresh_masks_per_decision() {
     let data = Wheel::new(0.5).unwrap().sample(100, 2);
-    let mut ts = DropoutPolicy::new(CONTEXT_DIM, ARMS, small_cfg(), DropoutMode::Thompson, 3).unwrap();
-    let mut gr = DropoutPolicy::new(CONTEXT_DIM, ARMS, small_cfg(), DropoutMode::Greedy, 3).unwrap();
+    let mut ts =
+        DropoutPolicy::new(CONTEXT_DIM, ARMS, small_cfg(), DropoutMode::Thompson, 3).unwrap();
+    let mut gr =
+        DropoutPolicy::new(CONTEXT_DIM, ARMS, small_cfg(), DropoutMode::Greedy, 3).unwrap();
     simulate(&data, &mut ts).unwrap();
     simulate(&data, &mut gr).unwrap();
     let x = [0.3, -0.4];
     let v100 = ts.values(100, &x).unwrap();
     assert_eq!(v100, ts.values(100, &x).unwrap());
-    let distinct = (101..121).filter(|&t| ts.values(t, &x).unwrap() != v100).count();
-    assert!(distinct >= 15, "only {distinct} of 20 decisions drew different values");
+    let distinct = (101..121)
+        .filter(|&t| ts.values(t, &x).unwrap() != v100)
+        .count();
+    assert!(
+        distinct >= 15,
+        "only {distinct} of 20 decisions drew different values"
+    );
     let g = gr.values(100, &x).unwrap();
     assert!((101..110).all(|t| gr.values(t, &x).unwrap() == g));
-    // The greedy pass is the mean of the masked passes' distribution only approximately;
-    // but every Thompson value must be finite.
     assert!(v100.iter().all(|v| v.is_finite()));
 }
 
 /// After fixed updates, the average of many Thompson draws of the linear policy's value
-/// approaches the posterior mean μᵀ[x, 1]: E[β] = μ whatever σ². With 4000 draws the
-/// standard error is below 0.02 here (measured spread of a draw ≤ 1), checked at 5 s.e.
+/// approaches the posterior mean μᵀ[x, 1]: E[β] = μ whatever σ². The tolerance is 5
+/// standard errors of the mean of the 4000 draws, estimated from the draws themselves.
 #[test]
 fn linear_draws_average_to_the_posterior_mean() {
     let mut p = LinearTs::new(2, 2, LinearTsConfig::default(), 1).unwrap();
-    let pts = [([0.1, 0.2], 0, 1.0), ([0.5, -0.3], 0, 2.0), ([-0.4, 0.1], 1, 0.5), ([0.2, 0.9], 1, 1.5), ([0.7, 0.7], 0, 2.5)];
+    let pts = [
+        ([0.1, 0.2], 0, 1.0),
+        ([0.5, -0.3], 0, 2.0),
+        ([-0.4, 0.1], 1, 0.5),
+        ([0.2, 0.9], 1, 1.5),
+        ([0.7, 0.7], 0, 2.5),
+    ];
     for (t, (x, a, r)) in pts.iter().enumerate() {
         p.update(t, x, *a, *r).unwrap();
     }
@@ -86,7 +97,10 @@ fn linear_draws_average_to_the_posterior_mean() {
         let want = mu[0] * x[0] + mu[1] * x[1] + mu[2];
         let mean = sums[a] / n as f64;
         let se = ((sq[a] / n as f64 - mean * mean) / n as f64).sqrt();
-        assert!((mean - want).abs() < 5.0 * se, "arm {a}: {mean} vs {want} (se {se})");
+        assert!(
+            (mean - want).abs() < 5.0 * se,
+            "arm {a}: {mean} vs {want} (se {se})"
+        );
     }
 }
 
@@ -113,7 +127,11 @@ fn regret_bookkeeping() {
     let t = simulate(&data, &mut Oracle(w)).unwrap();
     assert_eq!(*t.cumulative_regret.last().unwrap(), 0.0);
     let u = simulate(&data, &mut Uniform::new(ARMS, 3).unwrap()).unwrap();
-    assert!((u.normalised_regret() - 100.0).abs() < 5.0, "{}", u.normalised_regret());
+    assert!(
+        (u.normalised_regret() - 100.0).abs() < 5.0,
+        "{}",
+        u.normalised_regret()
+    );
     // Regret of one decision by hand: arm 4 at an outer context costs 50 − 1.2.
     let i = data.contexts.iter().position(|x| w.is_outer(x)).unwrap();
     assert!((data.regret(i, 4) - 48.8).abs() < 1e-12);
@@ -122,8 +140,18 @@ fn regret_bookkeeping() {
 #[test]
 fn bad_pulls_are_refused() {
     let mut p = LinearTs::new(2, 5, LinearTsConfig::default(), 0).unwrap();
-    assert!(p.update(0, &[0.0, 0.0], 5, 1.0).unwrap_err().to_string().contains("arm 5"));
-    assert!(p.update(0, &[0.0, 0.0], 1, f64::NAN).unwrap_err().to_string().contains("reward"));
+    assert!(
+        p.update(0, &[0.0, 0.0], 5, 1.0)
+            .unwrap_err()
+            .to_string()
+            .contains("arm 5")
+    );
+    assert!(
+        p.update(0, &[0.0, 0.0], 1, f64::NAN)
+            .unwrap_err()
+            .to_string()
+            .contains("reward")
+    );
     assert!(p.choose(20, &[0.0]).is_err());
     let mut c = DropoutConfig::default();
     c.dropout = 1.0;

@@ -54,13 +54,20 @@ fn sampled_problem_has_the_stated_distribution() {
     assert!(data.contexts.iter().all(|x| x[0].hypot(x[1]) <= 1.0));
     let outer = data.contexts.iter().filter(|x| w.is_outer(x)).count() as f64 / n as f64;
     let p = 1.0 - 0.49;
-    assert!((outer - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt(), "{outer}");
+    assert!(
+        (outer - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt(),
+        "{outer}"
+    );
     let per_step = data.uniform_regret() / n as f64;
     assert!((per_step - w.uniform_regret_per_step()).abs() < 5.0 * 24.0 / (n as f64).sqrt());
     let (mut small, mut large) = (Vec::new(), Vec::new());
     for (r, m) in data.rewards.iter().zip(&data.means) {
         for a in 0..ARMS {
-            if m[a] == 50.0 { large.push(r[a] - m[a]) } else { small.push(r[a] - m[a]) }
+            if m[a] == 50.0 {
+                large.push(r[a] - m[a])
+            } else {
+                small.push(r[a] - m[a])
+            }
         }
     }
     let sd = |v: &[f64]| (v.iter().map(|e| e * e).sum::<f64>() / v.len() as f64).sqrt();

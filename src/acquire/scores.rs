@@ -147,7 +147,9 @@ pub fn regression_scores_from_samples(
 ) -> Result<Vec<f64>> {
     let (t, n) = samples.dim();
     if t == 0 {
-        return Err(Error::Shape("regression samples need at least one pass".into()));
+        return Err(Error::Shape(
+            "regression samples need at least one pass".into(),
+        ));
     }
     if let Some(v) = samples.iter().find(|v| !v.is_finite()) {
         return Err(Error::InvalidParameter {

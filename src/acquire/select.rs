@@ -58,8 +58,23 @@ mod tests {
 
     #[test]
     fn bad_k_and_nan_are_errors() {
-        assert!(top_k(&[1.0], 0).unwrap_err().to_string().contains("batch size"));
-        assert!(top_k(&[1.0], 2).unwrap_err().to_string().contains("larger than the pool"));
-        assert!(top_k(&[1.0, f64::NAN], 1).unwrap_err().to_string().contains("NaN"));
+        assert!(
+            top_k(&[1.0], 0)
+                .unwrap_err()
+                .to_string()
+                .contains("batch size")
+        );
+        assert!(
+            top_k(&[1.0], 2)
+                .unwrap_err()
+                .to_string()
+                .contains("larger than the pool")
+        );
+        assert!(
+            top_k(&[1.0, f64::NAN], 1)
+                .unwrap_err()
+                .to_string()
+                .contains("NaN")
+        );
     }
 }

@@ -85,7 +85,10 @@ impl DropoutConfig {
             })
         };
         if !(0.0..1.0).contains(&self.dropout) {
-            return bad("dropout", format!("must be in [0, 1), got {}", self.dropout));
+            return bad(
+                "dropout",
+                format!("must be in [0, 1), got {}", self.dropout),
+            );
         }
         if self.train_every == 0 || self.steps == 0 || self.batch == 0 {
             return bad(
@@ -94,7 +97,10 @@ impl DropoutConfig {
             );
         }
         if !(self.lr.is_finite() && self.lr > 0.0) {
-            return bad("learning rate", format!("must be positive, got {}", self.lr));
+            return bad(
+                "learning rate",
+                format!("must be positive, got {}", self.lr),
+            );
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
             return bad(
@@ -123,7 +129,13 @@ pub struct DropoutPolicy {
 impl DropoutPolicy {
     /// A policy for `d`-dimensional contexts and `k` arms, seeded by `seed` (the networks'
     /// initialisation, training and the Thompson masks all derive from it).
-    pub fn new(d: usize, k: usize, cfg: DropoutConfig, mode: DropoutMode, seed: u64) -> Result<Self> {
+    pub fn new(
+        d: usize,
+        k: usize,
+        cfg: DropoutConfig,
+        mode: DropoutMode,
+        seed: u64,
+    ) -> Result<Self> {
         check_arms(k)?;
         cfg.validate()?;
         let mut rates = vec![0.0];
@@ -158,7 +170,8 @@ impl DropoutPolicy {
     /// (Thompson; masks keyed by `(seed, arm, t)`) or the deterministic pass (greedy).
     pub fn values(&self, t: usize, x: &[f64]) -> Result<Vec<f64>> {
         check_context(x, self.d)?;
-        let row = ArrayView2::from_shape((1, self.d), x).map_err(|e| Error::Shape(e.to_string()))?;
+        let row =
+            ArrayView2::from_shape((1, self.d), x).map_err(|e| Error::Shape(e.to_string()))?;
         self.nets
             .iter()
             .zip(&self.arm_seeds)
@@ -200,7 +213,14 @@ impl DropoutPolicy {
                 kernel: vec![self.cfg.weight_decay; self.nets[a].layers.len()],
                 bias: 0.0,
             };
-            train_network(&mut self.nets[a], x.view(), y.view(), &reg, &cfg, &mut |_, _| {})?;
+            train_network(
+                &mut self.nets[a],
+                x.view(),
+                y.view(),
+                &reg,
+                &cfg,
+                &mut |_, _| {},
+            )?;
         }
         Ok(())
     }
@@ -208,8 +228,12 @@ impl DropoutPolicy {
 
 /// A seed for arm `arm` and purpose `what`, derived from the policy seed.
 fn arm_seed(seed: u64, arm: usize, what: u64) -> u64 {
-    stream(seed ^ what.wrapping_mul(0x9E37_79B9_7F4A_7C15), Purpose::McMasks, arm as u64)
-        .next_u64()
+    stream(
+        seed ^ what.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        Purpose::McMasks,
+        arm as u64,
+    )
+    .next_u64()
 }
 
 impl Policy for DropoutPolicy {
@@ -234,7 +258,7 @@ impl Policy for DropoutPolicy {
         self.xs[arm].extend_from_slice(x);
         self.ys[arm].push(reward);
         let warmup = self.nets.len() * self.cfg.initial_pulls;
-        if t + 1 >= warmup && (t + 1) % self.cfg.train_every == 0 {
+        if t + 1 >= warmup && (t + 1).is_multiple_of(self.cfg.train_every) {
             self.train()?;
         }
         Ok(())

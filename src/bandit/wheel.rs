@@ -58,7 +58,9 @@ impl Wheel {
         if !(delta > 0.0 && delta < 1.0) {
             return Err(Error::InvalidParameter {
                 name: "delta".into(),
-                reason: format!("the wheel's exploration parameter δ must be in (0, 1), got {delta}"),
+                reason: format!(
+                    "the wheel's exploration parameter δ must be in (0, 1), got {delta}"
+                ),
             });
         }
         Ok(Self {
@@ -158,8 +160,7 @@ impl Wheel {
     pub fn uniform_regret_per_step(&self) -> f64 {
         let d2 = self.delta * self.delta;
         let inner = 0.8 * (self.mu_medium - self.mu_small);
-        let outer =
-            0.2 * (self.mu_large - self.mu_medium) + 0.6 * (self.mu_large - self.mu_small);
+        let outer = 0.2 * (self.mu_large - self.mu_medium) + 0.6 * (self.mu_large - self.mu_small);
         d2 * inner + (1.0 - d2) * outer
     }
 }

@@ -11,7 +11,13 @@ use std::time::Instant;
 #[derive(Debug, Args)]
 pub struct BanditArgs {
     /// Exploration parameters δ of the wheel, each in (0, 1).
-    #[arg(long, value_name = "D1,D2,...", value_delimiter = ',', default_value = "0.5,0.7,0.9,0.95,0.99", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "D1,D2,...",
+        value_delimiter = ',',
+        default_value = "0.5,0.7,0.9,0.95,0.99",
+        allow_negative_numbers = true
+    )]
     deltas: Vec<f64>,
     /// Decisions per run.
     #[arg(long, value_name = "N", default_value_t = 2000)]
@@ -26,13 +32,28 @@ pub struct BanditArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     steps: usize,
     /// Drop probability of the hidden units, in [0, 1).
-    #[arg(long, value_name = "P", default_value_t = 0.2, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.2,
+        allow_negative_numbers = true
+    )]
     dropout: f64,
     /// Hidden layer widths of the dropout networks.
-    #[arg(long, value_name = "W1,W2,...", value_delimiter = ',', default_value = "50")]
+    #[arg(
+        long,
+        value_name = "W1,W2,...",
+        value_delimiter = ',',
+        default_value = "50"
+    )]
     hidden: Vec<usize>,
     /// Adam learning rate of the dropout networks.
-    #[arg(long, value_name = "LR", default_value_t = 0.01, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "LR",
+        default_value_t = 0.01,
+        allow_negative_numbers = true
+    )]
     lr: f64,
     /// Folder for bandit.md, bandit.json and bandit.png / bandit.svg (created if missing;
     /// its parent must exist).
@@ -46,9 +67,17 @@ pub struct BanditArgs {
 pub fn run(args: BanditArgs) -> CliResult<()> {
     let start = Instant::now();
     if let Some(d) = args.deltas.iter().find(|d| !(**d > 0.0 && **d < 1.0)) {
-        return Err(invalid("--deltas", format!("every δ must be in (0, 1), got {d}")));
+        return Err(invalid(
+            "--deltas",
+            format!("every δ must be in (0, 1), got {d}"),
+        ));
     }
-    for (name, v) in [("--horizon", args.horizon), ("--seeds", args.seeds), ("--train-every", args.train_every), ("--steps", args.steps)] {
+    for (name, v) in [
+        ("--horizon", args.horizon),
+        ("--seeds", args.seeds),
+        ("--train-every", args.train_every),
+        ("--steps", args.steps),
+    ] {
         if v == 0 {
             return Err(invalid(name, "must be at least 1, got 0"));
         }
@@ -56,7 +85,13 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
     super::common::check_rate("--dropout", args.dropout)?;
     super::common::check_positive("--lr", args.lr)?;
     if args.hidden.is_empty() || args.hidden.contains(&0) {
-        return Err(invalid("--hidden", format!("every hidden layer needs at least one unit, got {:?}", args.hidden)));
+        return Err(invalid(
+            "--hidden",
+            format!(
+                "every hidden layer needs at least one unit, got {:?}",
+                args.hidden
+            ),
+        ));
     }
     super::common::check_out_folder(&args.out)?;
     args.compute.validate()?;
@@ -73,7 +108,10 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
     let report = args.compute.run(|| {
         Ok(run_bandit(&cfg, &|done, total| {
             if done % 20 == 0 || done == total {
-                note!("[{}] {done}/{total} runs", fmt_seconds(start.elapsed().as_secs_f64()));
+                note!(
+                    "[{}] {done}/{total} runs",
+                    fmt_seconds(start.elapsed().as_secs_f64())
+                );
             }
         })?)
     })?;
@@ -86,7 +124,13 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
     let json = serde_json::to_string_pretty(&report)
         .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
     mcdropout::output::write_atomic(&args.out.join("bandit.md"), |w| w.write_all(md.as_bytes()))?;
-    mcdropout::output::write_atomic(&args.out.join("bandit.json"), |w| w.write_all(json.as_bytes()))?;
-    note!("bandit.md, bandit.json and the figures written to {} ({} total)", args.out.display(), fmt_seconds(start.elapsed().as_secs_f64()));
+    mcdropout::output::write_atomic(&args.out.join("bandit.json"), |w| {
+        w.write_all(json.as_bytes())
+    })?;
+    note!(
+        "bandit.md, bandit.json and the figures written to {} ({} total)",
+        args.out.display(),
+        fmt_seconds(start.elapsed().as_secs_f64())
+    );
     emit(None, |w| std::io::Write::write_all(w, md.as_bytes()))
 }

@@ -44,7 +44,8 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(127, 127, 127),
 ];
 
-type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+type DrawResult<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn range(p: &BandPanel, x: bool) -> (f64, f64) {
     let vals: Vec<f64> = p
@@ -89,8 +90,14 @@ fn draw_panel<DB: DrawingBackend>(p: &BandPanel, area: &DrawingArea<DB, Shift>) 
         .draw()?;
     for l in &p.lines {
         let c = PALETTE[l.color % PALETTE.len()];
-        let upper = l.x.iter().zip(l.mean.iter().zip(&l.se)).map(|(&x, (m, s))| (x, m + s));
-        let lower = l.x.iter().zip(l.mean.iter().zip(&l.se)).map(|(&x, (m, s))| (x, m - s));
+        let upper =
+            l.x.iter()
+                .zip(l.mean.iter().zip(&l.se))
+                .map(|(&x, (m, s))| (x, m + s));
+        let lower =
+            l.x.iter()
+                .zip(l.mean.iter().zip(&l.se))
+                .map(|(&x, (m, s))| (x, m - s));
         let mut poly: Vec<(f64, f64)> = upper.collect();
         poly.extend(lower.collect::<Vec<_>>().into_iter().rev());
         chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.2).filled())))?;
@@ -109,7 +116,11 @@ fn draw_panel<DB: DrawingBackend>(p: &BandPanel, area: &DrawingArea<DB, Shift>) 
     Ok(())
 }
 
-fn draw_all<DB: DrawingBackend>(panels: &[BandPanel], cols: usize, root: DrawingArea<DB, Shift>) -> DrawResult<DB> {
+fn draw_all<DB: DrawingBackend>(
+    panels: &[BandPanel],
+    cols: usize,
+    root: DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let cols = cols.max(1);
     let rows = panels.len().div_ceil(cols).max(1);
@@ -121,7 +132,10 @@ fn draw_all<DB: DrawingBackend>(panels: &[BandPanel], cols: usize, root: Drawing
 
 /// Draws `panels` on a grid of `cols` columns into `path` (`.png` or `.svg`).
 pub fn save_bands(panels: &[BandPanel], cols: usize, path: &Path, size: (u32, u32)) -> Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("svg") => {
             let mut s = String::new();
@@ -143,7 +157,9 @@ pub fn save_bands(panels: &[BandPanel], cols: usize, path: &Path, size: (u32, u3
                 enc.set_color(png::ColorType::Rgb);
                 enc.set_depth(png::BitDepth::Eight);
                 let mut writer = enc.write_header().map_err(std::io::Error::other)?;
-                writer.write_image_data(&buf).map_err(std::io::Error::other)?;
+                writer
+                    .write_image_data(&buf)
+                    .map_err(std::io::Error::other)?;
                 writer.finish().map_err(std::io::Error::other)
             })
         }

@@ -3,11 +3,15 @@
 //! the `mcdropout` crate (`mcdropout::acquire`, `mcdropout::bandit`).
 
 use crate::errors::to_py;
-use mcdropout::acquire::{Acquisition, class_scores_from_probs, regression_scores_from_samples, top_k};
+use mcdropout::acquire::{
+    Acquisition, class_scores_from_probs, regression_scores_from_samples, top_k,
+};
 use mcdropout::bandit::{
     DropoutConfig, DropoutMode, DropoutPolicy, LinearTs, LinearTsConfig, Policy, Wheel,
 };
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
+};
 use pyo3::prelude::*;
 
 fn function(name: &str) -> PyResult<Acquisition> {
@@ -59,12 +63,17 @@ pub fn wheel_sample<'py>(
     delta: f64,
     n: usize,
     seed: u64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>)> {
+) -> PyResult<(
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+)> {
     let w = Wheel::new(delta).map_err(to_py)?;
     mcdropout::limits::check_memory("wheel bandit sample", 12.0 * 8.0 * n as f64).map_err(to_py)?;
     let d = w.sample(n, seed);
     let flat = |rows: Vec<Vec<f64>>, c: usize| {
-        ndarray::Array2::from_shape_vec((rows.len(), c), rows.concat()).expect("rows of equal length")
+        ndarray::Array2::from_shape_vec((rows.len(), c), rows.concat())
+            .expect("rows of equal length")
     };
     Ok((
         flat(d.contexts.iter().map(|r| r.to_vec()).collect(), 2).into_pyarray(py),
@@ -103,7 +112,11 @@ impl PyDropoutThompson {
         cfg.steps = steps;
         cfg.lr = lr;
         cfg.initial_pulls = initial_pulls;
-        let mode = if greedy { DropoutMode::Greedy } else { DropoutMode::Thompson };
+        let mode = if greedy {
+            DropoutMode::Greedy
+        } else {
+            DropoutMode::Thompson
+        };
         let inner = DropoutPolicy::new(context_dim, arms, cfg, mode, seed).map_err(to_py)?;
         Ok(Self { inner })
     }

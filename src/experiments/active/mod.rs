@@ -116,22 +116,40 @@ fn bad(name: &str, reason: String) -> Error {
 /// Checks the settings against a data set of `n` images before any work.
 pub fn validate(cfg: &ActiveConfig, n: usize) -> Result<(usize, usize)> {
     if !(cfg.test_fraction > 0.0 && cfg.test_fraction < 1.0) {
-        return Err(bad("--test-fraction", format!("must be in (0, 1), got {}", cfg.test_fraction)));
+        return Err(bad(
+            "--test-fraction",
+            format!("must be in (0, 1), got {}", cfg.test_fraction),
+        ));
     }
     if cfg.functions.is_empty() {
-        return Err(bad("--functions", "give at least one acquisition function".into()));
+        return Err(bad(
+            "--functions",
+            "give at least one acquisition function".into(),
+        ));
     }
     if let Some(f) = cfg.functions.iter().find(|f| !f.for_classifiers()) {
-        return Err(bad("--functions", format!("{f} does not apply to classifiers")));
+        return Err(bad(
+            "--functions",
+            format!("{f} does not apply to classifiers"),
+        ));
     }
-    if cfg.seeds == 0 || cfg.samples == 0 || cfg.steps == 0 || cfg.train_batch == 0 || cfg.start_per_class == 0 {
+    if cfg.seeds == 0
+        || cfg.samples == 0
+        || cfg.steps == 0
+        || cfg.train_batch == 0
+        || cfg.start_per_class == 0
+    {
         return Err(bad(
             "settings",
-            "--seeds, --samples, --steps, the minibatch and --start-per-class must be at least 1".into(),
+            "--seeds, --samples, --steps, the minibatch and --start-per-class must be at least 1"
+                .into(),
         ));
     }
     if !(0.0..1.0).contains(&cfg.dropout) {
-        return Err(bad("--dropout", format!("must be in [0, 1), got {}", cfg.dropout)));
+        return Err(bad(
+            "--dropout",
+            format!("must be in [0, 1), got {}", cfg.dropout),
+        ));
     }
     let n_test = ((n as f64 * cfg.test_fraction).round() as usize).clamp(1, n.saturating_sub(1));
     let pool = n - n_test;
@@ -141,10 +159,22 @@ pub fn validate(cfg: &ActiveConfig, n: usize) -> Result<(usize, usize)> {
         return Err(bad("--batch", "must be at least 1, got 0".into()));
     }
     if cfg.batch > pool_left {
-        return Err(bad("--batch", format!("{} is larger than the pool of {pool_left} unlabelled images", cfg.batch)));
+        return Err(bad(
+            "--batch",
+            format!(
+                "{} is larger than the pool of {pool_left} unlabelled images",
+                cfg.batch
+            ),
+        ));
     }
     if cfg.budget > pool_left {
-        return Err(bad("--budget", format!("{} is larger than the pool of {pool_left} unlabelled images", cfg.budget)));
+        return Err(bad(
+            "--budget",
+            format!(
+                "{} is larger than the pool of {pool_left} unlabelled images",
+                cfg.budget
+            ),
+        ));
     }
     if cfg.budget == 0 {
         return Err(bad("--budget", "must be at least 1, got 0".into()));
@@ -154,7 +184,11 @@ pub fn validate(cfg: &ActiveConfig, n: usize) -> Result<(usize, usize)> {
 
 /// Runs every (function, seed) in parallel on the current rayon pool; results do not
 /// depend on the thread count. `progress(done, total)` is called as curves finish.
-pub fn run_active(data: &Digits, cfg: &ActiveConfig, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<ActiveReport> {
+pub fn run_active(
+    data: &Digits,
+    cfg: &ActiveConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<ActiveReport> {
     let start = std::time::Instant::now();
     let (n_test, n_pool) = validate(cfg, data.y.len())?;
     let jobs: Vec<(Acquisition, usize)> = cfg
@@ -183,7 +217,13 @@ pub fn run_active(data: &Digits, cfg: &ActiveConfig, progress: &(dyn Fn(usize, u
 
 /// One function on one seed: the split and the start set depend on the seed only, so
 /// every function starts from the same labelled images.
-fn run_curve(data: &Digits, cfg: &ActiveConfig, f: Acquisition, s: usize, n_test: usize) -> Result<Curve> {
+fn run_curve(
+    data: &Digits,
+    cfg: &ActiveConfig,
+    f: Acquisition,
+    s: usize,
+    n_test: usize,
+) -> Result<Curve> {
     let seed = cfg.seed.wrapping_add(s as u64);
     let n = data.y.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -202,7 +242,13 @@ fn run_curve(data: &Digits, cfg: &ActiveConfig, f: Acquisition, s: usize, n_test
         }
     }
     if count.iter().any(|&c| c < cfg.start_per_class) {
-        return Err(bad("--start-per-class", format!("the pool has too few images of some class for {} per class", cfg.start_per_class)));
+        return Err(bad(
+            "--start-per-class",
+            format!(
+                "the pool has too few images of some class for {} per class",
+                cfg.start_per_class
+            ),
+        ));
     }
     let x_test = data.x.select(Axis(0), test);
     let y_test = data.y.select(Axis(0), test);
@@ -221,10 +267,19 @@ fn run_curve(data: &Digits, cfg: &ActiveConfig, f: Acquisition, s: usize, n_test
         let t0 = std::time::Instant::now();
         let model = fit(data, &labelled, cfg, seed, round)?;
         curve.train_seconds += t0.elapsed().as_secs_f64();
-        let mut opts = McOptions::new(cfg.samples, stream(seed, Purpose::McMasks, 1000 + round as u64).next_u64());
+        let mut opts = McOptions::new(
+            cfg.samples,
+            stream(seed, Purpose::McMasks, 1000 + round as u64).next_u64(),
+        );
         let pred = model.predict_mc(x_test.view(), &opts)?;
         let y_idx = model.label_indices(y_test.view())?;
-        let acc = pred.class_index.iter().zip(&y_idx).filter(|(a, b)| a == b).count() as f64 / y_idx.len() as f64;
+        let acc = pred
+            .class_index
+            .iter()
+            .zip(&y_idx)
+            .filter(|(a, b)| a == b)
+            .count() as f64
+            / y_idx.len() as f64;
         curve.labels.push(labelled.len());
         curve.accuracy.push(acc);
         if round == rounds {
@@ -249,22 +304,32 @@ fn run_curve(data: &Digits, cfg: &ActiveConfig, f: Acquisition, s: usize, n_test
     Ok(curve)
 }
 
-fn fit(data: &Digits, labelled: &[usize], cfg: &ActiveConfig, seed: u64, round: usize) -> Result<crate::classify::Classifier> {
+fn fit(
+    data: &Digits,
+    labelled: &[usize],
+    cfg: &ActiveConfig,
+    seed: u64,
+    round: usize,
+) -> Result<crate::classify::Classifier> {
     let n = labelled.len();
     let batch = cfg.train_batch.min(n);
     let mut rates = vec![0.0];
     rates.extend(std::iter::repeat_n(cfg.dropout, cfg.hidden.len()));
-    let mut train = TrainConfig::default();
-    train.epochs = cfg.steps.div_ceil(n.div_ceil(batch)).max(1);
-    train.batch_size = batch;
-    train.seed = stream(seed, Purpose::Init, round as u64).next_u64();
-    let mut params = ClassifierParams::default();
-    params.hidden = cfg.hidden.clone();
-    params.dropout_per_layer = Some(rates);
-    params.length_scale = cfg.length_scale;
-    params.fixed_input_scale = Some((0.0, 16.0));
-    params.train = train;
-    params.target_name = Some("digit".into());
+    let train = TrainConfig {
+        epochs: cfg.steps.div_ceil(n.div_ceil(batch)).max(1),
+        batch_size: batch,
+        seed: stream(seed, Purpose::Init, round as u64).next_u64(),
+        ..TrainConfig::default()
+    };
+    let params = ClassifierParams {
+        hidden: cfg.hidden.clone(),
+        dropout_per_layer: Some(rates),
+        length_scale: cfg.length_scale,
+        fixed_input_scale: Some((0.0, 16.0)),
+        train,
+        target_name: Some("digit".into()),
+        ..ClassifierParams::default()
+    };
     let x = data.x.select(Axis(0), labelled);
     let y = data.y.select(Axis(0), labelled);
     params.fit(x.view(), y.view())

@@ -8,7 +8,11 @@ use crate::plot::active::{BandLine, BandPanel};
 /// Labels at the first round whose accuracy is at least `target`, per curve (`None`
 /// when the curve never reaches it).
 pub fn labels_to_reach(labels: &[usize], accuracy: &[f64], target: f64) -> Option<usize> {
-    labels.iter().zip(accuracy).find(|(_, a)| **a >= target).map(|(l, _)| *l)
+    labels
+        .iter()
+        .zip(accuracy)
+        .find(|(_, a)| **a >= target)
+        .map(|(l, _)| *l)
 }
 
 fn curves_of(r: &ActiveReport, f: Acquisition) -> Vec<&super::Curve> {
@@ -22,7 +26,13 @@ fn mean_curve(r: &ActiveReport, f: Acquisition) -> (Vec<usize>, Vec<f64>, Vec<f6
     let (m, s) = (0..rounds)
         .map(|i| mean_se(&cs.iter().map(|c| c.accuracy[i]).collect::<Vec<_>>()))
         .unzip();
-    (cs.first().map(|c| c.labels[..rounds].to_vec()).unwrap_or_default(), m, s)
+    (
+        cs.first()
+            .map(|c| c.labels[..rounds].to_vec())
+            .unwrap_or_default(),
+        m,
+        s,
+    )
 }
 
 fn reach_cell(r: &ActiveReport, f: Acquisition, target: f64) -> String {
@@ -38,7 +48,11 @@ fn reach_cell(r: &ActiveReport, f: Acquisition, target: f64) -> String {
         let (m, s) = mean_se(&reached);
         format!("{mean_part} ({m:.0} ± {s:.0})")
     } else {
-        format!("{mean_part} ({}/{} seeds reach it)", reached.len(), per_seed.len())
+        format!(
+            "{mean_part} ({}/{} seeds reach it)",
+            reached.len(),
+            per_seed.len()
+        )
     }
 }
 
@@ -49,7 +63,14 @@ pub fn markdown(r: &ActiveReport) -> String {
     let c = &r.config;
     let mut s = format!(
         "Digits active learning: {} test images, pool {} after a start set of {} labels ({} per class); batch {}, {} rounds, {} seeds, T = {}.\n\n",
-        r.n_test, r.n_pool, c.start_per_class * 10, c.start_per_class, c.batch, c.budget.div_ceil(c.batch), c.seeds, c.samples
+        r.n_test,
+        r.n_pool,
+        c.start_per_class * 10,
+        c.start_per_class,
+        c.batch,
+        c.budget.div_ceil(c.batch),
+        c.seeds,
+        c.samples
     );
     s.push_str("| acquisition | labels to 90 % | labels to 95 % | accuracy at the end | area under curve | s / round (train + score) |\n|---|---:|---:|---:|---:|---:|\n");
     for &f in &c.functions {
@@ -101,7 +122,10 @@ pub fn active_figure(r: &ActiveReport) -> Vec<BandPanel> {
         })
         .collect();
     vec![BandPanel {
-        title: format!("digits: test accuracy vs labels ({} seeds, ±1 s.e.)", r.config.seeds),
+        title: format!(
+            "digits: test accuracy vs labels ({} seeds, ±1 s.e.)",
+            r.config.seeds
+        ),
         x_label: "labelled images".into(),
         y_label: "test accuracy (%)".into(),
         lines,

@@ -8,8 +8,8 @@ mod report;
 pub use report::{PUBLISHED, bandit_figure, markdown};
 
 use crate::bandit::{
-    ARMS, CONTEXT_DIM, DropoutConfig, DropoutMode, DropoutPolicy, LinearTs, LinearTsConfig,
-    Policy, Uniform, Wheel, simulate,
+    ARMS, CONTEXT_DIM, DropoutConfig, DropoutMode, DropoutPolicy, LinearTs, LinearTsConfig, Policy,
+    Uniform, Wheel, simulate,
 };
 use crate::error::{Error, Result};
 use rayon::prelude::*;
@@ -134,8 +134,7 @@ pub fn validate(cfg: &BanditConfig) -> Result<()> {
     if cfg.horizon == 0 || cfg.seeds == 0 || cfg.checkpoints == 0 {
         return Err(Error::InvalidParameter {
             name: "--horizon/--seeds".into(),
-            reason: "the horizon, the number of seeds and of checkpoints must be at least 1"
-                .into(),
+            reason: "the horizon, the number of seeds and of checkpoints must be at least 1".into(),
         });
     }
     cfg.dropout.validate()
@@ -143,7 +142,10 @@ pub fn validate(cfg: &BanditConfig) -> Result<()> {
 
 /// Runs every (δ, seed, policy) in parallel on the current rayon pool; results do not
 /// depend on the thread count. `progress(done, total)` is called as runs finish.
-pub fn run_bandit(cfg: &BanditConfig, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BanditReport> {
+pub fn run_bandit(
+    cfg: &BanditConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<BanditReport> {
     validate(cfg)?;
     let start = std::time::Instant::now();
     let jobs: Vec<(usize, usize, usize)> = (0..cfg.deltas.len())
@@ -165,7 +167,10 @@ pub fn run_bandit(cfg: &BanditConfig, progress: &(dyn Fn(usize, usize) + Sync)) 
             let data = wheel.sample(cfg.horizon, problem_seed);
             let mut policy = make_policy(POLICIES[p], cfg, problem_seed)?;
             let traj = simulate(&data, policy.as_mut())?;
-            let curve = checkpoints.iter().map(|&t| traj.cumulative_regret[t - 1]).collect();
+            let curve = checkpoints
+                .iter()
+                .map(|&t| traj.cumulative_regret[t - 1])
+                .collect();
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(n, total);
             Ok((traj.normalised_regret(), curve, traj.seconds))

@@ -6,7 +6,10 @@ use crate::plot::active::{BandLine, BandPanel};
 /// Published rows (Riquelme, Tucker & Snoek, ICLR 2018, the wheel-bandit table):
 /// `(policy, [(δ, mean, se)])`. Empty: the stored copies of the paper reachable from
 /// this project's tools did not include the table (see README, "Thompson sampling").
-pub const PUBLISHED: &[(&str, &[(f64, f64, f64)])] = &[];
+pub const PUBLISHED: &[PublishedRow] = &[];
+
+/// A published row: policy name and `(δ, mean, standard error)` per δ.
+pub type PublishedRow = (&'static str, &'static [(f64, f64, f64)]);
 
 /// The markdown table: normalised cumulative regret per δ and policy, mean ± s.e.
 pub fn markdown(r: &BanditReport) -> String {
@@ -76,13 +79,16 @@ pub fn bandit_figure(r: &BanditReport) -> Vec<BandPanel> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| {
-                    r.results.iter().find(|x| x.policy == *p && x.delta == d).map(|x| BandLine {
-                        name: (*p).into(),
-                        x: r.checkpoints.iter().map(|&t| t as f64).collect(),
-                        mean: x.curve_mean.clone(),
-                        se: x.curve_se.clone(),
-                        color: i,
-                    })
+                    r.results
+                        .iter()
+                        .find(|x| x.policy == *p && x.delta == d)
+                        .map(|x| BandLine {
+                            name: (*p).into(),
+                            x: r.checkpoints.iter().map(|&t| t as f64).collect(),
+                            mean: x.curve_mean.clone(),
+                            se: x.curve_se.clone(),
+                            color: i,
+                        })
                 })
                 .collect(),
         })

@@ -73,9 +73,7 @@ def select_batch(scores: Any, k: int) -> np.ndarray:
     return np.asarray(select_top_k(s, int(k)), dtype=np.int64)
 
 
-def wheel_bandit(
-    delta: float, n: int, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def wheel_bandit(delta: float, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` contexts of the wheel bandit with exploration parameter ``delta`` in (0, 1):
     (contexts n × 2, rewards n × 5, mean rewards n × 5)."""
     return wheel_sample(float(delta), int(n), int(seed))
