@@ -128,10 +128,17 @@ enum Command {
     /// set balanced over the classes and acquires --batch images per round from the rest
     /// (the pool) by the chosen acquisition functions (BALD, variation ratio, max entropy,
     /// mean std, random), scored from one MC-dropout run of T passes over the pool. The
-    /// network is retrained from scratch each round (no warm start) for a fixed number of
-    /// optimiser steps. Writes active.md (labels needed to reach 90 % and 95 % test
-    /// accuracy per function), active.json and active.png / active.svg (test accuracy
-    /// against labels, mean ± 1 standard error over the seeds) to --out.
+    /// network is retrained from scratch each round (no warm start, so that no function
+    /// inherits a net shaped by earlier acquisitions) for a fixed number of optimiser steps.
+    /// Writes active.md (labels needed to reach 90 % and 95 % test accuracy per function),
+    /// active.json and active.png / active.svg (test accuracy against labels, mean ± 1
+    /// standard error over the seeds) to --out.
+    ///
+    /// Default settings and why: 2 images per class to start (20 labels, the same for
+    /// every function), batches of 10, 380 acquisitions (400 labels: every uncertainty
+    /// function passes 95 % well before that), one hidden layer of 128 ReLU units with
+    /// dropout 0.5, 500 Adam steps of 32 images per training (a constant cost per round),
+    /// T = 20 passes, 10 seeds: all five functions run in about 2.5 minutes on 2 cores.
     Active(active::ActiveArgs),
     /// Thompson sampling on the wheel bandit (Riquelme, Tucker & Snoek, ICLR 2018).
     ///
