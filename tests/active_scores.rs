@@ -184,3 +184,35 @@ fn model_scores_match_scores_of_the_kept_samples() {
     let e = class_scores(&model, x.view(), Acquisition::MaxEntropy, &opts).unwrap();
     assert!(b.iter().zip(&e).all(|(b, e)| *b <= *e + 1e-12));
 }
+
+/// The regressor path: max-variance scores are the epistemic variance of the same MC run
+/// (in target units²), equal to the variance (divisor T) of the kept samples — the same
+/// T = 30 numbers summed in possibly different orders, so equal to ~1e-15 relative
+/// (1e-12 is used).
+#[test]
+fn regressor_scores_are_the_epistemic_variance() {
+    use mcdropout::acquire::regression_scores;
+    use mcdropout::model::RegressorParams;
+    let x = Array2::from_shape_fn((50, 2), |(i, j)| ((i * (j + 3)) % 11) as f64 / 11.0);
+    let y: Array1<f64> = x.rows().into_iter().map(|r| 2.0 * r[0] - r[1]).collect();
+    let mut params = RegressorParams::default();
+    params.dropout = 0.2;
+    params.train.epochs = 20;
+    let model = params.fit(x.view(), y.view()).unwrap();
+    let mut opts = McOptions::new(30, 5);
+    opts.keep_samples = true;
+    let pred = model.predict_mc(x.view(), &opts).unwrap();
+    let scores = regression_scores(&model, x.view(), Acquisition::MaxVariance, &opts).unwrap();
+    let from =
+        regression_scores_from_samples(Acquisition::MaxVariance, pred.samples.unwrap().view(), 0)
+            .unwrap();
+    for ((s, f), e) in scores.iter().zip(&from).zip(pred.epistemic_var.iter()) {
+        assert_abs_diff_eq!(*s, *e, epsilon = 1e-12);
+        assert_abs_diff_eq!(*s, *f, epsilon = 1e-12 * (1.0 + f.abs()));
+    }
+    let e = regression_scores(&model, x.view(), Acquisition::Bald, &opts).unwrap_err();
+    assert!(
+        e.to_string().contains("does not apply to regressors"),
+        "{e}"
+    );
+}
