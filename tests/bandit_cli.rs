@@ -16,6 +16,11 @@ fn bad_arguments_are_refused() {
     fails_leaving_files_alone(d, &["bandit", "--seeds", "0"], &["--seeds", "at least 1"]);
     fails_leaving_files_alone(d, &["bandit", "--horizon", "0"], &["--horizon"]);
     fails_leaving_files_alone(d, &["bandit", "--dropout", "1.2"], &["--dropout"]);
+    fails_leaving_files_alone(
+        d,
+        &["bandit", "--policies", "uniform,oracle"],
+        &["--policies", "unknown policy \"oracle\""],
+    );
 }
 
 #[test]

@@ -19,6 +19,14 @@ pub struct BanditArgs {
         allow_negative_numbers = true
     )]
     deltas: Vec<f64>,
+    /// Policies to run: uniform, linear-ts, dropout-ts, greedy.
+    #[arg(
+        long,
+        value_name = "P1,P2,...",
+        value_delimiter = ',',
+        default_value = "uniform,linear-ts,dropout-ts,greedy"
+    )]
+    policies: Vec<String>,
     /// Decisions per run.
     #[arg(long, value_name = "N", default_value_t = 2000)]
     horizon: usize,
@@ -95,9 +103,22 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
     }
     super::common::check_out_folder(&args.out)?;
     args.compute.validate()?;
+    if let Some(p) = args
+        .policies
+        .iter()
+        .find(|p| !mcdropout::experiments::bandit::POLICIES.contains(&p.as_str()))
+    {
+        return Err(invalid(
+            "--policies",
+            format!(
+                "unknown policy {p:?} (expected some of uniform, linear-ts, dropout-ts, greedy)"
+            ),
+        ));
+    }
     let mut cfg = BanditConfig::default();
     cfg.deltas = args.deltas.clone();
     cfg.horizon = args.horizon;
+    cfg.policies = args.policies.clone();
     cfg.seeds = args.seeds;
     cfg.seed = args.compute.seed;
     cfg.dropout.train_every = args.train_every;

@@ -32,6 +32,8 @@ pub struct BanditConfig {
     pub seed: u64,
     /// Points of the regret-over-time curves (default 100).
     pub checkpoints: usize,
+    /// Policies run, a subset of [`POLICIES`] (default all four).
+    pub policies: Vec<String>,
     /// The dropout network and its schedule.
     #[serde(skip)]
     pub dropout: DropoutConfig,
@@ -48,6 +50,7 @@ impl Default for BanditConfig {
             seeds: 10,
             seed: 0,
             checkpoints: 100,
+            policies: POLICIES.iter().map(|p| p.to_string()).collect(),
             dropout: DropoutConfig::default(),
             linear: LinearTsConfig::default(),
         }
@@ -82,7 +85,7 @@ pub struct BanditReport {
     pub config: BanditConfig,
     /// Decision index (1-based) of each curve point.
     pub checkpoints: Vec<usize>,
-    /// One entry per (δ, policy), δ-major, policies in [`POLICIES`] order.
+    /// One entry per (δ, policy), δ-major, policies in the configuration's order.
     pub results: Vec<PolicyResult>,
     /// Total wall time (s).
     pub seconds: f64,
@@ -110,20 +113,44 @@ fn make_policy(name: &str, cfg: &BanditConfig, seed: u64) -> Result<Box<dyn Poli
             DropoutMode::Thompson,
             seed,
         )?),
-        _ => Box::new(DropoutPolicy::new(
+        "greedy" => Box::new(DropoutPolicy::new(
             CONTEXT_DIM,
             ARMS,
             cfg.dropout.clone(),
             DropoutMode::Greedy,
             seed,
         )?),
+        other => return Err(unknown_policy(other)),
     })
+}
+
+fn unknown_policy(name: &str) -> Error {
+    Error::InvalidParameter {
+        name: "--policies".into(),
+        reason: format!(
+            "unknown policy {name:?} (expected some of {})",
+            POLICIES.join(", ")
+        ),
+    }
 }
 
 /// Checks the settings before any work.
 pub fn validate(cfg: &BanditConfig) -> Result<()> {
     for &d in &cfg.deltas {
         Wheel::new(d)?;
+    }
+    if let Some(p) = cfg
+        .policies
+        .iter()
+        .find(|p| !POLICIES.contains(&p.as_str()))
+    {
+        return Err(unknown_policy(p));
+    }
+    if cfg.policies.is_empty() {
+        return Err(Error::InvalidParameter {
+            name: "--policies".into(),
+            reason: "give at least one policy".into(),
+        });
     }
     if cfg.deltas.is_empty() {
         return Err(Error::InvalidParameter {
@@ -149,7 +176,9 @@ pub fn run_bandit(
     validate(cfg)?;
     let start = std::time::Instant::now();
     let jobs: Vec<(usize, usize, usize)> = (0..cfg.deltas.len())
-        .flat_map(|d| (0..cfg.seeds).flat_map(move |s| (0..POLICIES.len()).map(move |p| (d, s, p))))
+        .flat_map(|d| {
+            (0..cfg.seeds).flat_map(move |s| (0..cfg.policies.len()).map(move |p| (d, s, p)))
+        })
         .collect();
     let total = jobs.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -165,7 +194,7 @@ pub fn run_bandit(
             // contexts and rewards.
             let problem_seed = cfg.seed.wrapping_add((d * 1_000_003 + s) as u64);
             let data = wheel.sample(cfg.horizon, problem_seed);
-            let mut policy = make_policy(POLICIES[p], cfg, problem_seed)?;
+            let mut policy = make_policy(&cfg.policies[p], cfg, problem_seed)?;
             let traj = simulate(&data, policy.as_mut())?;
             let curve = checkpoints
                 .iter()
@@ -178,7 +207,7 @@ pub fn run_bandit(
         .collect::<Result<_>>()?;
     let mut results = Vec::new();
     for (d, &delta) in cfg.deltas.iter().enumerate() {
-        for (p, name) in POLICIES.iter().enumerate() {
+        for (p, name) in cfg.policies.iter().enumerate() {
             let mine: Vec<&(f64, Vec<f64>, f64)> = jobs
                 .iter()
                 .zip(&runs)
@@ -192,7 +221,7 @@ pub fn run_bandit(
                 .unzip();
             let secs = mine.iter().map(|r| r.2).sum::<f64>() / mine.len() as f64;
             results.push(PolicyResult {
-                policy: (*name).into(),
+                policy: name.clone(),
                 delta,
                 runs: norm,
                 mean,

@@ -1,6 +1,6 @@
 //! The bandit experiment's table and figure.
 
-use super::{BanditReport, POLICIES};
+use super::BanditReport;
 use crate::plot::active::{BandLine, BandPanel};
 
 /// Published rows (Riquelme, Tucker & Snoek, ICLR 2018, the wheel-bandit table):
@@ -25,10 +25,14 @@ pub fn markdown(r: &BanditReport) -> String {
     s.push_str("\n|---|");
     s.push_str(&"---:|".repeat(r.config.deltas.len()));
     s.push('\n');
-    for name in POLICIES {
+    for name in &r.config.policies {
         s.push_str(&format!("| {name} (ours) |"));
         for d in &r.config.deltas {
-            match r.results.iter().find(|x| x.policy == name && x.delta == *d) {
+            match r
+                .results
+                .iter()
+                .find(|x| &x.policy == name && x.delta == *d)
+            {
                 Some(x) => s.push_str(&format!(" {:.2} ± {:.2} |", x.mean, x.se)),
                 None => s.push_str(" – |"),
             }
@@ -47,7 +51,8 @@ pub fn markdown(r: &BanditReport) -> String {
     }
     s.push_str(&format!(
         "\nTime per 1000 decisions (mean over runs): {}. Total wall time {:.1} s.\n",
-        POLICIES
+        r.config
+            .policies
             .iter()
             .map(|p| {
                 let v: Vec<f64> = r
@@ -75,7 +80,9 @@ pub fn bandit_figure(r: &BanditReport) -> Vec<BandPanel> {
             title: format!("wheel, δ = {d}"),
             x_label: "decision".into(),
             y_label: "cumulative regret".into(),
-            lines: POLICIES
+            lines: r
+                .config
+                .policies
                 .iter()
                 .enumerate()
                 .filter_map(|(i, p)| {
@@ -83,7 +90,7 @@ pub fn bandit_figure(r: &BanditReport) -> Vec<BandPanel> {
                         .iter()
                         .find(|x| x.policy == *p && x.delta == d)
                         .map(|x| BandLine {
-                            name: (*p).into(),
+                            name: p.clone(),
                             x: r.checkpoints.iter().map(|&t| t as f64).collect(),
                             mean: x.curve_mean.clone(),
                             se: x.curve_se.clone(),
