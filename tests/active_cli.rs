@@ -7,7 +7,14 @@ mod shared_data;
 use common::{assert_contains, fails_leaving_files_alone, succeeds};
 use tempfile::TempDir;
 
+/// The shared digits file. `shared_data::require` reports a missing file (a failure when
+/// `CI` is set, a printed skip otherwise) but returns `None` when the file is present, so
+/// the present case is handled here first.
 fn digits() -> Option<String> {
+    let f = shared_data::base().join("digits").join("digits.csv.gz");
+    if f.exists() {
+        return Some(f.display().to_string());
+    }
     shared_data::require("active_cli", "digits", &["digits.csv.gz"])
         .map(|d| d.join("digits.csv.gz").display().to_string())
 }
