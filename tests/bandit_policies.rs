@@ -159,3 +159,25 @@ fn bad_pulls_are_refused() {
     assert!(e.to_string().contains("dropout"), "{e}");
     assert!(Uniform::new(0, 0).is_err());
 }
+
+/// The shared network (input [x, one-hot(arm)]): reproducible by seed; asking the same
+/// decision twice gives the same values, the next decision fresh ones.
+#[test]
+fn shared_network_is_reproducible() {
+    let data = Wheel::new(0.7).unwrap().sample(300, 4);
+    let mut cfg = small_cfg();
+    cfg.shared = true;
+    let run = |seed| {
+        let mut p = DropoutPolicy::new(CONTEXT_DIM, ARMS, cfg.clone(), DropoutMode::Thompson, seed)
+            .unwrap();
+        let t = simulate(&data, &mut p).unwrap();
+        (t.actions, p)
+    };
+    let (a, p) = run(2);
+    assert_eq!(a, run(2).0);
+    assert_ne!(a, run(3).0);
+    let x = [0.2, 0.9];
+    assert_eq!(p.values(400, &x).unwrap(), p.values(400, &x).unwrap());
+    assert_ne!(p.values(400, &x).unwrap(), p.values(401, &x).unwrap());
+    assert_eq!(p.network(0).unwrap().n_inputs(), CONTEXT_DIM + ARMS);
+}

@@ -58,6 +58,9 @@ pub struct DropoutConfig {
     pub weight_decay: f64,
     /// Round-robin pulls per arm before the network decides.
     pub initial_pulls: usize,
+    /// One network for all arms with input `[x, one-hot(arm)]` (one mask set per decision
+    /// shared by every arm) instead of one network per arm (default `false`).
+    pub shared: bool,
 }
 
 impl Default for DropoutConfig {
@@ -71,6 +74,7 @@ impl Default for DropoutConfig {
             lr: 0.01,
             weight_decay: 0.0,
             initial_pulls: 2,
+            shared: false,
         }
     }
 }
@@ -119,6 +123,7 @@ pub struct DropoutPolicy {
     mode: DropoutMode,
     seed: u64,
     d: usize,
+    k: usize,
     nets: Vec<Network>,
     xs: Vec<Vec<f64>>,
     ys: Vec<Vec<f64>>,
@@ -140,28 +145,30 @@ impl DropoutPolicy {
         cfg.validate()?;
         let mut rates = vec![0.0];
         rates.extend(std::iter::repeat_n(cfg.dropout, cfg.hidden.len()));
-        let nets = (0..k)
+        let (models, inputs) = if cfg.shared { (1, d + k) } else { (k, d) };
+        let nets = (0..models)
             .map(|a| {
-                let mut arch = Architecture::new(d, &cfg.hidden, 1, Activation::Relu, 0.0)?;
+                let mut arch = Architecture::new(inputs, &cfg.hidden, 1, Activation::Relu, 0.0)?;
                 arch.dropout = rates.clone();
                 arch.validate()?;
                 Network::init(arch, Init::GlorotUniform, 0.0, arm_seed(seed, a, 0))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
-            arm_seeds: (0..k).map(|a| arm_seed(seed, a, 1)).collect(),
+            arm_seeds: (0..models).map(|a| arm_seed(seed, a, 1)).collect(),
             cfg,
             mode,
             seed,
             d,
+            k,
             nets,
-            xs: vec![Vec::new(); k],
-            ys: vec![Vec::new(); k],
+            xs: vec![Vec::new(); models],
+            ys: vec![Vec::new(); models],
             rounds: 0,
         })
     }
 
-    /// The network of arm `arm`.
+    /// The network of arm `arm` (with a shared network: arm 0 gives it).
     pub fn network(&self, arm: usize) -> Option<&Network> {
         self.nets.get(arm)
     }
@@ -170,6 +177,25 @@ impl DropoutPolicy {
     /// (Thompson; masks keyed by `(seed, arm, t)`) or the deterministic pass (greedy).
     pub fn values(&self, t: usize, x: &[f64]) -> Result<Vec<f64>> {
         check_context(x, self.d)?;
+        if self.cfg.shared {
+            let w = self.d + self.k;
+            let rows = Array2::from_shape_fn((self.k, w), |(a, j)| {
+                if j < self.d {
+                    x[j]
+                } else {
+                    f64::from(u8::from(j - self.d == a))
+                }
+            });
+            return match self.mode {
+                DropoutMode::Greedy => Ok(self.nets[0].forward(rows.view())?.column(0).to_vec()),
+                DropoutMode::Thompson => {
+                    // Every arm's row keyed by the decision: the same masks for all arms.
+                    let mut opts = McOptions::new(1, self.arm_seeds[0]);
+                    opts.row_keys = Some(Arc::from(vec![t as u64; self.k]));
+                    mc_map(&self.nets[0], rows.view(), &opts, |_, out| out[0])
+                }
+            };
+        }
         let row =
             ArrayView2::from_shape((1, self.d), x).map_err(|e| Error::Shape(e.to_string()))?;
         self.nets
@@ -205,7 +231,7 @@ impl DropoutPolicy {
                 eps: 1e-7,
             };
             cfg.seed = arm_seed(self.seed, a, 2 + self.rounds);
-            let x = Array2::from_shape_vec((n, self.d), self.xs[a].clone())
+            let x = Array2::from_shape_vec((n, self.nets[a].n_inputs()), self.xs[a].clone())
                 .map_err(|e| Error::Shape(e.to_string()))?;
             let y = Array2::from_shape_vec((n, 1), self.ys[a].clone())
                 .map_err(|e| Error::Shape(e.to_string()))?;
@@ -245,7 +271,7 @@ impl Policy for DropoutPolicy {
     }
 
     fn choose(&mut self, t: usize, x: &[f64]) -> Result<usize> {
-        let k = self.nets.len();
+        let k = self.k;
         if t < k * self.cfg.initial_pulls {
             return Ok(t % k);
         }
@@ -254,10 +280,16 @@ impl Policy for DropoutPolicy {
 
     fn update(&mut self, t: usize, x: &[f64], arm: usize, reward: f64) -> Result<()> {
         check_context(x, self.d)?;
-        check_pull(arm, self.nets.len(), reward)?;
-        self.xs[arm].extend_from_slice(x);
-        self.ys[arm].push(reward);
-        let warmup = self.nets.len() * self.cfg.initial_pulls;
+        check_pull(arm, self.k, reward)?;
+        if self.cfg.shared {
+            self.xs[0].extend_from_slice(x);
+            self.xs[0].extend((0..self.k).map(|a| f64::from(u8::from(a == arm))));
+            self.ys[0].push(reward);
+        } else {
+            self.xs[arm].extend_from_slice(x);
+            self.ys[arm].push(reward);
+        }
+        let warmup = self.k * self.cfg.initial_pulls;
         if t + 1 >= warmup && (t + 1).is_multiple_of(self.cfg.train_every) {
             self.train()?;
         }

@@ -55,6 +55,10 @@ pub struct BanditArgs {
         default_value = "50"
     )]
     hidden: Vec<usize>,
+    /// One dropout network for all arms, input [x, one-hot(arm)], one mask set per
+    /// decision shared by the arms (default: one network per arm).
+    #[arg(long)]
+    shared_network: bool,
     /// Adam learning rate of the dropout networks.
     #[arg(
         long,
@@ -126,6 +130,8 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
     cfg.dropout.dropout = args.dropout;
     cfg.dropout.hidden = args.hidden.clone();
     cfg.dropout.lr = args.lr;
+    cfg.dropout.shared = args.shared_network;
+    cfg.shared_network = args.shared_network;
     let report = args.compute.run(|| {
         Ok(run_bandit(&cfg, &|done, total| {
             if done % 20 == 0 || done == total {

@@ -91,7 +91,7 @@ pub struct PyDropoutThompson {
 #[pymethods]
 impl PyDropoutThompson {
     #[new]
-    #[pyo3(signature = (context_dim, arms, seed=0, greedy=false, hidden=vec![50], dropout=0.2, train_every=50, steps=100, lr=0.01, initial_pulls=2))]
+    #[pyo3(signature = (context_dim, arms, seed=0, greedy=false, hidden=vec![50], dropout=0.2, train_every=50, steps=100, lr=0.01, initial_pulls=2, shared=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         context_dim: usize,
@@ -104,8 +104,10 @@ impl PyDropoutThompson {
         steps: usize,
         lr: f64,
         initial_pulls: usize,
+        shared: bool,
     ) -> PyResult<Self> {
         let mut cfg = DropoutConfig::default();
+        cfg.shared = shared;
         cfg.hidden = hidden;
         cfg.dropout = dropout;
         cfg.train_every = train_every;

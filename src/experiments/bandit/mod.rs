@@ -37,6 +37,9 @@ pub struct BanditConfig {
     /// The dropout network and its schedule.
     #[serde(skip)]
     pub dropout: DropoutConfig,
+    /// Whether the dropout policies use one shared network (see
+    /// [`DropoutConfig::shared`]); a copy for the report.
+    pub shared_network: bool,
     /// The linear posterior's prior.
     #[serde(skip)]
     pub linear: LinearTsConfig,
@@ -52,6 +55,7 @@ impl Default for BanditConfig {
             checkpoints: 100,
             policies: POLICIES.iter().map(|p| p.to_string()).collect(),
             dropout: DropoutConfig::default(),
+            shared_network: false,
             linear: LinearTsConfig::default(),
         }
     }
