@@ -15,6 +15,16 @@ fn bad_arguments_are_refused() {
     }
     fails_leaving_files_alone(d, &["bandit", "--seeds", "0"], &["--seeds", "at least 1"]);
     fails_leaving_files_alone(d, &["bandit", "--horizon", "0"], &["--horizon"]);
+    fails_leaving_files_alone(
+        d,
+        &["bandit", "--horizon", "100000000000000"],
+        &["the bandit runs", "memory"],
+    );
+    fails_leaving_files_alone(
+        d,
+        &["bandit", "--seeds", "100000000000000"],
+        &["the bandit runs", "memory"],
+    );
     fails_leaving_files_alone(d, &["bandit", "--dropout", "1.2"], &["--dropout"]);
     fails_leaving_files_alone(
         d,

@@ -1,7 +1,8 @@
 //! Thompson sampling with an MC-dropout network, and its greedy counterpart.
 //!
-//! Each arm has its own dropout regression network (context → expected reward), trained
-//! on the (context, reward) pairs of that arm's pulls. (Riquelme et al. share one trunk
+//! By default each arm has its own dropout regression network (context → expected
+//! reward), trained on the (context, reward) pairs of that arm's pulls; with
+//! [`DropoutConfig::shared`] one network takes `[x, one-hot(arm)]` for every arm. (Riquelme et al. share one trunk
 //! with a head per arm and mask the loss to the pulled arm; the training API here fits
 //! every output, so per-arm networks are the exact equivalent of a masked loss with
 //! separate trunks.) Every `train_every` decisions each network is trained further
@@ -9,8 +10,9 @@
 //! minibatch steps of `batch` rows.
 //!
 //! A Thompson decision draws one fresh set of dropout masks per arm, keyed by
-//! `(seed, arm, decision)` through the MC engine ([`crate::predict::mc_map`] with T = 1),
-//! and pulls the arm whose masked network predicts the largest reward. The greedy policy
+//! `(seed, arm, decision)` through the MC engine ([`crate::predict::mc_map`] with T = 1)
+//! — with a shared network one set for all arms, keyed by `(seed, decision)` — and pulls
+//! the arm whose masked network predicts the largest reward. The greedy policy
 //! uses the same networks with dropout off (the deterministic, weight-averaged pass).
 
 use super::{Policy, check_arms, check_context, check_pull};

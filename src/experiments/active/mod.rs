@@ -176,6 +176,10 @@ pub fn validate(cfg: &ActiveConfig, n: usize) -> Result<(usize, usize)> {
             ),
         ));
     }
+    crate::limits::check_memory(
+        "the active-learning curves",
+        64.0 * cfg.seeds as f64 * cfg.functions.len() as f64 * (cfg.budget / cfg.batch + 2) as f64,
+    )?;
     if cfg.budget == 0 {
         return Err(bad("--budget", "must be at least 1, got 0".into()));
     }

@@ -168,7 +168,15 @@ pub fn validate(cfg: &BanditConfig) -> Result<()> {
             reason: "the horizon, the number of seeds and of checkpoints must be at least 1".into(),
         });
     }
-    cfg.dropout.validate()
+    cfg.dropout.validate()?;
+    // Each run in flight holds its problem (12 numbers per decision), its trajectory (2)
+    // and the dropout data (up to 7); every run keeps its curve.
+    let runs = cfg.deltas.len() as f64 * cfg.seeds as f64 * cfg.policies.len() as f64;
+    let in_flight = rayon::current_num_threads() as f64;
+    crate::limits::check_memory(
+        "the bandit runs",
+        8.0 * (21.0 * cfg.horizon as f64 * in_flight + runs * (cfg.checkpoints as f64 + 8.0)),
+    )
 }
 
 /// Runs every (δ, seed, policy) in parallel on the current rayon pool; results do not
