@@ -102,12 +102,13 @@ def test_wheel_and_policies() -> None:
             arms.append(a)
         return arms
 
-    def ts(seed: int) -> DropoutThompson:
-        return DropoutThompson(2, 5, seed=seed, train_every=50, steps=20)
+    def ts(seed: int, shared: bool = False) -> DropoutThompson:
+        return DropoutThompson(2, 5, seed=seed, train_every=50, steps=20, shared=shared)
 
     a = run(ts(7))
     assert a == run(ts(7))
     assert a != run(ts(8))
+    assert run(ts(7, shared=True)) == run(ts(7, shared=True))
     lin = run(LinearThompson(2, 5, seed=2))
     assert lin == run(LinearThompson(2, 5, seed=2))
     regret = means.max(axis=1) - means[np.arange(400), lin]
