@@ -14,6 +14,8 @@ pub mod rng;
 pub mod train;
 
 pub use error::{Error, Result};
+pub mod acquire;
+pub mod bandit;
 pub mod elbo;
 pub mod model;
 pub mod output;

@@ -1,5 +1,7 @@
 //! The command-line interface: one module per subcommand, shared helpers in [`common`].
 
+mod active;
+mod bandit;
 mod bench;
 mod co2;
 mod common;
@@ -144,6 +146,33 @@ enum Command {
     /// wine (Wine Quality Red, 1599 rows). With --test-fraction F and --test-out, a seeded
     /// random fraction F of the rows goes to the test file and the rest to --out.
     Dataset(dataset::DatasetArgs),
+    /// Bayesian active learning on the 8×8 digits: acquisition functions compared.
+    ///
+    /// Holds out a seeded third of the digits for testing; starts from a small labelled
+    /// set balanced over the classes and acquires --batch images per round from the rest
+    /// (the pool) by the chosen acquisition functions (BALD, variation ratio, max entropy,
+    /// mean std, random), scored from one MC-dropout run of T passes over the pool. The
+    /// network is retrained from scratch each round (no warm start, so that no function
+    /// inherits a net shaped by earlier acquisitions) for a fixed number of optimiser steps.
+    /// Writes active.md (labels needed to reach 90 % and 95 % test accuracy per function),
+    /// active.json and active.png / active.svg (test accuracy against labels, mean ± 1
+    /// standard error over the seeds) to --out.
+    ///
+    /// Default settings and why: 2 images per class to start (20 labels, the same for
+    /// every function), batches of 10, 380 acquisitions (400 labels: every uncertainty
+    /// function passes 95 % well before that), one hidden layer of 128 ReLU units with
+    /// dropout 0.5, 500 Adam steps of 32 images per training (a constant cost per round),
+    /// T = 20 passes, 10 seeds: all five functions run in about 2.5 minutes on 2 cores.
+    Active(active::ActiveArgs),
+    /// Thompson sampling on the wheel bandit (Riquelme, Tucker & Snoek, ICLR 2018).
+    ///
+    /// For every δ and seed: uniform, exact Bayesian linear regression Thompson sampling
+    /// (Normal-inverse-gamma posterior per arm, a0 = b0 = 6, λ = 0.25), Thompson sampling
+    /// with MC-dropout networks (one fresh mask set per decision) and greedy (the same
+    /// networks, dropout off). Reports cumulative expected regret as a percentage of the
+    /// uniform policy's (mean ± standard error over seeds) and writes bandit.md,
+    /// bandit.json and bandit.png / bandit.svg (regret over time) to --out.
+    Bandit(bandit::BanditArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
@@ -167,6 +196,8 @@ pub fn main() -> ExitCode {
         Command::Digits(args) => digits::run(args),
         Command::Search(args) => search::run(args),
         Command::Dataset(args) => dataset::run(args),
+        Command::Active(args) => active::run(args),
+        Command::Bandit(args) => bandit::run(args),
     };
     match result {
         Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,

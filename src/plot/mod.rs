@@ -61,3 +61,5 @@ pub fn save(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<()> {
         }),
     }
 }
+pub mod active;
+pub mod bandit;

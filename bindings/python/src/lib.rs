@@ -2,6 +2,7 @@
 //! GIL, calls the `mcdropout` crate and converts back; every numeric step happens in the
 //! crate. The user-facing estimators live in the Python package `mcdropout`.
 
+mod acquire;
 mod classifier;
 mod convert;
 mod errors;
@@ -47,5 +48,11 @@ fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(uci::uci_table, m)?)?;
     m.add_function(wrap_pyfunction!(uci::uci_write_results, m)?)?;
     m.add_function(wrap_pyfunction!(search::search_regressor, m)?)?;
+    m.add_function(wrap_pyfunction!(acquire::class_acquisition_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(acquire::regression_acquisition_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(acquire::select_top_k, m)?)?;
+    m.add_function(wrap_pyfunction!(acquire::wheel_sample, m)?)?;
+    m.add_class::<acquire::PyDropoutThompson>()?;
+    m.add_class::<acquire::PyLinearThompson>()?;
     Ok(())
 }

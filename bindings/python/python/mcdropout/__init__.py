@@ -11,12 +11,21 @@ scikit-learn-style estimators over a fast Rust engine.
 - :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``;
 - :func:`search` — choose the dropout rate and τ on your own data (validation
   log-likelihood, widening grid), then train on every row;
+- :mod:`mcdropout.acquire` — active-learning acquisition scores and top-k selection,
+  Thompson-sampling policies (MC dropout, exact linear) and the wheel bandit;
 - :mod:`mcdropout.ray` — scoring Ray Datasets and the UCI protocol as Ray tasks (imports
   Ray only when used).
 """
 
 from ._mcdropout import InternalError, ModelFileError, TrainingError, __version__
 from ._summary import ClassUncertainty, PredictiveDistribution
+from .acquire import (
+    DropoutThompson,
+    LinearThompson,
+    acquisition_scores,
+    select_batch,
+    wheel_bandit,
+)
 from .classifier import MCDropoutClassifier
 from .gp import ExactGPRegressor
 from .io import load
@@ -27,6 +36,11 @@ from .torch_import import describe_sequential, from_state_dict, from_torch
 
 __all__ = [
     "ClassUncertainty",
+    "DropoutThompson",
+    "LinearThompson",
+    "acquisition_scores",
+    "select_batch",
+    "wheel_bandit",
     "ExactGPRegressor",
     "InternalError",
     "MCDropoutClassifier",

@@ -218,3 +218,49 @@ def search_regressor(
     samples: int,
     n_jobs: int | None,
 ) -> tuple[Regressor, str]: ...
+
+# Active learning and Thompson sampling (mcdropout::acquire, mcdropout::bandit).
+def class_acquisition_scores(
+    function: str, prob_samples: npt.NDArray[np.float64], seed: int
+) -> npt.NDArray[np.float64]: ...
+def regression_acquisition_scores(
+    function: str, samples: npt.NDArray[np.float64], seed: int
+) -> npt.NDArray[np.float64]: ...
+def select_top_k(scores: npt.NDArray[np.float64], k: int) -> list[int]: ...
+def wheel_sample(
+    delta: float, n: int, seed: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+class DropoutThompson:
+    def __init__(
+        self,
+        context_dim: int,
+        arms: int,
+        seed: int = 0,
+        greedy: bool = False,
+        hidden: list[int] = ...,
+        dropout: float = 0.2,
+        train_every: int = 50,
+        steps: int = 100,
+        lr: float = 0.01,
+        initial_pulls: int = 2,
+        shared: bool = False,
+    ) -> None: ...
+    def choose(self, t: int, x: list[float]) -> int: ...
+    def update(self, t: int, x: list[float], arm: int, reward: float) -> None: ...
+    def values(self, t: int, x: list[float]) -> list[float]: ...
+
+class LinearThompson:
+    def __init__(
+        self,
+        context_dim: int,
+        arms: int,
+        seed: int = 0,
+        a0: float = 6.0,
+        b0: float = 6.0,
+        lambda_prior: float = 0.25,
+        initial_pulls: int = 2,
+    ) -> None: ...
+    def choose(self, t: int, x: list[float]) -> int: ...
+    def update(self, t: int, x: list[float], arm: int, reward: float) -> None: ...
+    def sample_values(self, x: list[float]) -> list[float]: ...
