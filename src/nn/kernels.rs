@@ -260,3 +260,80 @@ pub fn outer_relu_backprop_colsum<T: Real>(
     }
     db[c0..].copy_from_slice(&sum[..t]);
 }
+
+/// `x ← tanh x` ([`Real::vtanh`], a few ulps from libm: [`super::vmath`]).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn tanh<T: Real>(x: &mut [T]) {
+    x.iter_mut().for_each(|v| *v = v.vtanh());
+}
+
+/// `x ← 1 / (1 + e^{−x})` ([`Real::vsigmoid`]).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn sigmoid<T: Real>(x: &mut [T]) {
+    x.iter_mut().for_each(|v| *v = v.vsigmoid());
+}
+
+/// `g ← g · (c0 + h (c1 − h))`: the derivative of tanh (`c0 = 1, c1 = 0`) or the sigmoid
+/// (`c0 = 0, c1 = 1`) read off the output `h`.
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn smooth_backprop<T: Real>(h: &[T], g: &mut [T], c0: T, c1: T) {
+    g.iter_mut()
+        .zip(h)
+        .for_each(|(g, &h)| *g *= c0 + h * (c1 - h));
+}
+
+/// Training epilogue of a tanh (`tanh = true`) or sigmoid layer: `z ← act(z + b)` (kept
+/// for the backward pass) and `next ← z · s` (the next layer's scaled input, before its
+/// zeros). The bias is added row by row, then the activation runs over the whole block as
+/// one flat slice (rows of 50 would leave a scalar tail of 2 in every row).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn bias_smooth_scale_copy<T: Real>(z: &mut [T], b: &[T], next: &mut [T], s: T, tanh: bool) {
+    for zrow in z.chunks_exact_mut(b.len()) {
+        zrow.iter_mut().zip(b).for_each(|(v, &bb)| *v += bb);
+    }
+    if tanh {
+        for (zv, nx) in z.iter_mut().zip(next.iter_mut()) {
+            let h = zv.vtanh();
+            *zv = h;
+            *nx = h * s;
+        }
+    } else {
+        for (zv, nx) in z.iter_mut().zip(next.iter_mut()) {
+            let h = zv.vsigmoid();
+            *zv = h;
+            *nx = h * s;
+        }
+    }
+}
+
+/// Backward sweep through a masked tanh or sigmoid layer whose dropped entries of `g` are
+/// already zero: `g ← g · s · (c0 + h (c1 − h))` (as [`smooth_backprop`]) and
+/// `db ← Σ_rows g`.
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn smooth_backprop_scale_colsum<T: Real>(
+    g: &mut [T],
+    h: &[T],
+    s: T,
+    c0: T,
+    c1: T,
+    db: &mut [T],
+) {
+    let k = db.len();
+    let rows = g.len() / k.max(1);
+    let mut c = 0;
+    while c < k {
+        let w = COLS.min(k - c);
+        let mut sum = [T::ZERO; COLS];
+        for r in 0..rows {
+            let at = r * k + c;
+            let (gr, hr) = (&mut g[at..at + w], &h[at..at + w]);
+            for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(sum.iter_mut()) {
+                let v = (*gv * s) * (c0 + hv * (c1 - hv));
+                *gv = v;
+                *sm += v;
+            }
+        }
+        db[c..c + w].copy_from_slice(&sum[..w]);
+        c += w;
+    }
+}
