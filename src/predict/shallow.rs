@@ -47,6 +47,9 @@ pub(crate) struct ShallowBuffers {
     slot: Vec<u32>,
     /// The sets cached for the current row (to clear `slot` cheaply).
     touched: Vec<u32>,
+    /// Recompute every pass with dropped inputs (tests compare with the cache).
+    #[cfg(test)]
+    pub(crate) no_cache: bool,
 }
 
 /// Inputs up to which recomputed hidden rows are cached per row (a table of 2^k slots).
@@ -100,6 +103,9 @@ pub(crate) fn row_samples(
     let base = kernels::dot(&buf.zt, w2);
     buf.v_rows.clear();
     buf.v_rows.push(base);
+    #[cfg(test)]
+    let cache = k <= CACHE_MAX_INPUTS && !buf.no_cache;
+    #[cfg(not(test))]
     let cache = k <= CACHE_MAX_INPUTS;
     if cache {
         buf.slot.resize(1 << k, 0);
