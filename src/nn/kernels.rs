@@ -70,11 +70,45 @@ pub fn column_sums<T: Real>(x: &[T], acc: &mut [T]) {
     }
 }
 
+/// Parameters per block above which [`adam`] splits the update over the rayon pool.
+const ADAM_SPLIT: usize = 1 << 16;
+
 /// One Adam update with the decay gradient `d · w` fused in (Keras' form, `lr_t` already
-/// bias-corrected).
+/// bias-corrected). Element-wise, so large tensors (wide layers) are cut into halves of at
+/// least [`ADAM_SPLIT`] elements updated under `rayon::join`: the same numbers on any
+/// number of threads.
+#[allow(clippy::too_many_arguments)]
+pub fn adam<T: Real>(
+    w: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    d: T,
+    lr_t: T,
+    b1: T,
+    b2: T,
+    eps: T,
+) {
+    let n = w.len();
+    if n < 2 * ADAM_SPLIT || g.len() != n || m.len() != n || v.len() != n {
+        adam_seq(w, g, m, v, d, lr_t, b1, b2, eps);
+        return;
+    }
+    let mid = n / 2;
+    let (w0, w1) = w.split_at_mut(mid);
+    let (g0, g1) = g.split_at(mid);
+    let (m0, m1) = m.split_at_mut(mid);
+    let (v0, v1) = v.split_at_mut(mid);
+    rayon::join(
+        || adam(w0, g0, m0, v0, d, lr_t, b1, b2, eps),
+        || adam(w1, g1, m1, v1, d, lr_t, b1, b2, eps),
+    );
+}
+
+/// [`adam`] on one thread.
 #[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn adam<T: Real>(
+fn adam_seq<T: Real>(
     w: &mut [T],
     g: &[T],
     m: &mut [T],

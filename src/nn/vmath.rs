@@ -110,9 +110,9 @@ vmath_impl!(
     i32,
     mant = 23,
     bias = 127,
-    // ln 2 = 0.693359375 − 2.12194440e-4 (the head has 9 significant bits).
-    ln2_hi = 0.693_359_375_f32,
-    ln2_lo = -2.121_944_4e-4_f32,
+    // ln 2 = 0.693359375 − 2.1219444e-4 (the head has 9 significant bits), as bit patterns.
+    ln2_hi = f32::from_bits(0x3f31_8000),
+    ln2_lo = f32::from_bits(0xb95e_8083),
     tanh_t_max = 20.0,
     exp_min = -104.0,
     // 1/9!, 1/8!, …, 1/2!: the Taylor coefficients of (e^r − 1 − r) / r², highest first.
@@ -139,9 +139,10 @@ vmath_impl!(
     i64,
     mant = 52,
     bias = 1023,
-    // fdlibm's split of ln 2 (the head has 32 significant bits).
-    ln2_hi = 6.931_471_803_691_238_2e-1_f64,
-    ln2_lo = 1.908_214_929_270_587_7e-10_f64,
+    // fdlibm's split of ln 2, 6.93147180369123816490e-01 + 1.90821492927058770002e-10 (the
+    // head has 32 significant bits), as bit patterns.
+    ln2_hi = f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo = f64::from_bits(0x3dea_39ef_3579_3c76),
     tanh_t_max = 44.0,
     exp_min = -746.0,
     // 1/14!, …, 1/2!.
