@@ -141,10 +141,10 @@ pub(crate) fn row_samples(
         let mut i = 0;
         while i < buf.d_in.len() {
             let pass = buf.d_in[i] / k32;
-            let start = i;
+            let (start, first, end) = (i, pass * k32, (pass + 1) * k32);
             let mut key = 0u32;
-            while i < buf.d_in.len() && buf.d_in[i] / k32 == pass {
-                key |= 1 << ((buf.d_in[i] - pass * k32) & 31);
+            while i < buf.d_in.len() && buf.d_in[i] < end {
+                key |= 1 << ((buf.d_in[i] - first) & 31);
                 i += 1;
             }
             let cached = if cache { buf.slot[key as usize] } else { 0 };
