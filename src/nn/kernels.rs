@@ -355,21 +355,34 @@ pub fn smooth_backprop_scale_colsum<T: Real>(
     let k = db.len();
     let rows = g.len() / k.max(1);
     let mut c = 0;
-    while c < k {
-        let w = COLS.min(k - c);
+    // Full blocks of COLS columns (a fixed width, so the inner loop is one vector).
+    while c + COLS <= k {
         let mut sum = [T::ZERO; COLS];
         for r in 0..rows {
             let at = r * k + c;
-            let (gr, hr) = (&mut g[at..at + w], &h[at..at + w]);
+            let (gr, hr) = (&mut g[at..at + COLS], &h[at..at + COLS]);
             for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(sum.iter_mut()) {
                 let v = (*gv * s) * (c0 + hv * (c1 - hv));
                 *gv = v;
                 *sm += v;
             }
         }
-        db[c..c + w].copy_from_slice(&sum[..w]);
-        c += w;
+        db[c..c + COLS].copy_from_slice(&sum);
+        c += COLS;
     }
+    // The last k − c < COLS columns, row by row.
+    let t = k - c;
+    let mut sum = [T::ZERO; COLS];
+    for r in 0..rows {
+        let at = r * k + c;
+        let (gr, hr) = (&mut g[at..at + t], &h[at..at + t]);
+        for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(sum.iter_mut()) {
+            let v = (*gv * s) * (c0 + hv * (c1 - hv));
+            *gv = v;
+            *sm += v;
+        }
+    }
+    db[c..].copy_from_slice(&sum[..t]);
 }
 
 /// `Σ_i exp(−½ τ (y − s_i)² − m)`, the sum inside the MC test log-likelihood's log-sum-exp,
