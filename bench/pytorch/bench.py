@@ -51,6 +51,27 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+class DeepNet(nn.Module):
+    """Dropout(p) before every Linear layer, ReLU between them (issue 11, item 3: the wide
+    20 -> 512 -> 512 -> 1 net); the same initialisation as Net."""
+
+    def __init__(self, d_in, hidden, p):
+        super().__init__()
+        sizes = [d_in, *hidden, 1]
+        self.fcs = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.drop = nn.Dropout(p)
+        for layer in self.fcs:
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
+
+    def forward(self, x):
+        for i, fc in enumerate(self.fcs):
+            x = fc(self.drop(x))
+            if i + 1 < len(self.fcs):
+                x = torch.relu(x)
+        return x
+
+
 class Net(nn.Module):
     """Dropout(p) -> Linear(d, h) -> ReLU -> Dropout(p) -> Linear(h, 1)."""
 
@@ -89,13 +110,17 @@ def train_once(
     torch.manual_seed(seed)
     x = torch.randn(n_rows, d_in, dtype=dtype)
     y = torch.randn(n_rows, 1, dtype=dtype)
-    model = Net(d_in, hidden, p).to(dtype)
+    if isinstance(hidden, int):
+        model = Net(d_in, hidden, p).to(dtype)
+        weights = (model.fc1.weight, model.fc2.weight)
+    else:
+        model = DeepNet(d_in, hidden, p).to(dtype)
+        weights = tuple(fc.weight for fc in model.fcs)
     model.train()
     impl = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}[adam]
     opt = torch.optim.Adam(
         model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7, **impl
     )
-    weights = (model.fc1.weight, model.fc2.weight)
     mse = nn.MSELoss()
 
     def batches():
@@ -200,6 +225,18 @@ def main():
         help="Adam implementations for (a); 'default' (PyTorch's own "
         "choice: the per-tensor loop on CPU) is the headline figure",
     )
+    ap.add_argument(
+        "--hidden",
+        type=int,
+        nargs="+",
+        default=None,
+        help="hidden widths for (a) (default: Gal's net, one layer of 50); "
+        "e.g. --d-in 20 --hidden 512 512 for the wide net of issue 11",
+    )
+    ap.add_argument("--d-in", type=int, default=13, help="inputs for (a)")
+    ap.add_argument(
+        "--dtypes", nargs="+", default=["f32", "f64"], choices=["f32", "f64"]
+    )
     ap.add_argument("--T", type=int, default=10000, help="MC passes for (b)")
     ap.add_argument(
         "--T-measure",
@@ -247,9 +284,20 @@ def main():
         ra = []
         for adam in args.adam:
             for dtype, name in ((torch.float32, "f32"), (torch.float64, "f64")):
+                if name not in args.dtypes:
+                    continue
                 for th in args.threads:
+                    hidden = args.hidden if args.hidden is not None else 50
                     reps = [
-                        train_once(dtype, th, args.steps, args.warmup, adam)
+                        train_once(
+                            dtype,
+                            th,
+                            args.steps,
+                            args.warmup,
+                            adam,
+                            d_in=args.d_in,
+                            hidden=hidden,
+                        )
                         for _ in range(args.repeats)
                     ]
                     med = statistics.median(reps)

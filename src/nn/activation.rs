@@ -27,10 +27,8 @@ impl Activation {
     pub fn apply<T: Real>(self, z: &mut [T]) {
         match self {
             Activation::Relu => super::kernels::relu(z),
-            Activation::Tanh => z.iter_mut().for_each(|v| *v = v.tanh()),
-            Activation::Sigmoid => z
-                .iter_mut()
-                .for_each(|v| *v = T::ONE / (T::ONE + (-*v).exp())),
+            Activation::Tanh => super::kernels::tanh(z),
+            Activation::Sigmoid => super::kernels::sigmoid(z),
             Activation::Identity => {}
         }
     }
@@ -42,15 +40,21 @@ impl Activation {
     pub fn backprop<T: Real>(self, h: &[T], grad: &mut [T]) {
         match self {
             Activation::Relu => super::kernels::relu_backprop(h, grad),
-            Activation::Tanh => grad
-                .iter_mut()
-                .zip(h)
-                .for_each(|(g, &h)| *g *= T::ONE - h * h),
-            Activation::Sigmoid => grad
-                .iter_mut()
-                .zip(h)
-                .for_each(|(g, &h)| *g *= h * (T::ONE - h)),
+            Activation::Tanh | Activation::Sigmoid => {
+                let (c0, c1) = self.derivative_coefficients::<T>();
+                super::kernels::smooth_backprop(h, grad, c0, c1);
+            }
             Activation::Identity => {}
+        }
+    }
+
+    /// `(c0, c1)` with dh/dz = c0 + h (c1 − h) for the smooth activations (tanh:
+    /// 1 − h²; sigmoid: h (1 − h)); `(1, 0)` otherwise (unused).
+    #[inline]
+    pub(crate) fn derivative_coefficients<T: Real>(self) -> (T, T) {
+        match self {
+            Activation::Sigmoid => (T::ZERO, T::ONE),
+            _ => (T::ONE, T::ZERO),
         }
     }
 

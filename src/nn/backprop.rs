@@ -208,6 +208,8 @@ pub fn forward_train<'a, T: Real>(
         let s = T::from_f64(mask(i + 1).map_or(1.0, |m| m.scale));
         if act == Activation::Relu {
             kernels::bias_relu_scale_copy(out, b, next, s);
+        } else if matches!(act, Activation::Tanh | Activation::Sigmoid) {
+            kernels::bias_smooth_scale_copy(out, b, next, s, act == Activation::Tanh);
         } else {
             kernels::scale_add_rows(out, T::ONE, b);
             act.apply(out);
@@ -275,6 +277,23 @@ pub fn backward<T: Real>(
         } else if act == Activation::Relu {
             gemm_nt(&mut buf.dh, &buf.delta, w, rows, n, k);
             kernels::relu_backprop_scale_colsum(&mut buf.dh, hm, s, &mut grads.bias[i - 1]);
+        } else if matches!(act, Activation::Tanh | Activation::Sigmoid) {
+            // Zero the (few) dropped entries, then one sweep: scale, derivative, bias
+            // gradient.
+            gemm_nt(&mut buf.dh, &buf.delta, w, rows, n, k);
+            if let Some(m) = m {
+                m.zero(&mut buf.dh);
+            }
+            let (c0, c1) = act.derivative_coefficients::<T>();
+            let h = &buf.outputs[i - 1];
+            kernels::smooth_backprop_scale_colsum(
+                &mut buf.dh,
+                h,
+                s,
+                c0,
+                c1,
+                &mut grads.bias[i - 1],
+            );
         } else {
             gemm_nt(&mut buf.dh, &buf.delta, w, rows, n, k);
             if let Some(m) = m {

@@ -70,11 +70,45 @@ pub fn column_sums<T: Real>(x: &[T], acc: &mut [T]) {
     }
 }
 
+/// Parameters per block above which [`adam`] splits the update over the rayon pool.
+const ADAM_SPLIT: usize = 1 << 16;
+
 /// One Adam update with the decay gradient `d · w` fused in (Keras' form, `lr_t` already
-/// bias-corrected).
+/// bias-corrected). Element-wise, so large tensors (wide layers) are cut into halves of at
+/// least [`ADAM_SPLIT`] elements updated under `rayon::join`: the same numbers on any
+/// number of threads.
+#[allow(clippy::too_many_arguments)]
+pub fn adam<T: Real>(
+    w: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    d: T,
+    lr_t: T,
+    b1: T,
+    b2: T,
+    eps: T,
+) {
+    let n = w.len();
+    if n < 2 * ADAM_SPLIT || g.len() != n || m.len() != n || v.len() != n {
+        adam_seq(w, g, m, v, d, lr_t, b1, b2, eps);
+        return;
+    }
+    let mid = n / 2;
+    let (w0, w1) = w.split_at_mut(mid);
+    let (g0, g1) = g.split_at(mid);
+    let (m0, m1) = m.split_at_mut(mid);
+    let (v0, v1) = v.split_at_mut(mid);
+    rayon::join(
+        || adam(w0, g0, m0, v0, d, lr_t, b1, b2, eps),
+        || adam(w1, g1, m1, v1, d, lr_t, b1, b2, eps),
+    );
+}
+
+/// [`adam`] on one thread.
 #[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
-pub fn adam<T: Real>(
+fn adam_seq<T: Real>(
     w: &mut [T],
     g: &[T],
     m: &mut [T],
@@ -259,4 +293,113 @@ pub fn outer_relu_backprop_colsum<T: Real>(
         }
     }
     db[c0..].copy_from_slice(&sum[..t]);
+}
+
+/// `x ← tanh x` ([`Real::vtanh`], a few ulps from libm: [`super::vmath`]).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn tanh<T: Real>(x: &mut [T]) {
+    x.iter_mut().for_each(|v| *v = v.vtanh());
+}
+
+/// `x ← 1 / (1 + e^{−x})` ([`Real::vsigmoid`]).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn sigmoid<T: Real>(x: &mut [T]) {
+    x.iter_mut().for_each(|v| *v = v.vsigmoid());
+}
+
+/// `g ← g · (c0 + h (c1 − h))`: the derivative of tanh (`c0 = 1, c1 = 0`) or the sigmoid
+/// (`c0 = 0, c1 = 1`) read off the output `h`.
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn smooth_backprop<T: Real>(h: &[T], g: &mut [T], c0: T, c1: T) {
+    g.iter_mut()
+        .zip(h)
+        .for_each(|(g, &h)| *g *= c0 + h * (c1 - h));
+}
+
+/// Training epilogue of a tanh (`tanh = true`) or sigmoid layer: `z ← act(z + b)` (kept
+/// for the backward pass) and `next ← z · s` (the next layer's scaled input, before its
+/// zeros). The bias is added row by row, then the activation runs over the whole block as
+/// one flat slice (rows of 50 would leave a scalar tail of 2 in every row).
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn bias_smooth_scale_copy<T: Real>(z: &mut [T], b: &[T], next: &mut [T], s: T, tanh: bool) {
+    for zrow in z.chunks_exact_mut(b.len()) {
+        zrow.iter_mut().zip(b).for_each(|(v, &bb)| *v += bb);
+    }
+    if tanh {
+        for (zv, nx) in z.iter_mut().zip(next.iter_mut()) {
+            let h = zv.vtanh();
+            *zv = h;
+            *nx = h * s;
+        }
+    } else {
+        for (zv, nx) in z.iter_mut().zip(next.iter_mut()) {
+            let h = zv.vsigmoid();
+            *zv = h;
+            *nx = h * s;
+        }
+    }
+}
+
+/// Backward sweep through a masked tanh or sigmoid layer whose dropped entries of `g` are
+/// already zero: `g ← g · s · (c0 + h (c1 − h))` (as [`smooth_backprop`]) and
+/// `db ← Σ_rows g`.
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn smooth_backprop_scale_colsum<T: Real>(
+    g: &mut [T],
+    h: &[T],
+    s: T,
+    c0: T,
+    c1: T,
+    db: &mut [T],
+) {
+    let k = db.len();
+    let rows = g.len() / k.max(1);
+    let mut c = 0;
+    // Full blocks of COLS columns (a fixed width, so the inner loop is one vector).
+    while c + COLS <= k {
+        let mut sum = [T::ZERO; COLS];
+        for r in 0..rows {
+            let at = r * k + c;
+            let (gr, hr) = (&mut g[at..at + COLS], &h[at..at + COLS]);
+            for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(sum.iter_mut()) {
+                let v = (*gv * s) * (c0 + hv * (c1 - hv));
+                *gv = v;
+                *sm += v;
+            }
+        }
+        db[c..c + COLS].copy_from_slice(&sum);
+        c += COLS;
+    }
+    // The last k − c < COLS columns, row by row.
+    let t = k - c;
+    let mut sum = [T::ZERO; COLS];
+    for r in 0..rows {
+        let at = r * k + c;
+        let (gr, hr) = (&mut g[at..at + t], &h[at..at + t]);
+        for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(sum.iter_mut()) {
+            let v = (*gv * s) * (c0 + hv * (c1 - hv));
+            *gv = v;
+            *sm += v;
+        }
+    }
+    db[c..].copy_from_slice(&sum[..t]);
+}
+
+/// `Σ_i exp(−½ τ (y − s_i)² − m)`, the sum inside the MC test log-likelihood's log-sum-exp,
+/// for `m ≥ max_i(−½ τ (y − s_i)²)` (every exponent ≤ 0): each exponent is computed as
+/// `-0.5 * tau * (y - s) * (y - s) - m` and exponentiated by the vectorisable
+/// [`super::vmath::exp_nonpositive_f64`], summed in eight partial sums.
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn gauss_exp_sum(samples: &[f64], y: f64, tau: f64, m: f64) -> f64 {
+    use super::vmath::exp_nonpositive_f64 as e;
+    let term = |s: f64| e(-0.5 * tau * (y - s) * (y - s) - m);
+    let chunks = samples.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&s| term(s)).sum();
+    let mut acc = [0.0f64; 8];
+    for c in chunks {
+        for q in 0..8 {
+            acc[q] += term(c[q]);
+        }
+    }
+    acc.iter().sum::<f64>() + tail
 }

@@ -11,6 +11,8 @@ pub mod kernels;
 pub mod matmul;
 mod network;
 pub mod real;
+#[doc(hidden)]
+pub mod vmath;
 
 pub use activation::Activation;
 pub use denormals::FlushDenormals;

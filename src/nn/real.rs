@@ -45,6 +45,10 @@ pub trait Real:
     fn ln(self) -> Self;
     /// tanh(self).
     fn tanh(self) -> Self;
+    /// tanh(self), vectorisable, within a few ulps of libm ([`super::vmath`]).
+    fn vtanh(self) -> Self;
+    /// 1 / (1 + e^{−self}), vectorisable, within a few ulps ([`super::vmath`]).
+    fn vsigmoid(self) -> Self;
     /// The register-blocked product of [`super::gemm_simd`] for this type: `c (m×n) (+)=
     /// A (m×k) · b (k×n)` with `A[i][j] = a[i·rs + j·cs]`; false when this processor has
     /// no SIMD path.
@@ -65,7 +69,7 @@ pub trait Real:
 }
 
 macro_rules! impl_real {
-    ($t:ty, $simd:path) => {
+    ($t:ty, $simd:path, $tanh:path, $sigmoid:path) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -96,6 +100,14 @@ macro_rules! impl_real {
             #[inline(always)]
             fn tanh(self) -> Self {
                 <$t>::tanh(self)
+            }
+            #[inline(always)]
+            fn vtanh(self) -> Self {
+                $tanh(self)
+            }
+            #[inline(always)]
+            fn vsigmoid(self) -> Self {
+                $sigmoid(self)
             }
             #[inline]
             fn gemm_simd(
@@ -129,5 +141,15 @@ macro_rules! impl_real {
     };
 }
 
-impl_real!(f32, super::gemm_simd::gemm_acc_f32);
-impl_real!(f64, super::gemm_simd::gemm_acc_f64);
+impl_real!(
+    f32,
+    super::gemm_simd::gemm_acc_f32,
+    super::vmath::tanh_f32,
+    super::vmath::sigmoid_f32
+);
+impl_real!(
+    f64,
+    super::gemm_simd::gemm_acc_f64,
+    super::vmath::tanh_f64,
+    super::vmath::sigmoid_f64
+);
