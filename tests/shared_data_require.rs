@@ -2,6 +2,7 @@
 //! skips outside CI. A gate that skipped when the data was present once made three
 //! data-backed test files pass without running.
 
+#[allow(dead_code)] // this test uses only `require_in`
 mod shared_data;
 
 #[test]
