@@ -15,6 +15,7 @@ pub mod train;
 
 pub use error::{Error, Result};
 pub mod elbo;
+pub mod methods;
 pub mod model;
 pub mod output;
 pub mod plot;
