@@ -171,9 +171,9 @@ fn heteroscedastic_loss_is_the_gaussian_nll_plus_the_kl_over_n() {
         for i in 0..3 {
             let (k, n) = (c.arch.sizes[i], c.arch.sizes[i + 1]);
             let mut o = c.params.bias[i].clone();
-            for a in 0..k {
-                for b in 0..n {
-                    o[b] += h[a] * c.params.weights[i][a * n + b];
+            for (a, &ha) in h.iter().enumerate().take(k) {
+                for (b, ob) in o.iter_mut().enumerate().take(n) {
+                    *ob += ha * c.params.weights[i][a * n + b];
                 }
             }
             if i < 2 {

@@ -219,7 +219,7 @@ pub fn loss_and_grad<T: Real>(
         for row in out.chunks_exact_mut(n) {
             row.iter_mut()
                 .zip(&params.bias[i])
-                .for_each(|(o, &b)| *o = *o + b);
+                .for_each(|(o, &b)| *o += b);
         }
         if i + 1 < nl {
             arch.activation.apply(out);
@@ -273,7 +273,7 @@ pub fn loss_and_grad<T: Real>(
         let gb = &mut grads.bias[i];
         gb.iter_mut().for_each(|g| *g = T::ZERO);
         for row in buf.delta.chunks_exact(n) {
-            gb.iter_mut().zip(row).for_each(|(g, &v)| *g = *g + v);
+            gb.iter_mut().zip(row).for_each(|(g, &v)| *g += v);
         }
         // The prior's weight term.
         let w = &params.weights[i];
@@ -284,7 +284,7 @@ pub fn loss_and_grad<T: Real>(
         grads.weights[i]
             .iter_mut()
             .zip(w)
-            .for_each(|(g, &v)| *g = *g + cf * v);
+            .for_each(|(g, &v)| *g += cf * v);
         let need_dx = i > 0 || learn_p;
         if need_dx {
             buf.dx.resize(rows * k, T::ZERO);

@@ -35,7 +35,7 @@ impl<T: Real> Adam<T> {
             for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
                 *m = tb1 * *m + (T::ONE - tb1) * g;
                 *v = tb2 * *v + (T::ONE - tb2) * g * g;
-                *w = *w - tlr * *m / (v.sqrt() + teps);
+                *w -= tlr * *m / (v.sqrt() + teps);
             }
         };
         for i in 0..p.weights.len() {
