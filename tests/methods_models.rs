@@ -237,15 +237,10 @@ fn a_version_2_file_written_before_the_method_field_still_loads() {
     let mut v2 = json.replace("\"format_version\":3", "\"format_version\":2");
     v2 = v2.replace(",\"method\":\"mc-dropout\"", "");
     v2.replace_range(crc_at..crc_at + 8, "00000000");
-    let views: Vec<(String, safetensors::tensor::TensorView)> = st
-        .tensors()
-        .into_iter()
-        .collect();
-    let mut out = safetensors::serialize(
-        views,
-        Some(HashMap::from([("mcdropout".to_string(), v2)])),
-    )
-    .unwrap();
+    let views: Vec<(String, safetensors::tensor::TensorView)> = st.tensors().into_iter().collect();
+    let mut out =
+        safetensors::serialize(views, Some(HashMap::from([("mcdropout".to_string(), v2)])))
+            .unwrap();
     let needle = b"\\\"mcdropout_crc32\\\":\\\"00000000";
     let at = out.windows(needle.len()).position(|w| w == needle).unwrap() + needle.len() - 8;
     let crc = format!("{:08x}", crc32fast::hash(&out));

@@ -91,7 +91,13 @@ impl MethodModel {
     }
 
     fn standardise(&self, x: ArrayView2<f64>) -> Result<ndarray::Array2<f64>> {
-        let k = self.members[0].n_inputs();
+        let Some(first) = self.members.first() else {
+            return Err(Error::InvalidParameter {
+                name: "members".into(),
+                reason: "the model has no networks".into(),
+            });
+        };
+        let k = first.n_inputs();
         if x.ncols() != k {
             return Err(Error::Shape(format!(
                 "the model was trained on {k} features ({}), the data has {} columns",
