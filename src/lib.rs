@@ -17,6 +17,7 @@ pub use error::{Error, Result};
 pub mod acquire;
 pub mod bandit;
 pub mod elbo;
+pub mod methods;
 pub mod model;
 pub mod output;
 pub mod plot;

@@ -132,6 +132,19 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
             let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
             (model.evaluate(x.view(), y.view(), args.level)?, None, model.target_name)
+        } else if mcdropout::methods::io::file_is_method_model(&args.model)? {
+            let model = mcdropout::methods::io::load(&args.model)?;
+            if args.elbo {
+                let why = if model.heteroscedastic {
+                    "the ELBO here is defined with a fixed noise precision τ; this model is heteroscedastic (its noise variance is predicted per input)"
+                } else {
+                    "the ELBO is reported for fixed-rate MC-dropout networks; this model was made by another method"
+                };
+                return Err(invalid("--elbo", why));
+            }
+            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
+            let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
+            (model.evaluate(x.view(), y.view(), &opts)?, None, model.target_name)
         } else {
             let model = model::load(&args.model)?;
             let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;

@@ -125,6 +125,31 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         let (table, opts) = args
             .keys
             .apply(load_table(&args.data, args.drop_missing)?, &opts)?;
+        if !is_gp && mcdropout::methods::io::file_is_method_model(&args.model)? {
+            if args.arrays.wanted() {
+                return Err(super::common::invalid(
+                    "--samples-out",
+                    "does not apply to a Concrete-dropout, heteroscedastic or ensemble model: its predictive is a mixture of Gaussians, reported by its moments",
+                ));
+            }
+            let model = mcdropout::methods::io::load(&args.model)?;
+            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+            let pred = model.predict_mc(x.view(), &opts)?;
+            let rows: Vec<Row> = (0..pred.mean.len())
+                .map(|i| Row {
+                    mean: pred.mean[i],
+                    std: pred.std[i],
+                    epistemic_std: pred.epistemic_var[i].max(0.0).sqrt(),
+                    aleatoric_std: pred.aleatoric_var[i].sqrt(),
+                    lower: pred.lower[i],
+                    upper: pred.upper[i],
+                })
+                .collect();
+            return emit(args.out.as_deref(), |w| match args.format {
+                Format::Csv => write_csv(w, &rows),
+                Format::Json => write_json(w, &rows),
+            });
+        }
         let pred = if is_gp {
             // A GP's predictive is Gaussian in closed form: --samples does not apply.
             if args.arrays.wanted() {

@@ -15,6 +15,8 @@ use std::time::Instant;
 
 #[path = "train_classify.rs"]
 mod classify;
+#[path = "train_methods.rs"]
+mod methods;
 use classify::Task;
 #[path = "train_multi.rs"]
 pub(super) mod multi;
@@ -133,6 +135,20 @@ pub struct TrainArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    /// The method: `mc-dropout` (fixed --dropout, the default), `concrete` (Concrete
+    /// dropout: each layer's drop probability learned with the weights, starting from
+    /// --dropout, which must then be in (0, 1)) or `ensemble` (--members networks without
+    /// dropout, each with the heteroscedastic head, from different seeds).
+    #[arg(long, value_enum, default_value_t = methods::MethodArg::McDropout)]
+    method: methods::MethodArg,
+    /// Learn the noise: the network outputs a mean and a log-variance per input and is
+    /// trained by the Gaussian negative log-likelihood plus the prior's decay (Kendall &
+    /// Gal 2017); --tau and --weight-decay do not apply. Implied by --method ensemble.
+    #[arg(long)]
+    heteroscedastic: bool,
+    /// Ensemble members M ≥ 1 (with --method ensemble) [default: 5].
+    #[arg(long, value_name = "M")]
+    members: Option<usize>,
     #[command(flatten)]
     compute: Compute,
     /// Where to write the model (written atomically; the folder must exist).
@@ -284,6 +300,10 @@ impl TrainArgs {
 
 /// Runs `mcdropout train`.
 pub fn run(args: TrainArgs) -> CliResult<()> {
+    if methods::is_method_run(&args) {
+        return methods::run(args);
+    }
+    not_applicable(&["members"], "--members is for --method ensemble")?;
     let noise = args.validate()?;
     let start = Instant::now();
     let compute = args.compute.clone();

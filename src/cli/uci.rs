@@ -12,6 +12,9 @@ use mcdropout::train::Precision;
 use std::path::PathBuf;
 use std::time::Instant;
 
+#[path = "uci_methods.rs"]
+mod uci_methods;
+
 /// The eight datasets of `../shared/data/UCI_Datasets` (Gal's repository has more).
 pub const ALL: &[&str] = &[
     "bostonHousing",
@@ -85,6 +88,16 @@ pub struct UciArgs {
     /// n × n matrix, up to a few thousand rows).
     #[arg(long, value_name = "MODEL", default_value = "net", value_parser = ["net", "gp"])]
     model: String,
+    /// The method: `mc-dropout` (Gal's protocol with its (p, τ) grid; the default, same
+    /// as --model net), `concrete` (Concrete dropout with a heteroscedastic head: rates
+    /// and noise learned, no grid), `ensemble` (a deep ensemble of --members
+    /// heteroscedastic networks) or `gp` (same as --model gp). For concrete and ensemble
+    /// the number of epochs (at most Gal's) is chosen per split on the validation part
+    /// (see --checkpoints).
+    #[arg(long, value_name = "METHOD", value_parser = ["mc-dropout", "concrete", "ensemble", "gp"])]
+    method: Option<String>,
+    #[command(flatten)]
+    methods: uci_methods::MethodArgs,
     /// GP kernel expression (with --model gp).
     #[arg(long, value_name = "EXPR", default_value = "se")]
     gp_kernel: String,
@@ -136,6 +149,18 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             "--grid-tau",
             format!("τ must be a positive finite number, got {t}"),
         ));
+    }
+    let mut args = args;
+    match args.method.as_deref() {
+        Some("gp") if args.model == "net" => args.model = "gp".into(),
+        Some("concrete" | "ensemble") => return uci_methods::run(&args),
+        Some(m) if m != "gp" && args.model == "gp" => {
+            return Err(invalid(
+                "--method",
+                format!("--method {m} contradicts --model gp"),
+            ));
+        }
+        _ => args.methods.refuse_for_grid()?,
     }
     let names = if args.all { &[][..] } else { &args.dataset[..] };
     let plain = args.plain.data.as_deref();

@@ -16,8 +16,10 @@ use std::path::Path;
 
 /// Version of the model file format this build writes. Version 2 added a CRC-32 checksum
 /// of the whole file (see `checksum.rs`); version-1 files (no checksum) still load, with a
-/// note on stderr. Versions 1 and 2 are read.
-pub const FORMAT_VERSION: u32 = 2;
+/// note on stderr. Version 3 added the `method` field (which method made the model:
+/// `mc-dropout`, `concrete` or `ensemble`; absent in older files, which are all MC-dropout
+/// regressors) and the method models of `crate::methods`. Versions 1 to 3 are read.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest model file format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -39,6 +41,13 @@ struct Meta {
     report: TrainReport,
     feature_names: Vec<String>,
     target_name: String,
+    /// The method that made the model (format version 3; absent before: MC dropout).
+    #[serde(default = "mc_dropout_name")]
+    method: String,
+}
+
+fn mc_dropout_name() -> String {
+    "mc-dropout".into()
 }
 
 /// Writes `model` to `path` (atomically: a temporary file in the same folder, then renamed).
@@ -57,6 +66,7 @@ pub fn save(model: &Regressor, path: &Path) -> Result<()> {
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
         target_name: model.target_name.clone(),
+        method: mc_dropout_name(),
     };
     let json = serde_json::to_string(&meta).map_err(|e| Error::ModelFormat {
         path: path.to_path_buf(),
@@ -99,7 +109,7 @@ pub(crate) fn save_network(network: &Network, json: String, path: &Path) -> Resu
     crate::output::write_atomic(path, |w| w.write_all(&sealed))
 }
 
-fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
+pub(crate) fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {
     v.flat_map(|x| x.to_le_bytes()).collect()
 }
 
@@ -124,6 +134,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<Regressor> {
             request: "it is not a regression model (use it as a classifier)".into(),
         });
     }
+    crate::methods::io::refuse_method_model(&meta, path)?;
     let meta: Meta = serde_json::from_value(meta).map_err(|e| bad(format!("metadata: {e}")))?;
     let n_in = network.n_inputs();
     if meta.x_mean.len() != n_in || meta.x_std.len() != n_in || meta.feature_names.len() != n_in {

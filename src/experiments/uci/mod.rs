@@ -16,3 +16,7 @@ pub use protocol::{
 };
 pub use report::{markdown_table, worse_than_published};
 pub use tasks::{ScoredPoint, ScoredSplit, UciPlan};
+mod methods;
+pub use methods::{
+    Checkpoint, MethodDatasetResult, MethodSplit, MethodsConfig, run_dataset_method,
+};

@@ -1,0 +1,183 @@
+//! `mcdropout train --method concrete|ensemble` and `--heteroscedastic`: the models of
+//! `mcdropout::methods`, with the same data handling and checks as the MC-dropout path.
+
+use super::super::common::{
+    CliError, CliResult, check_positive, fmt_seconds, invalid, load_table, not_applicable, note,
+};
+use super::{Task, TrainArgs};
+use clap::ValueEnum;
+use mcdropout::methods::{Method, MethodParams, io};
+use mcdropout::model::Noise;
+use std::time::Instant;
+
+/// `--method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// MC dropout at a fixed rate.
+    McDropout,
+    /// Concrete dropout (learned rates).
+    Concrete,
+    /// Deep ensemble.
+    Ensemble,
+}
+
+impl MethodArg {
+    fn method(self) -> Method {
+        match self {
+            MethodArg::McDropout => Method::McDropout,
+            MethodArg::Concrete => Method::Concrete,
+            MethodArg::Ensemble => Method::Ensemble,
+        }
+    }
+}
+
+/// Whether `args` ask for a method model rather than the plain MC-dropout regressor.
+pub fn is_method_run(args: &TrainArgs) -> bool {
+    args.method != MethodArg::McDropout || args.heteroscedastic
+}
+
+/// Checks the method flags and builds the parameters.
+fn params(args: &TrainArgs) -> CliResult<MethodParams> {
+    let method = args.method.method();
+    if args.task == Task::Classify {
+        return Err(invalid(
+            "--method",
+            "Concrete dropout, heteroscedastic heads and ensembles are for regression (--task regress)",
+        ));
+    }
+    not_applicable(
+        &["loss", "optimizer", "momentum"],
+        "these methods train the Gaussian negative log-likelihood with Adam",
+    )?;
+    let hetero = args.heteroscedastic || method == Method::Ensemble;
+    if hetero {
+        not_applicable(
+            &["tau", "weight_decay", "tau_units"],
+            "a heteroscedastic model learns its noise variance per input",
+        )?;
+    }
+    if method == Method::Ensemble {
+        not_applicable(&["dropout"], "ensemble members have no dropout")?;
+    } else if args.members.is_some() {
+        return Err(invalid("--members", "applies to --method ensemble only"));
+    }
+    let mut p = MethodParams::new(method);
+    p.heteroscedastic = hetero;
+    if let Some(m) = args.members {
+        p.members = m;
+    }
+    if p.members < 1 {
+        return Err(invalid(
+            "--members",
+            "an ensemble needs at least one member, got 0",
+        ));
+    }
+    if method == Method::Concrete {
+        if !(args.dropout > 0.0 && args.dropout < 1.0) {
+            return Err(invalid(
+                "--dropout",
+                format!(
+                    "the initial drop probability of Concrete dropout must be in (0, 1), got {}",
+                    args.dropout
+                ),
+            ));
+        }
+        p.initial_dropout = args.dropout;
+    }
+    let noise = if hetero {
+        Noise::Tau(1.0)
+    } else {
+        match (args.tau, args.weight_decay) {
+            (Some(t), _) => {
+                check_positive("--tau", t)?;
+                Noise::Tau(t)
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "--weight-decay",
+                    "does not apply to --method concrete: the decay depends on the learned rates; give --tau (or --heteroscedastic)",
+                ));
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "--tau",
+                    "a homoscedastic model needs the noise precision --tau (or use --heteroscedastic to learn it)",
+                ));
+            }
+        }
+    };
+    // Everything the MC-dropout path checks (widths, epochs, batch, lr, output path).
+    let mut checked = args.params(noise);
+    if method != Method::McDropout {
+        checked.dropout = 0.05;
+    }
+    p.base = checked;
+    if method == Method::McDropout {
+        super::super::common::check_rate("--dropout", args.dropout)?;
+    }
+    check_positive("--length-scale", args.length_scale)?;
+    check_positive("--lr", args.lr)?;
+    if args.batch == 0 || args.epochs == 0 || args.hidden.is_empty() || args.hidden.contains(&0) {
+        return Err(invalid(
+            "--epochs",
+            "--epochs, --batch and every --hidden width must be at least 1",
+        ));
+    }
+    args.compute.validate()?;
+    super::super::common::check_output_path("--out", &args.out, &[("--data", &args.data)])?;
+    Ok(p)
+}
+
+/// Runs `mcdropout train` for a method model.
+pub fn run(args: TrainArgs) -> CliResult<()> {
+    let mut p = params(&args)?;
+    let start = Instant::now();
+    let compute = args.compute.clone();
+    compute.run(|| {
+        let table = load_table(&args.data, args.drop_missing)?;
+        let (x, y, names, target) =
+            table.features_and_target(&args.target, args.features.as_deref())?;
+        p.base.feature_names = Some(names.clone());
+        p.base.target_name = Some(target.clone());
+        let model = p.fit(x.view(), y.view()).map_err(|e| match e {
+            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+                CliError::Msg(format!("{}: {e}", args.data.display()))
+            }
+            e => e.into(),
+        })?;
+        io::save(&model, &args.out)?;
+        let r = &model.report;
+        note!(
+            "trained {} ({}{} network{}) on {} rows × {} features → {target}",
+            p.method.name(),
+            if p.heteroscedastic {
+                "heteroscedastic, "
+            } else {
+                ""
+            },
+            model.members.len(),
+            if model.members.len() == 1 { "" } else { "s" },
+            x.nrows(),
+            names.len()
+        );
+        note!(
+            "epochs {} ({} steps), final loss {:.6}, training time {}",
+            r.epochs,
+            r.steps,
+            r.final_loss,
+            fmt_seconds(r.seconds)
+        );
+        if p.method == Method::Concrete {
+            note!(
+                "learned drop probabilities per layer: {:?}",
+                model.dropout_rates()[0]
+            );
+        }
+        note!(
+            "model written to {} ({} total)",
+            args.out.display(),
+            fmt_seconds(start.elapsed().as_secs_f64())
+        );
+        Ok(())
+    })
+}
