@@ -371,3 +371,45 @@ fn uci_runs_the_protocol_on_a_plain_file() {
         assert!(err.contains(named), "{err}");
     }
 }
+
+/// `uci --data` with `--method concrete`: the plain file's epochs follow from
+/// `--target-steps` (multiplier 1), as for the grid protocol, not Gal's ×100 (which once
+/// made every split train 100 times too long and its test LL collapse).
+#[test]
+fn uci_plain_file_concrete_uses_target_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    write_data(dir.path());
+    succeeds(
+        dir.path(),
+        &[
+            "uci",
+            "--data",
+            "d.csv",
+            "--target",
+            "y",
+            "--random-splits",
+            "2",
+            "--test-fraction",
+            "0.2",
+            "--method",
+            "concrete",
+            "--target-steps",
+            "300",
+            "--samples",
+            "100",
+            "--out",
+            "out",
+        ],
+    );
+    let text = std::fs::read_to_string(dir.path().join("out/results.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["epochs_multiplier"].as_f64(), Some(1.0));
+    let steps = json["datasets"][0]["steps"]
+        .as_f64()
+        .expect("steps recorded");
+    // Per split: the validation run trains 80 % of the 160 training rows (128 rows, one
+    // batch of 128 per epoch) for at most 300 epochs = 300 steps; the retrain uses the
+    // chosen epochs (≤ 300) on all 160 rows (two batches per epoch) = at most 600 steps.
+    // Two splits: at most 1800 steps; with Gal's ×100 it would be up to 180 000.
+    assert!(steps <= 2.0 * (300.0 + 600.0), "steps {steps}");
+}

@@ -162,28 +162,15 @@ pub fn run(args: UciArgs) -> CliResult<()> {
         }
         _ => args.methods.refuse_for_grid()?,
     }
-    let names = if args.all { &[][..] } else { &args.dataset[..] };
     let plain = args.plain.data.as_deref();
-    let datasets = match (plain, &args.root) {
-        (Some(data), _) => vec![super::uci_plain::load(
-            &args.plain,
-            data,
-            args.seed,
-            args.grid_tau.as_deref(),
-        )?],
-        (None, Some(root)) => load_datasets(root, names)?,
-        (None, None) => return Err(invalid("--root", "give --root DIR or --data FILE")),
-    };
+    let datasets = datasets_of(&args)?;
     let pool = super::common::thread_pool(args.jobs)?;
     let start = Instant::now();
     let configs: Vec<UciConfig> = datasets
         .iter()
         .map(|ds| {
             let mut c = UciConfig::default();
-            c.epochs_multiplier = args.epochs_multiplier;
-            if plain.is_some() && !super::common::given("epochs_multiplier") {
-                c.epochs_multiplier = 1.0;
-            }
+            c.epochs_multiplier = epochs_multiplier(&args);
             c.samples = args.samples;
             c.layers = args.layers;
             c.seed = args.seed;
@@ -308,7 +295,7 @@ fn write_outputs(
     let mut info = RunInfo::default();
     info.model = args.model.clone();
     info.seed = args.seed;
-    info.epochs_multiplier = args.epochs_multiplier;
+    info.epochs_multiplier = epochs_multiplier(&args);
     info.samples = args.samples;
     info.layers = args.layers;
     info.jobs = jobs;
@@ -318,6 +305,33 @@ fn write_outputs(
     }
     info.precision = args.precision.clone();
     Ok(write_results(dir, &info, total_s, results)?)
+}
+
+/// The multiplier of the datasets' epoch counts: `--epochs-multiplier` when given; on a
+/// plain file (`--data`, whose epochs already follow from `--target-steps`) 1 by default,
+/// in Gal's layout his 100.
+pub fn epochs_multiplier(args: &UciArgs) -> f64 {
+    if args.plain.data.is_some() && !super::common::given("epochs_multiplier") {
+        1.0
+    } else {
+        args.epochs_multiplier
+    }
+}
+
+/// The datasets `args` names: the plain file of `--data` (seeded random splits), or the
+/// `--dataset`/`--all` folders under `--root` in Gal's layout.
+pub fn datasets_of(args: &UciArgs) -> CliResult<Vec<UciDataset>> {
+    let names = if args.all { &[][..] } else { &args.dataset[..] };
+    match (args.plain.data.as_deref(), &args.root) {
+        (Some(data), _) => Ok(vec![super::uci_plain::load(
+            &args.plain,
+            data,
+            args.seed,
+            args.grid_tau.as_deref(),
+        )?]),
+        (None, Some(root)) => load_datasets(root, names),
+        (None, None) => Err(invalid("--root", "give --root DIR or --data FILE")),
+    }
 }
 
 /// Reads and checks `names` under `root` (the eight of [`ALL`] when empty), before any

@@ -5,7 +5,7 @@
 use super::super::common::{
     CliResult, fmt_seconds, invalid, make_out_folder, not_applicable, note, thread_pool,
 };
-use super::{UciArgs, load_datasets};
+use super::UciArgs;
 use clap::Args;
 use mcdropout::experiments::uci::{MethodDatasetResult, MethodsConfig, run_dataset_method};
 use mcdropout::methods::Method;
@@ -122,8 +122,7 @@ pub fn run(args: &UciArgs) -> CliResult<()> {
     if let Some(dir) = &args.out {
         super::super::common::check_out_folder(dir)?;
     }
-    let names = if args.all { &[][..] } else { &args.dataset[..] };
-    let datasets = load_datasets(&args.root, names)?;
+    let datasets = super::datasets_of(args)?;
     let pool = thread_pool(args.jobs)?;
     let start = Instant::now();
     let mut results: Vec<MethodDatasetResult> = Vec::new();
@@ -140,7 +139,7 @@ pub fn run(args: &UciArgs) -> CliResult<()> {
         cfg.length_scale = m.length_scale;
         cfg.betas = m.beta_nll.clone().unwrap_or_else(|| vec![0.0]);
         cfg.patience = m.patience;
-        cfg.base.epochs_multiplier = args.epochs_multiplier;
+        cfg.base.epochs_multiplier = super::epochs_multiplier(args);
         cfg.base.samples = args.samples;
         cfg.base.layers = args.layers;
         cfg.base.seed = args.seed;
@@ -227,7 +226,7 @@ fn write(
         "crate_version": env!("CARGO_PKG_VERSION"),
         "method": method.name(),
         "seed": args.seed,
-        "epochs_multiplier": args.epochs_multiplier,
+        "epochs_multiplier": super::epochs_multiplier(args),
         "samples": args.samples,
         "members": args.methods.members,
         "checkpoints": args.methods.checkpoints,
