@@ -1,6 +1,6 @@
 //! `mcdropout active`: Bayesian active learning on the 8×8 digits.
 
-use super::common::{CliError, CliResult, Compute, emit, fmt_seconds, invalid, note};
+use super::common::{CliResult, Compute, fmt_seconds, invalid, note};
 use clap::Args;
 use mcdropout::acquire::Acquisition;
 use mcdropout::experiments::active::{ActiveConfig, active_figure, markdown, run_active};
@@ -154,16 +154,5 @@ pub fn run(args: ActiveArgs) -> CliResult<()> {
         )?;
     }
     let md = markdown(&report);
-    let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
-    mcdropout::output::write_atomic(&args.out.join("active.md"), |w| w.write_all(md.as_bytes()))?;
-    mcdropout::output::write_atomic(&args.out.join("active.json"), |w| {
-        w.write_all(json.as_bytes())
-    })?;
-    note!(
-        "active.md, active.json and the figures written to {} ({} total)",
-        args.out.display(),
-        fmt_seconds(start.elapsed().as_secs_f64())
-    );
-    emit(None, |w| std::io::Write::write_all(w, md.as_bytes()))
+    super::common::finish_report(&args.out, "active", "the figures", &md, &report, start)
 }

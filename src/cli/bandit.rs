@@ -1,6 +1,6 @@
 //! `mcdropout bandit`: the wheel bandit of Riquelme, Tucker & Snoek (ICLR 2018).
 
-use super::common::{CliError, CliResult, Compute, emit, fmt_seconds, invalid, note};
+use super::common::{CliResult, Compute, fmt_seconds, invalid, note};
 use clap::Args;
 use mcdropout::experiments::bandit::{BanditConfig, bandit_figure, markdown, run_bandit};
 use mcdropout::plot::bandit::save_bandit_figure;
@@ -148,16 +148,5 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
         save_bandit_figure(&panels, &args.out.join(format!("bandit.{ext}")))?;
     }
     let md = markdown(&report);
-    let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
-    mcdropout::output::write_atomic(&args.out.join("bandit.md"), |w| w.write_all(md.as_bytes()))?;
-    mcdropout::output::write_atomic(&args.out.join("bandit.json"), |w| {
-        w.write_all(json.as_bytes())
-    })?;
-    note!(
-        "bandit.md, bandit.json and the figures written to {} ({} total)",
-        args.out.display(),
-        fmt_seconds(start.elapsed().as_secs_f64())
-    );
-    emit(None, |w| std::io::Write::write_all(w, md.as_bytes()))
+    super::common::finish_report(&args.out, "bandit", "the figures", &md, &report, start)
 }

@@ -336,3 +336,30 @@ pub fn fmt_seconds(s: f64) -> String {
         format!("{s:.1} s")
     }
 }
+
+/// Ends an experiment command: writes `<stem>.md` and `<stem>.json` (the report as pretty
+/// JSON) atomically into `out`, says on stderr what was written (`what`, e.g. "the
+/// figures") and how long the run took since `start`, and prints the Markdown to stdout.
+pub fn finish_report<R: serde::Serialize>(
+    out: &Path,
+    stem: &str,
+    what: &str,
+    md: &str,
+    report: &R,
+    start: std::time::Instant,
+) -> CliResult<()> {
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
+    write_atomic(&out.join(format!("{stem}.md")), |w| {
+        w.write_all(md.as_bytes())
+    })?;
+    write_atomic(&out.join(format!("{stem}.json")), |w| {
+        w.write_all(json.as_bytes())
+    })?;
+    note!(
+        "{stem}.md, {stem}.json and {what} written to {} ({} total)",
+        out.display(),
+        fmt_seconds(start.elapsed().as_secs_f64())
+    );
+    emit(None, |w| w.write_all(md.as_bytes()))
+}

@@ -1,6 +1,6 @@
 //! `mcdropout digits`: the rotated-digit and FGSM experiments on the 8×8 digits.
 
-use super::common::{CliError, CliResult, Compute, emit, fmt_seconds, invalid, note};
+use super::common::{CliResult, Compute, fmt_seconds, invalid, note};
 use clap::Args;
 use mcdropout::experiments::digits::{
     DigitsConfig, default_path, fgsm_figure, markdown, read_digits, rotation_figure, run_digits,
@@ -133,16 +133,5 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
         }
     }
     let md = markdown(&report);
-    let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
-    mcdropout::output::write_atomic(&args.out.join("digits.md"), |w| w.write_all(md.as_bytes()))?;
-    mcdropout::output::write_atomic(&args.out.join("digits.json"), |w| {
-        w.write_all(json.as_bytes())
-    })?;
-    note!(
-        "figures, digits.md and digits.json written to {} ({} total)",
-        args.out.display(),
-        fmt_seconds(start.elapsed().as_secs_f64())
-    );
-    emit(None, |w| std::io::Write::write_all(w, md.as_bytes()))
+    super::common::finish_report(&args.out, "digits", "the figures", &md, &report, start)
 }

@@ -295,7 +295,7 @@ fn write_outputs(
     let mut info = RunInfo::default();
     info.model = args.model.clone();
     info.seed = args.seed;
-    info.epochs_multiplier = epochs_multiplier(&args);
+    info.epochs_multiplier = epochs_multiplier(args);
     info.samples = args.samples;
     info.layers = args.layers;
     info.jobs = jobs;
