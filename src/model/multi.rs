@@ -7,12 +7,12 @@
 //! MC-mixture log-likelihoods. A heteroscedastic head would be a 2·D-output network with
 //! the same standardisation; nothing here assumes D outputs beyond [`MultiRegressor::d`].
 
-use super::params::{Noise, RegressorParams, fit_preamble};
+use super::params::{RegressorParams, fit_preamble};
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
-use crate::nn::{Architecture, Network};
+use crate::nn::Network;
 use crate::prior::{Prior, TauUnits};
-use crate::train::{Regularisation, TrainConfig, TrainReport, train_network};
+use crate::train::{TrainConfig, TrainReport};
 use ndarray::{ArrayView2, Axis};
 
 /// A trained D-output dropout regression network.
@@ -134,7 +134,7 @@ impl RegressorParams {
                 });
             }
         }
-        let (n, feature_names, _) = fit_preamble(
+        let (_, feature_names, _) = fit_preamble(
             x,
             y.nrows(),
             "target rows",
@@ -157,51 +157,11 @@ impl RegressorParams {
             }
         }
         let y_scaler = Standardizer::fit(y)?;
-        self.train.validate()?;
-        let mut arch =
-            Architecture::new(x.ncols(), &self.hidden, d, self.activation, self.dropout)?;
-        if let Some(rates) = &self.dropout_per_layer {
-            arch.dropout = rates.clone();
-            arch.validate()?;
-        }
-        crate::limits::check_training(&arch.sizes, n, self.train.epochs)?;
         // The network's targets have std 1: τ is in their units (TauUnits::Gal with
         // target_std 1 puts τ into λ as given).
-        let mut prior = match self.noise {
-            Noise::Tau(tau) => Prior::new(self.length_scale, tau, n, 1.0, TauUnits::Gal)?,
-            Noise::WeightDecay(l) => Prior::from_weight_decay(
-                self.length_scale,
-                l,
-                arch.dropout[0],
-                n,
-                1.0,
-                TauUnits::Gal,
-            )?,
-        };
-        prior.decay_biases = self.decay_biases;
-        let x_scaler = Standardizer::fit(x)?;
-        let xs = x_scaler.transform(x)?;
         let ys = y_scaler.transform(y)?;
-        let mut network = Network::init(arch, self.init, self.bias_init, self.train.seed)?;
-        let reg = Regularisation {
-            kernel: prior.weight_decays(&network.arch.dropout),
-            bias: prior.bias_decay(),
-        };
-        crate::limits::check_weight_decay(
-            &reg.kernel,
-            match self.noise {
-                Noise::Tau(_) => "--tau",
-                Noise::WeightDecay(_) => "--weight-decay",
-            },
-        )?;
-        let report = train_network(
-            &mut network,
-            xs.view(),
-            ys.view(),
-            &reg,
-            &self.train,
-            &mut |_, _| {},
-        )?;
+        let (network, x_scaler, prior, report) =
+            self.train_standardised(x, ys.view(), 1.0, TauUnits::Gal, &mut |_, _| {})?;
         MultiRegressor::from_parts(
             network,
             x_scaler,

@@ -102,7 +102,7 @@ impl RegressorParams {
         y: ArrayView1<f64>,
         on_epoch: &mut dyn FnMut(usize, f64),
     ) -> Result<Regressor> {
-        let (n, feature_names, target_name) = fit_preamble(
+        let (_, feature_names, target_name) = fit_preamble(
             x,
             y.len(),
             "targets",
@@ -117,47 +117,11 @@ impl RegressorParams {
                 value: y[0],
             });
         }
-        self.train.validate()?;
-        let mut arch =
-            Architecture::new(x.ncols(), &self.hidden, 1, self.activation, self.dropout)?;
-        if let Some(rates) = &self.dropout_per_layer {
-            arch.dropout = rates.clone();
-            arch.validate()?;
-        }
-        crate::limits::check_training(&arch.sizes, n, self.train.epochs)?;
-        let mut prior = match self.noise {
-            Noise::Tau(tau) => Prior::new(self.length_scale, tau, n, y_std, self.tau_units)?,
-            Noise::WeightDecay(l) => Prior::from_weight_decay(
-                self.length_scale,
-                l,
-                arch.dropout[0],
-                n,
-                y_std,
-                self.tau_units,
-            )?,
-        };
-        prior.decay_biases = self.decay_biases;
-        let x_scaler = Standardizer::fit(x)?;
-        let xs = x_scaler.transform(x)?;
-        let ys = y.mapv(|v| (v - y_mean) / y_std).insert_axis(Axis(1));
-        let mut network = Network::init(arch, self.init, self.bias_init, self.train.seed)?;
-        let reg = Regularisation {
-            kernel: prior.weight_decays(&network.arch.dropout),
-            bias: prior.bias_decay(),
-        };
-        crate::limits::check_weight_decay(
-            &reg.kernel,
-            match self.noise {
-                Noise::Tau(_) => "--tau",
-                Noise::WeightDecay(_) => "--weight-decay",
-            },
-        )?;
-        let report = train_network(
-            &mut network,
-            xs.view(),
-            ys.view(),
-            &reg,
-            &self.train,
+        let (network, x_scaler, prior, report) = self.train_standardised(
+            x,
+            y.mapv(|v| (v - y_mean) / y_std).insert_axis(Axis(1)).view(),
+            y_std,
+            self.tau_units,
             on_epoch,
         )?;
         Ok(Regressor {
@@ -220,4 +184,57 @@ pub(crate) fn fit_preamble(
         }
     }
     Ok((n, feature_names, target_name))
+}
+
+impl RegressorParams {
+    /// The training core shared by the one- and several-target regressors: builds the
+    /// architecture (`ys.ncols()` outputs), checks the training limits, makes the prior
+    /// (τ or weight decay for targets of std `y_std` in `units`), standardises `x`,
+    /// initialises the network and trains it on the standardised targets `ys`.
+    pub(crate) fn train_standardised(
+        &self,
+        x: ArrayView2<f64>,
+        ys: ArrayView2<f64>,
+        y_std: f64,
+        units: TauUnits,
+        on_epoch: &mut dyn FnMut(usize, f64),
+    ) -> Result<(Network, Standardizer, Prior, crate::train::TrainReport)> {
+        let n = x.nrows();
+        self.train.validate()?;
+        let mut arch = Architecture::new(
+            x.ncols(),
+            &self.hidden,
+            ys.ncols(),
+            self.activation,
+            self.dropout,
+        )?;
+        if let Some(rates) = &self.dropout_per_layer {
+            arch.dropout = rates.clone();
+            arch.validate()?;
+        }
+        crate::limits::check_training(&arch.sizes, n, self.train.epochs)?;
+        let mut prior = match self.noise {
+            Noise::Tau(tau) => Prior::new(self.length_scale, tau, n, y_std, units)?,
+            Noise::WeightDecay(l) => {
+                Prior::from_weight_decay(self.length_scale, l, arch.dropout[0], n, y_std, units)?
+            }
+        };
+        prior.decay_biases = self.decay_biases;
+        let x_scaler = Standardizer::fit(x)?;
+        let xs = x_scaler.transform(x)?;
+        let mut network = Network::init(arch, self.init, self.bias_init, self.train.seed)?;
+        let reg = Regularisation {
+            kernel: prior.weight_decays(&network.arch.dropout),
+            bias: prior.bias_decay(),
+        };
+        crate::limits::check_weight_decay(
+            &reg.kernel,
+            match self.noise {
+                Noise::Tau(_) => "--tau",
+                Noise::WeightDecay(_) => "--weight-decay",
+            },
+        )?;
+        let report = train_network(&mut network, xs.view(), ys, &reg, &self.train, on_epoch)?;
+        Ok((network, x_scaler, prior, report))
+    }
 }
