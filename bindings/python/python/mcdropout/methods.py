@@ -381,9 +381,9 @@ class DeepEnsembleRegressor(_MethodRegressor):
 def _load_as(cls: Any, path: PathLike, method: str) -> Any:
     model = _mcdropout.MethodModel.load(os.fspath(path))
     if model.method != method:
-        raise ValueError(
-            f"invalid model file {os.fspath(path)!r}: it holds a {model.method} model, "
-            f"not a {method} one (use mcdropout.load to read any model file)"
+        raise _mcdropout.ModelFileError(
+            f"invalid model file {os.fspath(path)!r}: it was made by method {model.method!r}, "
+            f"not {method!r} (mcdropout.load reads any model file)"
         )
     if method == "ensemble":
         return cls._from_model(model, members=int(model.n_members))
@@ -404,7 +404,7 @@ def load_method_model(path: PathLike) -> Any:
         return DeepEnsembleRegressor.load(path)
     if model.method == "concrete":
         return ConcreteDropoutRegressor.load(path)
-    raise ValueError(
+    raise _mcdropout.ModelFileError(
         f"invalid model file {os.fspath(path)!r}: a {model.method} model with a "
         "heteroscedastic head has no Python estimator; read it with "
         "mcdropout._mcdropout.MethodModel.load"
