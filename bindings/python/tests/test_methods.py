@@ -106,13 +106,14 @@ def test_cli_and_python_models_are_the_same(cli, friedman, tmp_path, flags, make
     assert type(loaded) is type(make())
     loaded.set_params(n_samples=300)
     got = _predict(cli, tmp_path / "cli.model", tmp_path / "x.csv", 300, 0)
-    _assert_same(got, loaded.predict_distribution(_frame(x[:40])))
+    _assert_same(got, loaded.predict_distribution(x[:40]))
 
     # Trained in Python with the same settings and seed: the same networks (weights and
     # learned rates), so the same numbers.
     est = make().set_params(n_samples=300).fit(_frame(x), y)
     assert est.dropout_rates_ == loaded.dropout_rates_
-    assert np.array_equal(est.predict_deterministic(x[:40]), loaded.predict_deterministic(x[:40]))
+    xf = _frame(x[:40])
+    assert np.array_equal(est.predict_deterministic(xf), loaded.predict_deterministic(x[:40]))
 
     # Python file → CLI: `mcdropout predict --seed 5` gives what the estimator gives.
     est.save(tmp_path / "py.model")
