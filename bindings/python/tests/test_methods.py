@@ -246,3 +246,27 @@ def test_heteroscedastic_head_recovers_a_noise_std_growing_with_x() -> None:
     assert np.all(np.diff(got) > 0), got  # grows with x as the data's noise does
     rates = est.dropout_rates_[0]
     assert all(0.0 < p < 1.0 for p in rates)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        ConcreteDropoutRegressor(hidden_layer_sizes=(32,), epochs=300, n_samples=100),
+        DeepEnsembleRegressor(members=2, hidden_layer_sizes=(32,), epochs=300),
+    ],
+    ids=["concrete", "ensemble"],
+)
+def test_r2_on_scikit_learns_toy_regression_data(est):  # type: ignore[no-untyped-def]
+    # scikit-learn's check_regressors_train asserts score > 0.5 as R²; our score is the
+    # log-likelihood (that check is xfailed with this reason), so the R² part is here,
+    # on the data the check uses (its _regression_dataset, rebuilt here).
+    from sklearn.datasets import make_regression
+    from sklearn.metrics import r2_score
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = make_regression(
+        n_samples=200, n_features=10, n_informative=1, bias=5.0, noise=20, random_state=42
+    )
+    x = StandardScaler().fit_transform(x)
+    est.fit(x, y)
+    assert r2_score(y, est.predict(x)) > 0.5
