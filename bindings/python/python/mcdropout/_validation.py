@@ -102,7 +102,12 @@ def row_keys_of(keys: Any, n_rows: int) -> np.ndarray | None:
 
 def is_multi_target(y: Any) -> bool:
     """Whether y is 2-D with more than one column (several targets)."""
-    shape = np.shape(y)
+    shape = getattr(y, "shape", None)
+    if shape is None:
+        try:
+            shape = np.asarray(y).shape  # through __array__ (no array-function protocol)
+        except (ValueError, TypeError):
+            return False  # ragged or not numeric: the 1-D validation reports it
     return len(shape) == 2 and shape[1] > 1
 
 
