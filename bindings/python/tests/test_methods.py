@@ -42,9 +42,7 @@ def _frame(x: np.ndarray) -> pd.DataFrame:
 
 
 def _run(cli: Path, *args: str) -> str:
-    return subprocess.run(
-        [str(cli), *args], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run([str(cli), *args], check=True, capture_output=True, text=True).stdout
 
 
 def _predict(cli: Path, model: Path, data: Path, samples: int, seed: int) -> pd.DataFrame:
@@ -171,7 +169,9 @@ def test_distribution_parts_add_up_and_score_is_the_scorer(friedman):  # type: i
     # float64 rounding only: the parts are computed and added in f64.
     np.testing.assert_allclose(d.std**2, d.epistemic_std**2 + d.aleatoric_std**2, rtol=1e-12)
     assert np.all(d.lower < d.mean) and np.all(d.mean < d.upper) and d.level == 0.9
-    assert est.score(x, y) == log_likelihood_scorer(est, x, y) == est.evaluate(x, y)["log_likelihood"]
+    assert (
+        est.score(x, y) == log_likelihood_scorer(est, x, y) == est.evaluate(x, y)["log_likelihood"]
+    )
     # score is a log-likelihood, so cross_val_score uses it (higher is better).
     s = cross_val_score(ConcreteDropoutRegressor(epochs=5, n_samples=50), x, y, cv=2)
     assert s.shape == (2,) and np.all(np.isfinite(s))

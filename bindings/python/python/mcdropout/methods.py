@@ -89,7 +89,9 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
                 f"invalid hidden_layer_sizes: expected a sequence of widths, got {hidden!r}"
             ) from None
         if any(h < 1 for h in widths):
-            raise ValueError(f"invalid hidden_layer_sizes: every width must be >= 1, got {hidden!r}")
+            raise ValueError(
+                f"invalid hidden_layer_sizes: every width must be >= 1, got {hidden!r}"
+            )
         self.seed_ = _validation.seed_of(self.random_state)
         settings = {
             "hidden_layer_sizes": widths,
@@ -228,7 +230,8 @@ _SHARED_DOC = """
 
 
 class ConcreteDropoutRegressor(_MethodRegressor):
-    """Concrete dropout regression (Gal, Hron & Kendall, NeurIPS 2017): each layer's
+    (
+        """Concrete dropout regression (Gal, Hron & Kendall, NeurIPS 2017): each layer's
     drop probability is learned with the weights through the relaxed Bernoulli mask;
     prediction uses exact Bernoulli masks at the learned rates (MC dropout). By default
     the network also predicts an input-dependent noise variance (Kendall & Gal 2017).
@@ -243,7 +246,9 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         A mean and log-variance head; with False the noise precision is ``tau``.
     tau : float, default 1.0
         Noise precision of a homoscedastic model (``heteroscedastic=False`` only).
-    """ + _SHARED_DOC + """
+    """
+        + _SHARED_DOC
+        + """
     Attributes
     ----------
     model_, n_features_in_, feature_names_in_, seed_, n_iter_, loss_
@@ -251,6 +256,7 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         layer (one list: one network).
     tau_ : float or None, τ of a homoscedastic model. heteroscedastic_ : bool.
     """
+    )
 
     _method = "concrete"
 
@@ -292,7 +298,9 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         """Trains on X (n × d) and y (n). Returns self."""
         p = float(self.dropout)
         if not 0.0 < p < 1.0:
-            raise ValueError(f"invalid dropout: the initial drop probability must be in (0, 1), got {p}")
+            raise ValueError(
+                f"invalid dropout: the initial drop probability must be in (0, 1), got {p}"
+            )
         self._fit_model(
             X,
             y,
@@ -312,7 +320,8 @@ class ConcreteDropoutRegressor(_MethodRegressor):
 
 
 class DeepEnsembleRegressor(_MethodRegressor):
-    """Deep ensemble regression (Lakshminarayanan, Pritzel & Blundell, NeurIPS 2017):
+    (
+        """Deep ensemble regression (Lakshminarayanan, Pritzel & Blundell, NeurIPS 2017):
     ``members`` networks with a mean and log-variance head, trained from different seeds
     (in parallel, reproducibly), predicting with the uniform mixture of their Gaussians.
 
@@ -320,7 +329,9 @@ class DeepEnsembleRegressor(_MethodRegressor):
     ----------
     members : int, default 5
         Number of networks M (>= 1).
-    """ + _SHARED_DOC + """
+    """
+        + _SHARED_DOC
+        + """
     Attributes
     ----------
     model_, n_features_in_, feature_names_in_, seed_, n_iter_, loss_
@@ -328,6 +339,7 @@ class DeepEnsembleRegressor(_MethodRegressor):
         per member.
     n_members_ : int. tau_ : None. heteroscedastic_ : True.
     """
+    )
 
     _method = "ensemble"
 
