@@ -270,3 +270,24 @@ def test_r2_on_scikit_learns_toy_regression_data(est):  # type: ignore[no-untype
     x = StandardScaler().fit_transform(x)
     est.fit(x, y)
     assert r2_score(y, est.predict(x)) > 0.5
+
+
+def test_readme_python_methods_example_runs(tmp_path):  # type: ignore[no-untyped-def]
+    import re
+    import sys
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("<!-- python-methods -->")
+    m = re.search(r"```python\n(.*?)```", readme[start:], re.S)
+    assert m
+    out = subprocess.run(
+        [sys.executable, "-c", m.group(1)], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert len(out) == 3
+    # The claim the example's comment makes: the predicted noise std at x = 0.8 is above
+    # the one at x = 0.2 (true values 0.45 and 0.15: a factor 3, far beyond the ≈ 15 %
+    # estimation error stated in test_heteroscedastic_head_recovers_…).
+    lo, hi = (float(v) for v in re.findall(r"[-+]?\d*\.\d+(?:e[-+]?\d+)?", out[1]))
+    assert hi > 2 * lo

@@ -165,3 +165,20 @@ def test_bad_input(two_targets):  # type: ignore[no-untyped-def]
         est.evaluate(x[:10], y[:10, 0])
     with pytest.raises(ValueError, match="row_keys"):
         est.predict_distribution(x[:10], row_keys=np.arange(10))
+
+
+def test_readme_python_multitarget_example_runs(tmp_path):  # type: ignore[no-untyped-def]
+    import re
+    import sys
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("<!-- python-multitarget -->")
+    m = re.search(r"```python\n(.*?)```", readme[start:], re.S)
+    assert m
+    out = subprocess.run(
+        [sys.executable, "-c", m.group(1)], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0] == "(3, 2) (3, 2) (3, 2, 2)"
+    assert np.isfinite(float(out[1]))
