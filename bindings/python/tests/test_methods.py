@@ -148,6 +148,11 @@ def test_seeded_fits_are_reproducible_and_pickle(friedman):  # type: ignore[no-u
         a, b, c = make(3).fit(x, y), make(3).fit(x, y), make(4).fit(x, y)
         assert np.array_equal(a.predict(x[:20]), b.predict(x[:20]))
         assert not np.array_equal(a.predict(x[:20]), c.predict(x[:20]))
+        # Prediction threads change nothing (each row's and member's streams are keyed).
+        one = a.set_params(n_jobs=1).predict(x[:20], return_std=True)
+        two = a.set_params(n_jobs=2).predict(x[:20], return_std=True)
+        assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
+        a.set_params(n_jobs=None)
         back = pickle.loads(pickle.dumps(a))
         mean, std = back.predict(x[:20], return_std=True)
         assert np.array_equal(mean, a.predict(x[:20]))
