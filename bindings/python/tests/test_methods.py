@@ -74,11 +74,17 @@ def _assert_same(got: pd.DataFrame, d: mcdropout.MixtureDistribution) -> None:
             lambda: ConcreteDropoutRegressor(dropout=0.2, epochs=30, random_state=5),
         ),
         (
+            ["--method", "concrete", "--tau", "2", "--dropout", "0.2"],
+            lambda: ConcreteDropoutRegressor(
+                dropout=0.2, heteroscedastic=False, tau=2.0, epochs=30, random_state=5
+            ),
+        ),
+        (
             ["--method", "ensemble", "--members", "3"],
             lambda: DeepEnsembleRegressor(members=3, epochs=30, random_state=5),
         ),
     ],
-    ids=["concrete", "ensemble"],
+    ids=["concrete", "concrete-fixed-tau", "ensemble"],
 )
 def test_cli_and_python_models_are_the_same(cli, friedman, tmp_path, flags, make):  # type: ignore[no-untyped-def]
     x, y = friedman

@@ -18,7 +18,6 @@ est.predict(X))``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,27 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _mcdropout, _validation
 from ._network import PathLike
-
-
-@dataclass(frozen=True)
-class MixtureDistribution:
-    """The predictive distribution of a method model at N inputs (original target
-    units): the uniform mixture over members and MC passes of the Gaussians
-    N(μ_c, σ²_c).
-
-    ``mean`` is the average of the μ_c; ``aleatoric_std**2`` the average of the σ²_c
-    (the predicted noise, per row); ``epistemic_std**2`` the variance of the μ_c;
-    ``std**2`` their sum, the mixture's variance. ``lower``/``upper`` bound the central
-    interval at ``level`` of the moment-matched Gaussian.
-    """
-
-    mean: np.ndarray
-    std: np.ndarray
-    epistemic_std: np.ndarray
-    aleatoric_std: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    level: float
+from ._summary import MixtureDistribution
 
 
 class _MethodRegressor(RegressorMixin, BaseEstimator):
