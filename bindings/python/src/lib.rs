@@ -9,7 +9,9 @@ mod errors;
 mod files;
 mod gp;
 mod interrupt;
+mod methods;
 mod model_methods;
+mod multi;
 mod regressor;
 mod search;
 mod settings;
@@ -54,5 +56,10 @@ fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(acquire::wheel_sample, m)?)?;
     m.add_class::<acquire::PyDropoutThompson>()?;
     m.add_class::<acquire::PyLinearThompson>()?;
+    m.add_class::<methods::PyMethodModel>()?;
+    m.add_function(wrap_pyfunction!(methods::fit_method, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::is_method_model_file, m)?)?;
+    m.add_class::<multi::PyMultiRegressor>()?;
+    m.add_function(wrap_pyfunction!(multi::fit_multi_regressor, m)?)?;
     Ok(())
 }

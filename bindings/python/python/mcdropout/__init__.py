@@ -7,6 +7,8 @@ scikit-learn-style estimators over a fast Rust engine.
   (BALD), variation ratio;
 - :class:`ExactGPRegressor` — exact Gaussian processes;
 - :func:`from_torch` — MC prediction for a trained PyTorch MLP;
+- :class:`ConcreteDropoutRegressor`, :class:`DeepEnsembleRegressor` — learned dropout
+  rates and deep ensembles with a heteroscedastic head (mixture predictive);
 - :func:`load` — any model file written by the command line or ``save``;
 - :func:`log_likelihood_scorer` — for ``GridSearchCV(scoring=...)``;
 - :func:`search` — choose the dropout rate and τ on your own data (validation
@@ -29,6 +31,7 @@ from .acquire import (
 from .classifier import MCDropoutClassifier
 from .gp import ExactGPRegressor
 from .io import load
+from .methods import ConcreteDropoutRegressor, DeepEnsembleRegressor, MixtureDistribution
 from .regressor import MCDropoutRegressor
 from .scoring import log_likelihood_scorer
 from .search import search
@@ -55,4 +58,7 @@ __all__ = [
     "load",
     "log_likelihood_scorer",
     "search",
+    "ConcreteDropoutRegressor",
+    "DeepEnsembleRegressor",
+    "MixtureDistribution",
 ]

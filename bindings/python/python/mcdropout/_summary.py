@@ -16,17 +16,23 @@ class PredictiveDistribution:
     the central interval at ``level`` of the moment-matched Gaussian. ``samples`` are the
     raw T × N stochastic outputs ŷ_t and ``draws`` the T × N predictive draws
     ŷ_t + N(0, τ⁻¹) (one per pass), present when requested (MC-dropout networks only).
+
+    For a regressor fitted on several targets (y of shape N × D) ``mean``, ``std``,
+    ``epistemic_std``, ``lower`` and ``upper`` are N × D, ``aleatoric_std`` holds the D
+    noise stds, ``cov`` the N × D × D predictive covariances (τ⁻¹-diagonal plus the
+    sample covariance of the T outputs) and ``samples`` is T × N × D.
     """
 
     mean: np.ndarray
     std: np.ndarray
     epistemic_std: np.ndarray
-    aleatoric_std: float
+    aleatoric_std: float | np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     level: float
     samples: np.ndarray | None = None
     draws: np.ndarray | None = None
+    cov: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -45,3 +51,24 @@ class ClassUncertainty:
     mutual_information: np.ndarray
     variation_ratio: np.ndarray
     prob_samples: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class MixtureDistribution:
+    """The predictive distribution of a method model at N inputs (original target
+    units): the uniform mixture over members and MC passes of the Gaussians
+    N(μ_c, σ²_c).
+
+    ``mean`` is the average of the μ_c; ``aleatoric_std**2`` the average of the σ²_c
+    (the predicted noise, per row); ``epistemic_std**2`` the variance of the μ_c;
+    ``std**2`` their sum, the mixture's variance. ``lower``/``upper`` bound the central
+    interval at ``level`` of the moment-matched Gaussian.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    epistemic_std: np.ndarray
+    aleatoric_std: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    level: float

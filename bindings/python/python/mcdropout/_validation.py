@@ -98,3 +98,32 @@ def row_keys_of(keys: Any, n_rows: int) -> np.ndarray | None:
         row = int(np.flatnonzero(k < 0)[0])
         raise ValueError(f"row_keys must be non-negative: row {row} has {int(k[row])}")
     return k.astype(np.uint64)
+
+
+def is_multi_target(y: Any) -> bool:
+    """Whether y is 2-D with more than one column (several targets)."""
+    shape = getattr(y, "shape", None)
+    if shape is None:
+        try:
+            shape = np.asarray(y).shape  # through __array__ (no array-function protocol)
+        except (ValueError, TypeError):
+            return False  # ragged or not numeric: the 1-D validation reports it
+    return len(shape) == 2 and shape[1] > 1
+
+
+def check_fit_data_multi(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
+    """Validates training data with an N × D target matrix (D > 1)."""
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        dtype=FLOATS,
+        ensure_all_finite=False,
+        ensure_min_samples=2,
+        y_numeric=True,
+        multi_output=True,
+        order=None,
+    )
+    if y.dtype not in (np.float64, np.float32):
+        y = y.astype(np.float64)
+    return X, y

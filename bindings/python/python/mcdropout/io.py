@@ -23,4 +23,10 @@ def load(path: PathLike) -> Any:
         return MCDropoutClassifier.load(p)
     if kind == "gp":
         return ExactGPRegressor.load(p)
+    if kind == "multi-regressor":
+        return MCDropoutRegressor.load(p)
+    if kind == "regressor" and _mcdropout.is_method_model_file(p):
+        from .methods import load_method_model
+
+        return load_method_model(p)
     return MCDropoutRegressor.load(p)

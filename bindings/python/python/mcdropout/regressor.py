@@ -133,7 +133,11 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any) -> MCDropoutRegressor:
-        """Trains the network on X (n × d) and y (n). Returns self."""
+        """Trains the network on X (n × d) and y (n), or y (n × D) for D > 1 targets
+        (one network with D outputs; a column vector y (n × 1) is fitted as 1-D).
+        Returns self."""
+        if _validation.is_multi_target(y):
+            return self._fit_multi(X, y)
         X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
         settings = self._settings()
         tau = None if self.tau is None else float(self.tau)
@@ -142,9 +146,37 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         self._set_fitted()
         return self
 
+    def _fit_multi(self, X: Any, y: Any) -> MCDropoutRegressor:
+        """Several targets: the crate's MultiRegressor. Each target is standardised with
+        its own mean and std and τ is the noise precision of the standardised targets
+        (targets in different units share no original units), whatever ``tau_units``."""
+        columns = getattr(y, "columns", None)
+        names = None if columns is None else [str(c) for c in columns]
+        X, y = _validation.check_fit_data_multi(self, X, y)
+        settings = self._settings()
+        tau = None if self.tau is None else float(self.tau)
+        wd = None if self.weight_decay is None else float(self.weight_decay)
+        self.model_ = _mcdropout.fit_multi_regressor(X, y, settings, tau, wd, names)
+        self._set_fitted()
+        return self
+
+    def _is_multi(self) -> bool:
+        return isinstance(self.model_, _mcdropout.MultiRegressor)
+
     def _set_fitted(self) -> None:
         self.tau_ = float(self.model_.tau)
+        if self._is_multi():
+            self.n_outputs_ = len(self.model_.target_names)
+            self.target_names_ = list(self.model_.target_names)
+        elif hasattr(self, "n_outputs_"):
+            del self.n_outputs_
+            del self.target_names_
         self._fit_report()
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def predict(self, X: Any, return_std: bool = False) -> Any:
         """The MC predictive mean of each row of X; with ``return_std`` also the
@@ -171,6 +203,23 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         X = _validation.check_predict_data(self, X)
         lvl = _validation.level_of(self.level if level is None else level)
         keys = _validation.row_keys_of(row_keys, X.shape[0])
+        if self._is_multi():
+            if keys is not None:
+                raise ValueError("invalid row_keys: not offered for several targets")
+            m = self.model_.predict_mc(
+                X, self._samples(), self._mc_seed(), lvl, bool(return_samples), self.n_jobs
+            )
+            return PredictiveDistribution(
+                mean=m["mean"],
+                std=m["std"],
+                epistemic_std=m["epistemic_std"],
+                aleatoric_std=m["aleatoric_std"],
+                lower=m["lower"],
+                upper=m["upper"],
+                level=float(m["level"]),
+                samples=m.get("samples"),
+                cov=m["cov"],
+            )
         out = self.model_.predict_mc(
             X, self._samples(), self._mc_seed(), lvl, bool(return_samples), self.n_jobs, keys
         )
@@ -188,6 +237,16 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         ``coverage`` of the central interval, ``mean_std``, ``tau``, ``n``, ``samples``."""
         check_is_fitted(self, "model_")
         X = _validation.check_predict_data(self, X)
+        if self._is_multi():
+            Y = np.asarray(y, dtype=np.float64)
+            if Y.ndim != 2 or Y.shape != (X.shape[0], self.n_outputs_):
+                raise ValueError(
+                    f"invalid y: expected shape ({X.shape[0]}, {self.n_outputs_}), got {Y.shape}"
+                )
+            lvl = _validation.level_of(self.level)
+            return dict(
+                self.model_.evaluate(X, Y, self._samples(), self._mc_seed(), lvl, self.n_jobs)
+            )
         y = np.asarray(y, dtype=np.float64).reshape(-1)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} values")
@@ -196,7 +255,9 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
 
     def log_likelihood(self, X: Any, y: Any) -> float:
         """Mean MC test log-likelihood of (X, y):
-        logsumexp_t(−τ/2 (y − ŷ_t)²) − log T − ½ log 2π + ½ log τ, averaged over rows."""
+        logsumexp_t(−τ/2 (y − ŷ_t)²) − log T − ½ log 2π + ½ log τ, averaged over rows.
+        For several targets, the joint log-likelihood of each row's D-vector under the
+        mixture of the T Gaussians N(ŷ_t, diag(σ_d²/τ)), averaged over rows."""
         return float(self.evaluate(X, y)["log_likelihood"])
 
     @classmethod
@@ -205,7 +266,10 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         ``mcdropout train``)."""
         import os
 
-        return cls._from_model(_mcdropout.Regressor.load(os.fspath(path)))
+        p = os.fspath(path)
+        if _mcdropout.model_kind(p) == "multi-regressor":
+            return cls._from_model(_mcdropout.MultiRegressor.load(p))
+        return cls._from_model(_mcdropout.Regressor.load(p))
 
     @classmethod
     def _from_model(cls, model: Any) -> MCDropoutRegressor:
