@@ -22,23 +22,29 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pytorch"))
-import torch  # noqa: E402
-import bench  # noqa: E402
+import torch
+
+import bench
 
 OURS = "target/release/examples/scaling"
 
 
 def ours(*args):
     env = dict(os.environ, RAYON_NUM_THREADS="1")
-    out = subprocess.run([OURS, *map(str, args)], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [OURS, *map(str, args)], capture_output=True, text=True, env=env, check=True
+    )
     return float(out.stdout.split()[-1])
 
 
 def torch_train(n, width):
     steps = math.ceil(n / 128)
-    us = bench.train_once(torch.float32, 1, steps, 20, "default", n_rows=n, d_in=13, hidden=width)
+    us = bench.train_once(
+        torch.float32, 1, steps, 20, "default", n_rows=n, d_in=13, hidden=width
+    )
     return us * steps / 1e6
 
 
@@ -55,16 +61,32 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="bench/perf/scaling.csv")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--example", "scaling"], check=True, capture_output=True)
+    subprocess.run(
+        ["cargo", "build", "--release", "--example", "scaling"],
+        check=True,
+        capture_output=True,
+    )
     ns = [1000, 10_000, 100_000] + ([] if a.quick else [1_000_000])
     widths = [50, 128, 256, 512, 1024]
     ts = [10, 100, 1000] + ([] if a.quick else [10_000])
     rows = []
 
     def record(axis, value, ours_s, torch_s):
-        load = open("/proc/loadavg").read().split()[0]
-        rows.append(dict(axis=axis, value=value, ours_s=ours_s, torch_s=torch_s, ratio=torch_s / ours_s, load=load))
-        print(f"{axis:>6} {value:>8}  ours {ours_s:10.5f} s  torch {torch_s:10.4f} s  ratio {torch_s / ours_s:7.1f}  load {load}", flush=True)
+        load = Path("/proc/loadavg").read_text().split()[0]
+        rows.append(
+            {
+                "axis": axis,
+                "value": value,
+                "ours_s": ours_s,
+                "torch_s": torch_s,
+                "ratio": torch_s / ours_s,
+                "load": load,
+            }
+        )
+        print(
+            f"{axis:>6} {value:>8}  ours {ours_s:10.5f} s  torch {torch_s:10.4f} s  ratio {torch_s / ours_s:7.1f}  load {load}",
+            flush=True,
+        )
 
     for n in ns:
         record("rows", n, ours("train", n, 50), torch_train(n, 50))
