@@ -121,6 +121,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             )?;
         }
         let table = load_table(&args.data, args.drop_missing)?;
+        let mut tau_label = TAU_LABEL;
         let (eval, elbo, target_name) = if is_gp {
             if args.elbo {
                 return Err(invalid(
@@ -134,6 +135,10 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             (model.evaluate(x.view(), y.view(), args.level)?, None, model.target_name)
         } else if mcdropout::methods::io::file_is_method_model(&args.model)? {
             let model = mcdropout::methods::io::load(&args.model)?;
+            if model.heteroscedastic {
+                // No single τ: the noise variance is predicted per input.
+                tau_label = "1 / mean predicted noise var";
+            }
             if args.elbo {
                 let why = if model.heteroscedastic {
                     "the ELBO here is defined with a fixed noise precision τ; this model is heteroscedastic (its noise variance is predicted per input)"
@@ -177,7 +182,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 target_name
             );
             emit(None, |w| {
-                write_table(w, &title, &eval)?;
+                write_table(w, &title, &eval, tau_label)?;
                 if let Some(e) = &elbo {
                     write_elbo(w, e)?;
                 }
@@ -187,8 +192,18 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
     })
 }
 
-/// The figures as an aligned two-column table.
-pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::Result<()> {
+/// The row label of the noise precision in the evaluation table.
+const TAU_LABEL: &str = "τ (noise precision)";
+
+/// The figures as an aligned two-column table, the noise row labelled `tau_label` (a
+/// heteroscedastic model has no single τ; its row is the inverse of the mean predicted
+/// noise variance).
+pub fn write_table(
+    w: &mut dyn Write,
+    title: &str,
+    e: &Evaluation,
+    tau_label: &str,
+) -> std::io::Result<()> {
     writeln!(w, "{title}")?;
     let coverage = format!("coverage of {}% interval", (e.level * 1e4).round() / 1e2);
     let f4 = super::common::fmt_value;
@@ -200,7 +215,7 @@ pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::R
             ("test log-likelihood", f4(e.ll)),
             (coverage.as_str(), f4(e.coverage)),
             ("mean predictive std", f4(e.mean_std)),
-            ("τ (noise precision)", f4(e.tau)),
+            (tau_label, f4(e.tau)),
             ("n (test rows)", e.n.to_string()),
         ]
     } else {
@@ -211,7 +226,7 @@ pub fn write_table(w: &mut dyn Write, title: &str, e: &Evaluation) -> std::io::R
             ("Gaussian log-likelihood", f4(e.ll_gaussian)),
             (coverage.as_str(), f4(e.coverage)),
             ("mean predictive std", f4(e.mean_std)),
-            ("τ (noise precision)", f4(e.tau)),
+            (tau_label, f4(e.tau)),
             ("n (test rows)", e.n.to_string()),
             ("T (MC samples)", e.samples.to_string()),
         ]
