@@ -10,7 +10,7 @@
 //! - ∂ ln p / ∂θ_j = ½ tr((α αᵀ − K⁻¹) ∂K/∂θ_j).
 
 use super::kernel::Kernel;
-use super::linalg::{Cholesky, Points, cross_matrix, gram_lower, gram_matrix};
+use super::linalg::{Cholesky, Points, cross_matrix, fill_gram_lower, gram_lower, gram_matrix};
 use super::prepared::Prepared;
 use crate::error::Result;
 use faer::Mat;
@@ -31,19 +31,51 @@ pub fn log_marginal_likelihood(
     y: &[f64],
     grad: bool,
 ) -> Result<(f64, Option<Vec<f64>>, f64)> {
+    lml_in(kernel, log_noise, x, y, grad, &mut Workspace::default())
+}
+
+/// The n × n buffers of [`log_marginal_likelihood`], kept between the evaluations of one
+/// fit: a fresh allocation costs page faults and zeroing every time (the same numbers
+/// either way: every entry read is written first).
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    factor: Option<Mat<f64>>,
+    l_inv: Option<Mat<f64>>,
+    cache: Vec<f64>,
+}
+
+/// An n × n matrix from `slot` when it has that shape, else a new one.
+fn take(slot: &mut Option<Mat<f64>>, n: usize) -> Mat<f64> {
+    match slot.take() {
+        Some(m) if m.nrows() == n && m.ncols() == n => m,
+        _ => Mat::zeros(n, n),
+    }
+}
+
+/// [`log_marginal_likelihood`] with buffers from `ws`.
+pub(crate) fn lml_in(
+    kernel: &Kernel,
+    log_noise: f64,
+    x: &Points,
+    y: &[f64],
+    grad: bool,
+    ws: &mut Workspace,
+) -> Result<(f64, Option<Vec<f64>>, f64)> {
     let n = x.len();
     let noise = log_noise.exp();
     let prepared = Prepared::new(kernel);
-    let gram = gram_lower(kernel, x, noise);
+    let mut gram = take(&mut ws.factor, n);
+    fill_gram_lower(kernel, x, noise, &mut gram);
     // Below the diagonal, the kernel values again for the gradient of a single SE/Matérn
     // leaf (no `exp` there a second time), packed by columns, when small enough.
-    let cache = (grad && prepared.is_stationary() && n <= GRAD_CACHE_MAX_N).then(|| {
-        let mut c = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    let use_cache = grad && prepared.is_stationary() && n <= GRAD_CACHE_MAX_N;
+    ws.cache.clear();
+    if use_cache {
         for j in 0..n {
-            c.extend(gram.col(j).iter().skip(j + 1));
+            ws.cache.extend(gram.col(j).iter().skip(j + 1));
         }
-        c
-    });
+    }
+    let cache = use_cache.then_some(&ws.cache);
     let chol = Cholesky::factor_owned(gram, &|| gram_lower(kernel, x, noise))?;
     let mut alpha = Mat::from_fn(n, 1, |i, _| y[i]);
     chol.solve(&mut alpha);
@@ -51,11 +83,14 @@ pub fn log_marginal_likelihood(
     let lml = -0.5 * fit - 0.5 * chol.log_det() - 0.5 * n as f64 * (2.0 * PI).ln();
     let jitter = chol.jitter;
     if !grad {
+        ws.factor = Some(chol.l);
         return Ok((lml, None, jitter));
     }
     let alpha: Vec<f64> = (0..n).map(|i| alpha[(i, 0)]).collect();
     // K⁻¹'s lower triangle in the factor's storage (two n × n matrices at most).
-    let kinv = chol.into_inverse_lower();
+    let mut l_inv = take(&mut ws.l_inv, n);
+    let kinv = chol.into_inverse_lower(&mut l_inv);
+    ws.l_inv = Some(l_inv);
     let p = kernel.n_params();
     // Offset of column j's below-diagonal part in the packed cache.
     let offset = |j: usize| j * (2 * n - j - 1) / 2;
@@ -133,6 +168,14 @@ impl Posterior {
             chol,
             alpha,
         })
+    }
+
+    /// ln p(y | X, θ) from the factor and α, with `y` the targets conditioned on: the same
+    /// arithmetic as [`log_marginal_likelihood`] without a gradient.
+    pub(crate) fn log_marginal_likelihood(&self, y: &[f64]) -> f64 {
+        let n = y.len();
+        let fit: f64 = (0..n).map(|i| y[i] * self.alpha[(i, 0)]).sum();
+        -0.5 * fit - 0.5 * self.chol.log_det() - 0.5 * n as f64 * (2.0 * PI).ln()
     }
 
     /// Mean and variance (of the latent f, without noise; clamped ≥ 0) at every point.

@@ -72,19 +72,28 @@ pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
 /// zero above it: what a Cholesky factorisation reads, without the mirrored half.
 pub(crate) fn gram_lower(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
     let n = x.len();
-    let k = Prepared::new(k);
     let mut out = Mat::zeros(n, n);
+    fill_gram_lower(k, x, noise, &mut out);
+    out
+}
+
+/// [`gram_lower`] written into `out` (n × n, any previous contents; every entry set).
+pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<f64>) {
+    let n = x.len();
+    let k = Prepared::new(k);
     out.as_mut()
         .par_col_iter_mut()
         .enumerate()
         .for_each(|(j, mut col)| {
             let xj = x.row(j);
+            for i in 0..j {
+                col[i] = 0.0;
+            }
             for i in j..n {
                 col[i] = k.eval(x.row(i), xj);
             }
             col[j] += noise;
         });
-    out
 }
 
 /// k(x_i, x_j) + `noise` δ_ij, computed on the lower triangle and mirrored (exactly
@@ -186,10 +195,9 @@ impl Cholesky {
     /// The lower triangle of (L Lᵀ)⁻¹, consuming the factor: the same arithmetic as
     /// [`inverse`](Self::inverse) (L⁻¹, then L⁻ᵀ L⁻¹ on the lower triangle), with L's
     /// storage reused for the result so that at most two n × n matrices are alive. The
-    /// strict upper triangle of the result is unspecified.
-    pub(crate) fn into_inverse_lower(self) -> Mat<f64> {
-        let n = self.l.nrows();
-        let mut l_inv = Mat::zeros(n, n);
+    /// strict upper triangle of the result is unspecified. `l_inv` (n × n, any contents) is
+    /// the scratch space for L⁻¹.
+    pub(crate) fn into_inverse_lower(self, l_inv: &mut Mat<f64>) -> Mat<f64> {
         invert_lower_triangular(l_inv.as_mut(), self.l.as_ref(), par());
         let mut out = self.l;
         tri_matmul(
