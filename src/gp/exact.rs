@@ -10,12 +10,17 @@
 //! - ∂ ln p / ∂θ_j = ½ tr((α αᵀ − K⁻¹) ∂K/∂θ_j).
 
 use super::kernel::Kernel;
-use super::linalg::{Cholesky, Points, cross_matrix, gram_matrix};
+use super::linalg::{Cholesky, Points, cross_matrix, fill_gram_lower, gram_lower, gram_matrix};
 use super::prepared::Prepared;
 use crate::error::Result;
 use faer::Mat;
 use rayon::prelude::*;
 use std::f64::consts::PI;
+
+/// Largest n for which the likelihood gradient keeps the kernel values below the diagonal
+/// (n(n−1)/2 numbers: 144 MB at 6000) instead of evaluating the kernel again; above it,
+/// memory goes first (an n = 10 000 fit holds two n × n matrices at most).
+const GRAD_CACHE_MAX_N: usize = 6000;
 
 /// The log marginal likelihood and, when `grad` is set, its gradient with respect to the
 /// kernel's log-parameters followed by ln σ_n². Also returns the jitter that was needed.
@@ -26,41 +31,113 @@ pub fn log_marginal_likelihood(
     y: &[f64],
     grad: bool,
 ) -> Result<(f64, Option<Vec<f64>>, f64)> {
+    lml_in(kernel, log_noise, x, y, grad, &mut Workspace::default())
+}
+
+/// The n × n buffers of [`log_marginal_likelihood`], kept between the evaluations of one
+/// fit: a fresh allocation costs page faults and zeroing every time (the same numbers
+/// either way: every entry read is written first).
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    factor: Option<Mat<f64>>,
+    l_inv: Option<Mat<f64>>,
+    cache: Vec<f64>,
+}
+
+/// An n × n matrix from `slot` when it has that shape, else a new one.
+fn take(slot: &mut Option<Mat<f64>>, n: usize) -> Mat<f64> {
+    match slot.take() {
+        Some(m) if m.nrows() == n && m.ncols() == n => m,
+        _ => Mat::zeros(n, n),
+    }
+}
+
+/// [`log_marginal_likelihood`] with buffers from `ws`.
+pub(crate) fn lml_in(
+    kernel: &Kernel,
+    log_noise: f64,
+    x: &Points,
+    y: &[f64],
+    grad: bool,
+    ws: &mut Workspace,
+) -> Result<(f64, Option<Vec<f64>>, f64)> {
     let n = x.len();
     let noise = log_noise.exp();
-    let chol = Cholesky::new(gram_matrix(kernel, x, noise).as_ref())?;
+    let prepared = Prepared::new(kernel);
+    let mut gram = take(&mut ws.factor, n);
+    fill_gram_lower(kernel, x, noise, &mut gram);
+    // Below the diagonal, the kernel values again for the gradient of a single SE/Matérn
+    // leaf (no `exp` there a second time), packed by columns, when small enough.
+    let use_cache = grad && prepared.is_stationary() && n <= GRAD_CACHE_MAX_N;
+    ws.cache.clear();
+    if use_cache {
+        for j in 0..n {
+            ws.cache.extend(gram.col(j).iter().skip(j + 1));
+        }
+    }
+    let cache = use_cache.then_some(&ws.cache);
+    let chol = Cholesky::factor_owned(gram, &|| gram_lower(kernel, x, noise))?;
     let mut alpha = Mat::from_fn(n, 1, |i, _| y[i]);
     chol.solve(&mut alpha);
     let fit: f64 = (0..n).map(|i| y[i] * alpha[(i, 0)]).sum();
     let lml = -0.5 * fit - 0.5 * chol.log_det() - 0.5 * n as f64 * (2.0 * PI).ln();
+    let jitter = chol.jitter;
     if !grad {
-        return Ok((lml, None, chol.jitter));
+        ws.factor = Some(chol.l);
+        return Ok((lml, None, jitter));
     }
-    let kinv = chol.inverse();
+    let alpha: Vec<f64> = (0..n).map(|i| alpha[(i, 0)]).collect();
+    // K⁻¹'s lower triangle in the factor's storage (two n × n matrices at most).
+    let mut l_inv = take(&mut ws.l_inv, n);
+    let kinv = chol.into_inverse_lower(&mut l_inv);
+    ws.l_inv = Some(l_inv);
     let p = kernel.n_params();
-    let prepared = Prepared::new(kernel);
-    let w = |i: usize, j: usize| alpha[(i, 0)] * alpha[(j, 0)] - kinv[(i, j)];
-    // Σ_ij W_ij ∂K_ij/∂θ over the lower triangle, off-diagonal entries counted twice;
-    // row sums in parallel, added in row order (independent of the thread count).
-    let rows: Vec<Vec<f64>> = (0..n)
+    // Offset of column j's below-diagonal part in the packed cache.
+    let offset = |j: usize| j * (2 * n - j - 1) / 2;
+    // Σ_ij W_ij ∂K_ij/∂θ with W = α αᵀ − K⁻¹, over the lower triangle column by column
+    // (contiguous in K⁻¹), off-diagonal entries counted twice; column sums in parallel,
+    // added in column order (independent of the thread count).
+    let cols: Vec<Vec<f64>> = (0..n)
         .into_par_iter()
-        .map(|i| {
+        .map(|j| {
             let mut acc = vec![0.0; p];
             let mut g = vec![0.0; p];
-            for j in 0..=i {
-                prepared.eval_grad(x.row(i), x.row(j), &mut g);
-                let wij = if i == j { w(i, j) } else { 2.0 * w(i, j) };
+            let (xj, aj) = (x.row(j), alpha[j]);
+            let kc = kinv.col(j);
+            let cached = cache.as_ref().map(|c| &c[offset(j)..offset(j + 1)]);
+            for i in j..n {
+                match cached {
+                    Some(c) if i > j => {
+                        prepared.grad_from_value(c[i - j - 1], x.row(i), xj, &mut g)
+                    }
+                    _ => {
+                        prepared.eval_grad(x.row(i), xj, &mut g);
+                    }
+                }
+                let w = alpha[i] * aj - kc[i];
+                let wij = if i == j { w } else { 2.0 * w };
                 acc.iter_mut().zip(&g).for_each(|(a, g)| *a += wij * g);
             }
             acc
         })
         .collect();
     let mut out = vec![0.0; p + 1];
-    for r in &rows {
-        out.iter_mut().zip(r).for_each(|(o, v)| *o += 0.5 * v);
+    for c in &cols {
+        out.iter_mut().zip(c).for_each(|(o, v)| *o += 0.5 * v);
     }
-    out[p] = 0.5 * noise * (0..n).map(|i| w(i, i)).sum::<f64>();
-    Ok((lml, Some(out), chol.jitter))
+    out[p] = 0.5
+        * noise
+        * (0..n)
+            .map(|i| alpha[i] * alpha[i] - kinv[(i, i)])
+            .sum::<f64>();
+    Ok((lml, Some(out), jitter))
+}
+
+/// The Cholesky factor of k(X, X) + σ_n² I, built and factored in one n × n buffer.
+fn factor_gram(kernel: &Kernel, x: &Points, noise: f64) -> Result<Cholesky> {
+    Cholesky::factor_owned(gram_lower(kernel, x, noise), &|| {
+        gram_lower(kernel, x, noise)
+    })
 }
 
 /// A GP conditioned on training data (standardised units): the factor and α.
@@ -81,7 +158,7 @@ pub struct Posterior {
 impl Posterior {
     /// Conditions on `(x, y)`.
     pub fn new(kernel: Kernel, noise: f64, x: Points, y: &[f64]) -> Result<Self> {
-        let chol = Cholesky::new(gram_matrix(&kernel, &x, noise).as_ref())?;
+        let chol = factor_gram(&kernel, &x, noise)?;
         let mut alpha = Mat::from_fn(y.len(), 1, |i, _| y[i]);
         chol.solve(&mut alpha);
         Ok(Self {
@@ -91,6 +168,14 @@ impl Posterior {
             chol,
             alpha,
         })
+    }
+
+    /// ln p(y | X, θ) from the factor and α, with `y` the targets conditioned on: the same
+    /// arithmetic as [`log_marginal_likelihood`] without a gradient.
+    pub(crate) fn log_marginal_likelihood(&self, y: &[f64]) -> f64 {
+        let n = y.len();
+        let fit: f64 = (0..n).map(|i| y[i] * self.alpha[(i, 0)]).sum();
+        -0.5 * fit - 0.5 * self.chol.log_det() - 0.5 * n as f64 * (2.0 * PI).ln()
     }
 
     /// Mean and variance (of the latent f, without noise; clamped ≥ 0) at every point.

@@ -6,8 +6,10 @@ use super::prepared::Prepared;
 use crate::error::{Error, Result};
 use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
 use faer::linalg::cholesky::llt::inverse::{inverse, inverse_scratch};
+use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
+use faer::linalg::triangular_inverse::invert_lower_triangular;
 use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
-use faer::{Mat, MatRef, Par, dyn_stack::MemBuffer, dyn_stack::MemStack};
+use faer::{Accum, Mat, MatRef, Par, dyn_stack::MemBuffer, dyn_stack::MemStack};
 use rayon::prelude::*;
 
 /// Jitter added to the diagonal, relative to its mean, when the plain factorisation fails:
@@ -48,42 +50,63 @@ pub(crate) fn par() -> Par {
     }
 }
 
-/// k(a_i, b_j) as an `a.len() × b.len()` matrix (rows computed in parallel; each entry is
-/// independent of the thread count).
+/// k(a_i, b_j) as an `a.len() × b.len()` matrix (columns computed in parallel; each entry
+/// is independent of the thread count).
 pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
     let (n, m) = (a.len(), b.len());
     let k = Prepared::new(k);
-    let mut buf = vec![0.0; n * m];
-    buf.par_chunks_mut(m.max(1))
+    let mut out = Mat::zeros(n, m);
+    out.as_mut()
+        .par_col_iter_mut()
         .enumerate()
-        .for_each(|(i, row)| {
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = k.eval(a.row(i), b.row(j));
+        .for_each(|(j, mut col)| {
+            let bj = b.row(j);
+            for i in 0..n {
+                col[i] = k.eval(a.row(i), bj);
             }
         });
-    Mat::from_fn(n, m, |i, j| buf[i * m + j])
+    out
 }
 
-/// k(x_i, x_j) + `noise` δ_ij, filled from the lower triangle (exactly symmetric).
-pub fn gram_matrix(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
+/// k(x_i, x_j) + `noise` δ_ij on and below the diagonal (columns computed in parallel),
+/// zero above it: what a Cholesky factorisation reads, without the mirrored half.
+pub(crate) fn gram_lower(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
+    let n = x.len();
+    let mut out = Mat::zeros(n, n);
+    fill_gram_lower(k, x, noise, &mut out);
+    out
+}
+
+/// [`gram_lower`] written into `out` (n × n, any previous contents; every entry set).
+pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<f64>) {
     let n = x.len();
     let k = Prepared::new(k);
-    let mut buf = vec![0.0; n * n];
-    buf.par_chunks_mut(n.max(1))
+    out.as_mut()
+        .par_col_iter_mut()
         .enumerate()
-        .for_each(|(i, row)| {
-            for (j, v) in row.iter_mut().enumerate().take(i + 1) {
-                *v = k.eval(x.row(i), x.row(j));
+        .for_each(|(j, mut col)| {
+            let xj = x.row(j);
+            for i in 0..j {
+                col[i] = 0.0;
             }
+            for i in j..n {
+                col[i] = k.eval(x.row(i), xj);
+            }
+            col[j] += noise;
         });
-    Mat::from_fn(n, n, |i, j| {
-        let v = if j <= i {
-            buf[i * n + j]
-        } else {
-            buf[j * n + i]
-        };
-        if i == j { v + noise } else { v }
-    })
+}
+
+/// k(x_i, x_j) + `noise` δ_ij, computed on the lower triangle and mirrored (exactly
+/// symmetric).
+pub fn gram_matrix(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
+    let mut out = gram_lower(k, x, noise);
+    let n = out.nrows();
+    for j in 0..n {
+        for i in 0..j {
+            out[(i, j)] = out[(j, i)];
+        }
+    }
+    out
 }
 
 /// A lower Cholesky factor L (L Lᵀ = A + jitter·I) and the jitter that was needed.
@@ -100,6 +123,14 @@ impl Cholesky {
     /// positive definite, retries with [`JITTER_STEPS`] × mean(diag) added to the
     /// diagonal; if even the largest fails, [`Error::NotPositiveDefinite`] names the pivot.
     pub fn new(a: MatRef<'_, f64>) -> Result<Self> {
+        let lower = || lower_copy(a);
+        Self::factor_owned(lower_copy(a), &lower)
+    }
+
+    /// As [`new`](Self::new), factoring `a` (lower triangle read) in place: no copy of the
+    /// n × n matrix is made unless the plain factorisation fails, when `rebuild()`
+    /// must return the same lower triangle again for the next attempt.
+    pub(crate) fn factor_owned(mut a: Mat<f64>, rebuild: &dyn Fn() -> Mat<f64>) -> Result<Self> {
         let n = a.nrows();
         let mean_diag = (0..n).map(|i| a[(i, i)]).sum::<f64>() / n.max(1) as f64;
         let scale = if mean_diag.is_finite() && mean_diag > 0.0 {
@@ -108,9 +139,15 @@ impl Cholesky {
             1.0
         };
         let mut last = 0;
-        for jitter in std::iter::once(0.0).chain(JITTER_STEPS.iter().map(|j| j * scale)) {
-            match try_factor(a, jitter) {
-                Ok(l) => return Ok(Self { l, jitter }),
+        for (attempt, jitter) in std::iter::once(0.0)
+            .chain(JITTER_STEPS.iter().map(|j| j * scale))
+            .enumerate()
+        {
+            if attempt > 0 {
+                a = rebuild();
+            }
+            match factor_in_place(&mut a, jitter) {
+                Ok(()) => return Ok(Self { l: a, jitter }),
                 Err(pivot) => last = pivot,
             }
         }
@@ -155,6 +192,28 @@ impl Cholesky {
         out
     }
 
+    /// The lower triangle of (L Lᵀ)⁻¹, consuming the factor: the same arithmetic as
+    /// [`inverse`](Self::inverse) (L⁻¹, then L⁻ᵀ L⁻¹ on the lower triangle), with L's
+    /// storage reused for the result so that at most two n × n matrices are alive. The
+    /// strict upper triangle of the result is unspecified. `l_inv` (n × n, any contents) is
+    /// the scratch space for L⁻¹.
+    pub(crate) fn into_inverse_lower(self, l_inv: &mut Mat<f64>) -> Mat<f64> {
+        invert_lower_triangular(l_inv.as_mut(), self.l.as_ref(), par());
+        let mut out = self.l;
+        tri_matmul(
+            out.as_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            l_inv.adjoint(),
+            BlockStructure::TriangularUpper,
+            l_inv.as_ref(),
+            BlockStructure::TriangularLower,
+            1.0,
+            par(),
+        );
+        out
+    }
+
     /// ln det(L Lᵀ) = 2 Σ ln L_ii.
     pub fn log_det(&self) -> f64 {
         2.0 * (0..self.l.nrows())
@@ -163,24 +222,31 @@ impl Cholesky {
     }
 }
 
-/// One factorisation attempt of a + jitter·I; `Err(pivot)` when a pivot is not positive.
-fn try_factor(a: MatRef<'_, f64>, jitter: f64) -> std::result::Result<Mat<f64>, usize> {
+/// The lower triangle of `a` (upper part zero), column by column.
+fn lower_copy(a: MatRef<'_, f64>) -> Mat<f64> {
     let n = a.nrows();
-    if (0..n).any(|j| (j..n).any(|i| !a[(i, j)].is_finite())) {
+    let mut l = Mat::zeros(n, n);
+    for j in 0..n {
+        for i in j..n {
+            l[(i, j)] = a[(i, j)];
+        }
+    }
+    l
+}
+
+/// One factorisation attempt of a + jitter·I, in place (lower triangle read, upper set to
+/// zero); `Err(pivot)` when a pivot is not positive or an entry is not finite.
+fn factor_in_place(l: &mut Mat<f64>, jitter: f64) -> std::result::Result<(), usize> {
+    let n = l.nrows();
+    if (0..n).any(|j| l.col(j).iter().skip(j).any(|v| !v.is_finite())) {
         let bad = (0..n)
-            .find(|&i| (0..=i).any(|j| !a[(i, j)].is_finite()))
+            .find(|&i| (0..=i).any(|j| !l[(i, j)].is_finite()))
             .unwrap_or(0);
         return Err(bad);
     }
-    let mut l = Mat::from_fn(n, n, |i, j| {
-        if i < j {
-            0.0
-        } else if i == j {
-            a[(i, i)] + jitter
-        } else {
-            a[(i, j)]
-        }
-    });
+    for i in 0..n {
+        l[(i, i)] += jitter;
+    }
     let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(
         n,
         par(),
@@ -201,7 +267,7 @@ fn try_factor(a: MatRef<'_, f64>, jitter: f64) -> std::result::Result<Mat<f64>, 
             l[(i, j)] = 0.0;
         }
     }
-    Ok(l)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Hyper-parameters of a GP regression, validated, then fitted by maximising the log
 //! marginal likelihood in log-parameter space (L-BFGS with restarts).
 
-use super::exact::{Posterior, log_marginal_likelihood};
+use super::exact::{Posterior, Workspace, lml_in};
 use super::lbfgs::minimise;
 use super::linalg::Points;
 use super::model::{GpModel, GpReport};
@@ -184,11 +184,14 @@ impl GpParams {
         let p = kernel.n_params();
         let mut theta0 = kernel.params();
         theta0.push(self.noise_var.ln());
+        // Buffers shared by the evaluations; emptied before the posterior is built, so
+        // that at most two n × n matrices are alive at any time.
+        let ws = std::cell::RefCell::new(Workspace::default());
         let objective = |theta: &[f64]| -> Result<(f64, Vec<f64>)> {
             crate::cancel::check(&self.cancel)?;
             let mut k = kernel.clone();
             k.set_params(&theta[..p]);
-            let (lml, grad, _) = log_marginal_likelihood(&k, theta[p], &points, &ys, true)?;
+            let (lml, grad, _) = lml_in(&k, theta[p], &points, &ys, true, &mut ws.borrow_mut())?;
             let grad = grad.unwrap_or_default();
             Ok((-lml, grad.iter().map(|g| -g).collect()))
         };
@@ -231,10 +234,11 @@ impl GpParams {
             (theta0, 0, 0)
         };
         crate::cancel::check(&self.cancel)?;
+        ws.take();
         kernel.set_params(&best[..p]);
         let noise = best[p].exp();
-        let (lml, _, _) = log_marginal_likelihood(&kernel, best[p], &points, &ys, false)?;
         let posterior = Posterior::new(kernel, noise, points, &ys)?;
+        let lml = posterior.log_marginal_likelihood(&ys);
         let report = GpReport {
             log_marginal_likelihood: lml,
             iterations,

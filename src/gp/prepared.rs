@@ -55,6 +55,47 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    /// Whether this is a single SE or Matérn leaf, whose gradient
+    /// [`grad_from_value`](Self::grad_from_value) can give from k(x, x') without an `exp`.
+    pub(crate) fn is_stationary(&self) -> bool {
+        matches!(self, Prepared::Stationary { .. })
+    }
+
+    /// For a single SE or Matérn leaf: the log-parameter gradient at (x, x') from the value
+    /// `v` = k(x, x') computed before (a kernel matrix entry), as [`eval_grad`]
+    /// (Self::eval_grad) would give it: ∂k/∂ln σ² = v, ∂k/∂ln l_d = h r_d² with h = v (SE),
+    /// 3v / (1 + √3 r) (Matérn 3/2), (5/3) v (1 + √5 r) / (1 + √5 r + 5r²/3) (Matérn 5/2),
+    /// the same h as [`stationary_scaled`] with the common factor e^(−√ν r) taken from v.
+    /// Any other kernel: falls back to [`eval_grad`](Self::eval_grad).
+    pub(crate) fn grad_from_value(&self, v: f64, x: &[f64], y: &[f64], grad: &mut [f64]) {
+        let Prepared::Stationary { kind, inv_l, .. } = self else {
+            self.eval_grad(x, y, grad);
+            return;
+        };
+        let h = match kind {
+            Kernel::SquaredExp(_) => v,
+            _ => {
+                let mut r2 = 0.0;
+                for ((a, b), il) in x.iter().zip(y).zip(inv_l) {
+                    let r = (a - b) * il;
+                    r2 += r * r;
+                }
+                let r = r2.sqrt();
+                if matches!(kind, Kernel::Matern32(_)) {
+                    3.0 * v / (1.0 + 3f64.sqrt() * r)
+                } else {
+                    let s5 = 5f64.sqrt();
+                    (5.0 / 3.0) * v * (1.0 + s5 * r) / (1.0 + s5 * r + 5.0 * r2 / 3.0)
+                }
+            }
+        };
+        grad[0] = v;
+        for (((gd, a), b), il) in grad[1..].iter_mut().zip(x).zip(y).zip(inv_l) {
+            let r = (a - b) * il;
+            *gd = h * r * r;
+        }
+    }
+
     /// k(x, x') and its log-parameter gradient, as [`Kernel::eval_grad`].
     pub(crate) fn eval_grad(&self, x: &[f64], y: &[f64], grad: &mut [f64]) -> f64 {
         match self {
@@ -89,6 +130,8 @@ mod tests {
     fn prepared_matches_kernel() {
         for spec in [
             "se",
+            "matern32",
+            "matern52",
             "matern32+periodic",
             "se*matern52+white",
             "se*linear+constant",
@@ -103,6 +146,14 @@ mod tests {
             let v2 = p.eval_grad(&x, &y, &mut g2);
             assert!((v1 - v2).abs() <= 1e-14 * v1.abs().max(1.0), "{spec}");
             assert!((k.eval(&x, &y) - p.eval(&x, &y)).abs() <= 1e-14 * v1.abs().max(1.0));
+            let mut g3 = vec![0.0; n];
+            p.grad_from_value(v2, &x, &y, &mut g3);
+            for (a, b) in g1.iter().zip(&g3) {
+                assert!(
+                    (a - b).abs() <= 1e-14 * a.abs().max(1.0),
+                    "{spec} (from value): {a} vs {b}"
+                );
+            }
             for (a, b) in g1.iter().zip(&g2) {
                 assert!(
                     (a - b).abs() <= 1e-14 * a.abs().max(1.0),
