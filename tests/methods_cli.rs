@@ -291,3 +291,42 @@ fn uci_method_flags_that_do_not_apply_are_errors() {
         &["gp"],
     );
 }
+
+/// `evaluate` names the noise row for what it is: a fixed τ for a homoscedastic model,
+/// the inverse mean predicted noise variance for a heteroscedastic one (no single τ).
+#[test]
+fn evaluate_labels_the_noise_row_by_model_kind() {
+    let dir = data(200);
+    train(
+        dir.path(),
+        &["--method", "concrete", "--heteroscedastic"],
+        "h.model",
+    );
+    train(
+        dir.path(),
+        &["--method", "concrete", "--tau", "4"],
+        "t.model",
+    );
+    let eval = |model: &str| {
+        succeeds(
+            dir.path(),
+            &[
+                "evaluate",
+                "--model",
+                model,
+                "--data",
+                "d.csv",
+                "--target",
+                "y",
+                "--samples",
+                "50",
+            ],
+        )
+        .0
+    };
+    let hetero = eval("h.model");
+    assert!(hetero.contains("1 / mean predicted noise var"), "{hetero}");
+    assert!(!hetero.contains("τ (noise precision)"), "{hetero}");
+    let fixed = eval("t.model");
+    assert!(fixed.contains("τ (noise precision)"), "{fixed}");
+}
