@@ -128,3 +128,42 @@ fn two_targets_with_different_noise_levels_are_each_recovered() {
         }
     }
 }
+
+#[test]
+fn model_files_record_d_and_names_and_old_single_target_files_still_load() {
+    use mcdropout::methods::io;
+    let dir = tempfile::tempdir().unwrap();
+    let x = Array2::from_shape_fn((40, 2), |(i, j)| ((i * (j + 2)) as f64 * 0.41).cos());
+    let y = Array2::from_shape_fn((40, 2), |(i, j)| x[[i, j]] * (j as f64 + 1.0) + 0.1 * i as f64);
+    let mut p = small(Method::Ensemble);
+    p.base.train.epochs = 2;
+    let m = p
+        .fit_multi(x.view(), y.view(), Some(vec!["p".into(), "q".into()]))
+        .unwrap();
+    let path = dir.path().join("m.model");
+    io::save_multi(&m, &path).unwrap();
+    assert_eq!(io::file_targets(&path).unwrap(), 2);
+    let back = io::load_multi(&path).unwrap();
+    assert_eq!(back, m);
+    // The single-target loader refuses it by name rather than misreading it.
+    let err = io::load(&path).unwrap_err().to_string();
+    assert!(err.contains("2 targets") && err.contains("load_multi"), "{err}");
+    // A single-target method file (written by `save`, without the new fields) loads
+    // through load_multi with D = 1 and its target name; a flipped byte fails the CRC.
+    let mut p1 = small(Method::Concrete);
+    p1.base.train.epochs = 2;
+    let one = p1.fit(x.view(), y.column(0)).unwrap();
+    let path1 = dir.path().join("one.model");
+    io::save(&one, &path1).unwrap();
+    assert_eq!(io::file_targets(&path1).unwrap(), 1);
+    let as_multi = io::load_multi(&path1).unwrap();
+    assert_eq!(as_multi.d(), 1);
+    assert_eq!(as_multi.members, one.members);
+    assert_eq!(as_multi.target_names, vec![one.target_name.clone()]);
+    assert_eq!(io::load(&path1).unwrap(), one);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    assert!(io::load_multi(&path).is_err());
+}
