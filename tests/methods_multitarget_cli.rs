@@ -40,7 +40,10 @@ fn heteroscedastic_concrete_and_ensemble_with_two_targets_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path());
     for (model, extra) in [
-        ("c.model", &["--method", "concrete", "--heteroscedastic"][..]),
+        (
+            "c.model",
+            &["--method", "concrete", "--heteroscedastic"][..],
+        ),
         ("e.model", &["--method", "ensemble", "--members", "2"][..]),
         ("h.model", &["--heteroscedastic", "--dropout", "0.1"][..]),
     ] {
@@ -52,7 +55,15 @@ fn heteroscedastic_concrete_and_ensemble_with_two_targets_round_trip() {
         assert_contains(&err, &["heteroscedastic", "2 targets (a, b)"]);
         let (csv, _) = succeeds(
             dir.path(),
-            &["predict", "--model", model, "--data", "x.csv", "--samples", "50"],
+            &[
+                "predict",
+                "--model",
+                model,
+                "--data",
+                "x.csv",
+                "--samples",
+                "50",
+            ],
         );
         let header = csv.lines().next().unwrap();
         assert_eq!(
@@ -74,19 +85,35 @@ fn heteroscedastic_concrete_and_ensemble_with_two_targets_round_trip() {
                     r[6 * k + 5],
                 );
                 // Total = aleatoric + epistemic variance; float rounding only.
-                assert!((sd * sd - ep * ep - al * al).abs() <= 1e-9 * sd * sd, "{model}");
+                assert!(
+                    (sd * sd - ep * ep - al * al).abs() <= 1e-9 * sd * sd,
+                    "{model}"
+                );
                 // The 95% interval is mean ± 1.959964 sd (to the printed digits).
                 assert!(((hi - lo) / (2.0 * sd) - 1.959_964).abs() < 1e-5, "{model}");
                 assert!(lo < mean && mean < hi);
             }
             // Per-target units: b's predicted noise is on its own (100× larger) scale.
-            assert!(r[9] > 10.0 * r[3], "{model}: aleatoric stds {} and {}", r[3], r[9]);
+            assert!(
+                r[9] > 10.0 * r[3],
+                "{model}: aleatoric stds {} and {}",
+                r[3],
+                r[9]
+            );
         }
         let (ev, _) = succeeds(
             dir.path(),
             &[
-                "evaluate", "--model", model, "--data", "m.csv", "--target", "a,b",
-                "--samples", "50", "--json",
+                "evaluate",
+                "--model",
+                model,
+                "--data",
+                "m.csv",
+                "--target",
+                "a,b",
+                "--samples",
+                "50",
+                "--json",
             ],
         );
         let e: serde_json::Value = serde_json::from_str(&ev).unwrap();
@@ -98,28 +125,63 @@ fn heteroscedastic_concrete_and_ensemble_with_two_targets_round_trip() {
         let (table, _) = succeeds(
             dir.path(),
             &[
-                "evaluate", "--model", model, "--data", "m.csv", "--target", "a,b",
-                "--samples", "20",
+                "evaluate",
+                "--model",
+                model,
+                "--data",
+                "m.csv",
+                "--target",
+                "a,b",
+                "--samples",
+                "20",
             ],
         );
         assert_contains(
             &table,
-            &["| a |", "| b |", "joint MC-mixture log-likelihood", "mean predicted noise"],
+            &[
+                "| a |",
+                "| b |",
+                "joint MC-mixture log-likelihood",
+                "mean predicted noise",
+            ],
         );
     }
     // A single-target method model still trains and predicts as before.
     succeeds(
         dir.path(),
         &[
-            "train", "--data", "m.csv", "--target", "a", "--features", "u,v", "--method",
-            "concrete", "--heteroscedastic", "--epochs", "5", "--out", "one.model",
+            "train",
+            "--data",
+            "m.csv",
+            "--target",
+            "a",
+            "--features",
+            "u,v",
+            "--method",
+            "concrete",
+            "--heteroscedastic",
+            "--epochs",
+            "5",
+            "--out",
+            "one.model",
         ],
     );
     let (one, _) = succeeds(
         dir.path(),
-        &["predict", "--model", "one.model", "--data", "x.csv", "--samples", "10"],
+        &[
+            "predict",
+            "--model",
+            "one.model",
+            "--data",
+            "x.csv",
+            "--samples",
+            "10",
+        ],
     );
-    assert!(one.starts_with("mean,std,epistemic_std,aleatoric_std,lower,upper"), "{one}");
+    assert!(
+        one.starts_with("mean,std,epistemic_std,aleatoric_std,lower,upper"),
+        "{one}"
+    );
 }
 
 #[test]
@@ -129,8 +191,19 @@ fn several_target_method_models_bad_input() {
     succeeds(
         dir.path(),
         &[
-            "train", "--data", "m.csv", "--target", "a,b", "--method", "ensemble",
-            "--members", "2", "--epochs", "3", "--out", "e.model",
+            "train",
+            "--data",
+            "m.csv",
+            "--target",
+            "a,b",
+            "--method",
+            "ensemble",
+            "--members",
+            "2",
+            "--epochs",
+            "3",
+            "--out",
+            "e.model",
         ],
     );
     let d = dir.path();
@@ -138,32 +211,70 @@ fn several_target_method_models_bad_input() {
     fails_leaving_files_alone(
         d,
         &[
-            "train", "--data", "m.csv", "--target", "a,b", "--method", "concrete", "--tau",
-            "5", "--epochs", "3", "--out", "bad.model",
+            "train",
+            "--data",
+            "m.csv",
+            "--target",
+            "a,b",
+            "--method",
+            "concrete",
+            "--tau",
+            "5",
+            "--epochs",
+            "3",
+            "--out",
+            "bad.model",
         ],
         &["--heteroscedastic", "several targets"],
     );
     fails_leaving_files_alone(
         d,
         &[
-            "train", "--data", "m.csv", "--target", "a,a", "--method", "ensemble",
-            "--epochs", "3", "--out", "bad.model",
+            "train",
+            "--data",
+            "m.csv",
+            "--target",
+            "a,a",
+            "--method",
+            "ensemble",
+            "--epochs",
+            "3",
+            "--out",
+            "bad.model",
         ],
         &["--target", "twice"],
     );
     fails_leaving_files_alone(
         d,
         &[
-            "train", "--data", "m.csv", "--target", "a,b", "--method", "ensemble", "--tau",
-            "3", "--epochs", "3", "--out", "bad.model",
+            "train",
+            "--data",
+            "m.csv",
+            "--target",
+            "a,b",
+            "--method",
+            "ensemble",
+            "--tau",
+            "3",
+            "--epochs",
+            "3",
+            "--out",
+            "bad.model",
         ],
         &["--tau"],
     );
     fails_leaving_files_alone(
         d,
         &[
-            "evaluate", "--model", "e.model", "--data", "m.csv", "--target", "a",
-            "--samples", "5",
+            "evaluate",
+            "--model",
+            "e.model",
+            "--data",
+            "m.csv",
+            "--target",
+            "a",
+            "--samples",
+            "5",
         ],
         &["--target", "2 targets", "a,b"],
     );
@@ -177,7 +288,13 @@ fn several_target_method_models_bad_input() {
     fails_leaving_files_alone(
         d,
         &[
-            "predict", "--model", "e.model", "--data", "x.csv", "--samples-out", "s.npy",
+            "predict",
+            "--model",
+            "e.model",
+            "--data",
+            "x.csv",
+            "--samples-out",
+            "s.npy",
         ],
         &["--samples-out"],
     );
@@ -185,7 +302,17 @@ fn several_target_method_models_bad_input() {
     std::fs::write(d.join("u.csv"), "u\n0.1\n").unwrap();
     fails_leaving_files_alone(
         d,
-        &["predict", "--model", "e.model", "--data", "u.csv", "--samples", "5", "--out", "p.csv"],
+        &[
+            "predict",
+            "--model",
+            "e.model",
+            "--data",
+            "u.csv",
+            "--samples",
+            "5",
+            "--out",
+            "p.csv",
+        ],
         &["\"v\""],
     );
 }

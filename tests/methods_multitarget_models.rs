@@ -24,7 +24,11 @@ fn small(method: Method) -> MethodParams {
 #[test]
 fn d1_through_fit_multi_is_fit_bit_for_bit() {
     let x = Array2::from_shape_fn((60, 2), |(i, j)| ((i * (j + 3)) as f64 * 0.37).sin());
-    let y: Array1<f64> = x.rows().into_iter().map(|r| r[0] - 2.0 * r[1] + 0.3).collect();
+    let y: Array1<f64> = x
+        .rows()
+        .into_iter()
+        .map(|r| r[0] - 2.0 * r[1] + 0.3)
+        .collect();
     let y2 = y.clone().insert_axis(ndarray::Axis(1));
     let mut opts = McOptions::default();
     opts.samples = 50;
@@ -51,7 +55,12 @@ fn d1_through_fit_multi_is_fit_bit_for_bit() {
             a.evaluate(x.view(), y.view(), &opts).unwrap(),
             b.evaluate(x.view(), y2.view(), &opts).unwrap(),
         );
-        assert!((ea.ll - eb.ll_mixture).abs() < 1e-10, "{} {}", ea.ll, eb.ll_mixture);
+        assert!(
+            (ea.ll - eb.ll_mixture).abs() < 1e-10,
+            "{} {}",
+            ea.ll,
+            eb.ll_mixture
+        );
         assert!((ea.ll - eb.ll[0]).abs() < 1e-10);
         assert_eq!(ea.rmse.to_bits(), eb.rmse[0].to_bits());
     }
@@ -81,7 +90,10 @@ fn joint_mixture_log_likelihood_matches_the_closed_form() {
         .map(|d| -0.5 * ((2.0 * PI * var[d]).ln() + (y[d] - mu[d]).powi(2) / var[d]))
         .sum();
     let got = mixture_log_density(&y, &[0.0, 0.0, 0.0, 0.0], &[1e-8, 1e-8, 1e-8, 1e-8]);
-    assert!(got.is_finite() && ((got - one) / one).abs() < 1e-15, "{got} vs {one}");
+    assert!(
+        got.is_finite() && ((got - one) / one).abs() < 1e-15,
+        "{got} vs {one}"
+    );
     assert_eq!(log_mean_exp(&[-1e9, -1e9]), -1e9);
 }
 
@@ -100,7 +112,11 @@ fn two_targets_with_different_noise_levels_are_each_recovered() {
     let y = Array2::from_shape_fn((n, 2), |(i, j)| {
         let e: f64 = rng.sample(StandardNormal);
         let v: f64 = x[[i, 0]];
-        if j == 0 { (3.0 * v).sin() + 0.1 * e } else { 20.0 * v + 2.0 * e }
+        if j == 0 {
+            (3.0 * v).sin() + 0.1 * e
+        } else {
+            20.0 * v + 2.0 * e
+        }
     });
     let grid = Array2::from_shape_fn((101, 1), |(i, _)| -0.9 + 1.8 * i as f64 / 100.0);
     let mut opts = McOptions::default();
@@ -134,7 +150,9 @@ fn model_files_record_d_and_names_and_old_single_target_files_still_load() {
     use mcdropout::methods::io;
     let dir = tempfile::tempdir().unwrap();
     let x = Array2::from_shape_fn((40, 2), |(i, j)| ((i * (j + 2)) as f64 * 0.41).cos());
-    let y = Array2::from_shape_fn((40, 2), |(i, j)| x[[i, j]] * (j as f64 + 1.0) + 0.1 * i as f64);
+    let y = Array2::from_shape_fn((40, 2), |(i, j)| {
+        x[[i, j]] * (j as f64 + 1.0) + 0.1 * i as f64
+    });
     let mut p = small(Method::Ensemble);
     p.base.train.epochs = 2;
     let m = p
@@ -147,7 +165,10 @@ fn model_files_record_d_and_names_and_old_single_target_files_still_load() {
     assert_eq!(back, m);
     // The single-target loader refuses it by name rather than misreading it.
     let err = io::load(&path).unwrap_err().to_string();
-    assert!(err.contains("2 targets") && err.contains("load_multi"), "{err}");
+    assert!(
+        err.contains("2 targets") && err.contains("load_multi"),
+        "{err}"
+    );
     // A single-target method file (written by `save`, without the new fields) loads
     // through load_multi with D = 1 and its target name; a flipped byte fails the CRC.
     let mut p1 = small(Method::Concrete);

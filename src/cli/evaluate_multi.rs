@@ -67,7 +67,11 @@ fn inputs(
 }
 
 /// Prints the evaluation (table or `--json`).
-fn report(args: &EvaluateArgs, e: &mcdropout::model::MultiEvaluation, tau_label: &str) -> CliResult<()> {
+fn report(
+    args: &EvaluateArgs,
+    e: &mcdropout::model::MultiEvaluation,
+    tau_label: &str,
+) -> CliResult<()> {
     if args.json {
         let json = serde_json::to_string_pretty(&e)
             .map_err(|err| CliError::Msg(format!("cannot encode the result as JSON: {err}")))?;

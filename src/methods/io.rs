@@ -221,12 +221,19 @@ fn load_method(bytes: &[u8], meta: serde_json::Value, path: &Path) -> Result<(Me
                 "{d} targets but {names} target names, {means} means and {stds} stds"
             )));
         }
-        for (&m, &s) in meta.y_means.iter().flatten().zip(meta.y_stds.iter().flatten()) {
+        for (&m, &s) in meta
+            .y_means
+            .iter()
+            .flatten()
+            .zip(meta.y_stds.iter().flatten())
+        {
             crate::model::validate::finite("a target mean", m, path)?;
             crate::model::validate::positive("a target standard deviation", s, path)?;
         }
         if meta.tau.is_some() {
-            return Err(bad("a several-target method model is heteroscedastic".into()));
+            return Err(bad(
+                "a several-target method model is heteroscedastic".into()
+            ));
         }
     }
     let outputs = if meta.heteroscedastic { 2 * d } else { d };

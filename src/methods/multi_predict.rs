@@ -197,7 +197,12 @@ impl MultiMethodModel {
         }
     }
 
-    fn rows(&self, x: ArrayView2<f64>, y: Option<ArrayView2<f64>>, opts: &McOptions) -> Result<Vec<Row>> {
+    fn rows(
+        &self,
+        x: ArrayView2<f64>,
+        y: Option<ArrayView2<f64>>,
+        opts: &McOptions,
+    ) -> Result<Vec<Row>> {
         if let Some(y) = y {
             if y.nrows() != x.nrows() || y.ncols() != self.d() {
                 return Err(Error::Shape(format!(
