@@ -188,3 +188,56 @@ fn model_files_record_d_and_names_and_old_single_target_files_still_load() {
     std::fs::write(&path, bytes).unwrap();
     assert!(io::load_multi(&path).is_err());
 }
+
+#[test]
+fn ensemble_joint_log_likelihood_equals_the_direct_mixture_of_its_members() {
+    // An ensemble without dropout has one Gaussian per member: the model's streaming,
+    // member-merged figures must equal the direct computation from each member's outputs
+    // (mean over rows of log (1/M) Σ_m Π_d N(y_d; μ_md, σ²_md); epistemic = the ddof-0
+    // covariance of the M mean vectors). Float precision only.
+    let x = Array2::from_shape_fn((30, 2), |(i, j)| ((i * (j + 2)) as f64 * 0.29).sin());
+    let y = Array2::from_shape_fn((30, 2), |(i, j)| {
+        x[[i, 0]] * (j as f64 + 1.0) - 3.0 * j as f64 + 0.2 * (i as f64 * 1.3).cos()
+    });
+    let mut p = small(Method::Ensemble);
+    p.members = 3;
+    p.base.train.epochs = 5;
+    let m = p.fit_multi(x.view(), y.view(), None).unwrap();
+    let opts = McOptions::default();
+    let e = m.evaluate(x.view(), y.view(), &opts).unwrap();
+    let pred = m.predict_mc(x.view(), &opts).unwrap();
+    let xs = m.x_scaler.transform(x.view()).unwrap();
+    let outs: Vec<Array2<f64>> = m
+        .members
+        .iter()
+        .map(|n| n.forward(xs.view()).unwrap())
+        .collect();
+    let mut ll = 0.0;
+    for i in 0..x.nrows() {
+        let (mut mu, mut var) = (Vec::new(), Vec::new());
+        for o in &outs {
+            for k in 0..2 {
+                let (mk, sk) = (m.y_scaler.mean[k], m.y_scaler.std[k]);
+                mu.push(o[[i, k]] * sk + mk);
+                var.push(o[[i, 2 + k]].exp() * sk * sk);
+            }
+        }
+        ll += mixture_log_density(&[y[[i, 0]], y[[i, 1]]], &mu, &var);
+        let mean0 = (mu[0] + mu[2] + mu[4]) / 3.0;
+        let mean1 = (mu[1] + mu[3] + mu[5]) / 3.0;
+        let cov01 = (0..3)
+            .map(|c| (mu[2 * c] - mean0) * (mu[2 * c + 1] - mean1))
+            .sum::<f64>()
+            / 3.0;
+        assert!((pred.mean[[i, 0]] - mean0).abs() < 1e-12 * mean0.abs().max(1.0));
+        assert!((pred.epistemic_cov[[i, 0, 1]] - cov01).abs() < 1e-9 * cov01.abs().max(1e-6));
+        let alea1 = (var[1] + var[3] + var[5]) / 3.0;
+        assert!((pred.aleatoric_var[[i, 1]] - alea1).abs() < 1e-12 * alea1);
+    }
+    ll /= x.nrows() as f64;
+    assert!(
+        (e.ll_mixture - ll).abs() < 1e-12 * ll.abs().max(1.0),
+        "{} vs {ll}",
+        e.ll_mixture
+    );
+}

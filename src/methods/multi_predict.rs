@@ -4,6 +4,8 @@
 //! the σ²_cd, epistemic covariance = covariance of the C mean vectors (ddof 0, as the 1-D
 //! [`super::MixturePrediction`]); the joint log-likelihood is the log of the mixture's
 //! density in D dimensions, log (1/C) Σ_c Π_d N(y_d; μ_cd, σ²_cd), by log-sum-exp in f64.
+//! The components are summarised as they stream out of the MC engine (memory O(N·D²),
+//! not O(N·T·D)) and members are merged with equal weight.
 
 use super::mixture::log_normal;
 use super::multi::MultiMethodModel;
@@ -57,6 +59,120 @@ pub fn mixture_log_density(y: &[f64], mu: &[f64], var: &[f64]) -> f64 {
     log_mean_exp(&comps)
 }
 
+/// A streaming log-sum-exp: the largest term so far and Σ exp(term − largest).
+#[derive(Debug, Clone, Copy)]
+struct Lse {
+    max: f64,
+    sum: f64,
+}
+
+impl Lse {
+    const EMPTY: Self = Self {
+        max: f64::NEG_INFINITY,
+        sum: 0.0,
+    };
+
+    fn add(&mut self, l: f64) {
+        if l > self.max {
+            self.sum = self.sum * (self.max - l).exp() + 1.0;
+            self.max = l;
+        } else {
+            self.sum += (l - self.max).exp();
+        }
+    }
+
+    fn merge(self, o: Self) -> Self {
+        if o.max == f64::NEG_INFINITY {
+            self
+        } else if o.max > self.max {
+            Self {
+                max: o.max,
+                sum: o.sum + self.sum * (self.max - o.max).exp(),
+            }
+        } else {
+            Self {
+                max: self.max,
+                sum: self.sum + o.sum * (o.max - self.max).exp(),
+            }
+        }
+    }
+
+    /// log Σ exp(terms).
+    fn value(self) -> f64 {
+        self.max + self.sum.ln()
+    }
+}
+
+/// The running summary of one row's components (equal weights): count, mean vector,
+/// co-moment of the means (Welford; Chan et al.'s formula to merge members), summed
+/// variances, and the log-sum-exps of the joint and of each marginal log-density.
+#[derive(Debug, Clone)]
+struct Acc {
+    count: f64,
+    mean: Vec<f64>,
+    /// D × D, row-major: Σ_c (μ_c − mean)(μ_c − mean)ᵀ.
+    m2: Vec<f64>,
+    alea_sum: Vec<f64>,
+    joint: Lse,
+    each: Vec<Lse>,
+}
+
+impl Acc {
+    fn new(d: usize) -> Self {
+        Self {
+            count: 0.0,
+            mean: vec![0.0; d],
+            m2: vec![0.0; d * d],
+            alea_sum: vec![0.0; d],
+            joint: Lse::EMPTY,
+            each: vec![Lse::EMPTY; d],
+        }
+    }
+
+    fn push(&mut self, mu: &[f64], var: &[f64], y: Option<&[f64]>) {
+        let d = mu.len();
+        self.count += 1.0;
+        let delta: Vec<f64> = (0..d).map(|k| mu[k] - self.mean[k]).collect();
+        for k in 0..d {
+            self.mean[k] += delta[k] / self.count;
+            self.alea_sum[k] += var[k];
+        }
+        for a in 0..d {
+            for b in 0..d {
+                self.m2[a * d + b] += delta[a] * (mu[b] - self.mean[b]);
+            }
+        }
+        if let Some(y) = y {
+            let mut joint = 0.0;
+            for k in 0..d {
+                let l = log_normal(y[k], mu[k], var[k]);
+                self.each[k].add(l);
+                joint += l;
+            }
+            self.joint.add(joint);
+        }
+    }
+
+    fn merge(&self, o: &Self) -> Self {
+        let d = self.mean.len();
+        let n = self.count + o.count;
+        let delta: Vec<f64> = (0..d).map(|k| o.mean[k] - self.mean[k]).collect();
+        let w = self.count * o.count / n;
+        Self {
+            count: n,
+            mean: (0..d)
+                .map(|k| self.mean[k] + delta[k] * o.count / n)
+                .collect(),
+            m2: (0..d * d)
+                .map(|i| self.m2[i] + o.m2[i] + delta[i / d] * delta[i % d] * w)
+                .collect(),
+            alea_sum: (0..d).map(|k| self.alea_sum[k] + o.alea_sum[k]).collect(),
+            joint: self.joint.merge(o.joint),
+            each: (0..d).map(|k| self.each[k].merge(o.each[k])).collect(),
+        }
+    }
+}
+
 /// One row's summary.
 struct Row {
     mean: Vec<f64>,
@@ -101,88 +217,78 @@ impl MultiMethodModel {
         }
     }
 
-    /// Per input, every component's means and variances (each C × D, row-major).
-    fn components(
+    /// Per input, the streaming summary of the components of every member (the T MC
+    /// passes of a dropout network are summarised as they come, never stored).
+    fn accumulate(
         &self,
         x: ArrayView2<f64>,
+        y: Option<ArrayView2<f64>>,
         opts: &McOptions,
-    ) -> Result<Vec<(Vec<f64>, Vec<f64>)>> {
+    ) -> Result<Vec<Acc>> {
         opts.validate()?;
         let xs = self.standardise(x)?;
-        let mut rows: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); x.nrows()];
+        let d = self.d();
+        let mut rows: Option<Vec<Acc>> = None;
         for (m, net) in self.members.iter().enumerate() {
             let out = net.n_outputs();
             let stochastic = net.arch.dropout.iter().any(|&p| p > 0.0);
-            let parts: Vec<(Vec<f64>, Vec<f64>)> = if stochastic {
+            let target = |r: usize| y.map(|y| y.row(r).to_vec());
+            let parts: Vec<Acc> = if stochastic {
                 crate::limits::check_mc(&net.arch.sizes, x.nrows(), opts.samples, 0)?;
                 let mut o = opts.clone();
                 o.seed = member_seed(opts.seed, m);
-                mc_map(net, xs.view(), &o, |_, s| {
-                    let (mut mu, mut var) = (Vec::new(), Vec::new());
+                mc_map(net, xs.view(), &o, |r, s| {
+                    let t = target(r);
+                    let mut acc = Acc::new(d);
+                    let (mut mu, mut var) = (Vec::with_capacity(d), Vec::with_capacity(d));
                     for row in s.chunks_exact(out) {
+                        mu.clear();
+                        var.clear();
                         self.component(row, &mut mu, &mut var);
+                        acc.push(&mu, &var, t.as_deref());
                     }
-                    (mu, var)
+                    acc
                 })?
             } else {
                 let o = net.forward(xs.view())?;
                 o.rows()
                     .into_iter()
-                    .map(|r| {
+                    .enumerate()
+                    .map(|(r, row)| {
                         let (mut mu, mut var) = (Vec::new(), Vec::new());
-                        let r: Vec<f64> = r.to_vec();
-                        self.component(&r, &mut mu, &mut var);
-                        (mu, var)
+                        let row: Vec<f64> = row.to_vec();
+                        self.component(&row, &mut mu, &mut var);
+                        let mut acc = Acc::new(d);
+                        acc.push(&mu, &var, target(r).as_deref());
+                        acc
                     })
                     .collect()
             };
-            for (acc, (mu, var)) in rows.iter_mut().zip(parts) {
-                acc.0.extend(mu);
-                acc.1.extend(var);
-            }
+            rows = Some(match rows {
+                None => parts,
+                Some(t) => t.into_iter().zip(parts).map(|(a, b)| a.merge(&b)).collect(),
+            });
         }
-        Ok(rows)
+        Ok(rows.unwrap_or_default())
     }
 
-    fn summarise_row(&self, mu: &[f64], var: &[f64], y: Option<&[f64]>) -> Row {
+    fn summarise_row(&self, acc: &Acc, with_y: Option<&[f64]>) -> Row {
         let d = self.d();
-        let c = (mu.len() / d).max(1) as f64;
-        let mut mean = vec![0.0; d];
-        let mut alea = vec![0.0; d];
-        for (m, v) in mu.chunks_exact(d).zip(var.chunks_exact(d)) {
-            for k in 0..d {
-                mean[k] += m[k] / c;
-                alea[k] += v[k] / c;
-            }
-        }
-        let mut epi = vec![0.0; d * d];
-        for m in mu.chunks_exact(d) {
-            for a in 0..d {
-                for b in 0..d {
-                    epi[a * d + b] += (m[a] - mean[a]) * (m[b] - mean[b]) / c;
-                }
-            }
-        }
-        let (ll_joint, ll_each, ll_gauss) = match y {
+        let c = acc.count.max(1.0);
+        let mean = acc.mean.clone();
+        let alea: Vec<f64> = acc.alea_sum.iter().map(|v| v / c).collect();
+        let epi: Vec<f64> = acc.m2.iter().map(|v| v / c).collect();
+        let lc = c.ln();
+        let (ll_joint, ll_each, ll_gauss) = match with_y {
             None => (f64::NAN, vec![f64::NAN; d], f64::NAN),
             Some(y) => {
-                let each = (0..d)
-                    .map(|k| {
-                        let l: Vec<f64> = mu
-                            .chunks_exact(d)
-                            .zip(var.chunks_exact(d))
-                            .map(|(m, v)| log_normal(y[k], m[k], v[k]))
-                            .collect();
-                        log_mean_exp(&l)
-                    })
-                    .collect();
                 let mut cov = epi.clone();
                 for k in 0..d {
                     cov[k * d + k] += alea[k];
                 }
                 (
-                    mixture_log_density(y, mu, var),
-                    each,
+                    acc.joint.value() - lc,
+                    acc.each.iter().map(|l| l.value() - lc).collect(),
                     gaussian_log_density(y, &mean, &cov),
                 )
             }
@@ -215,13 +321,13 @@ impl MultiMethodModel {
             }
             crate::data::check_finite(y, "targets")?;
         }
-        let comps = self.components(x, opts)?;
-        Ok(comps
+        let accs = self.accumulate(x, y, opts)?;
+        Ok(accs
             .iter()
             .enumerate()
-            .map(|(i, (mu, var))| {
+            .map(|(i, acc)| {
                 let yr = y.map(|y| y.row(i).to_vec());
-                self.summarise_row(mu, var, yr.as_deref())
+                self.summarise_row(acc, yr.as_deref())
             })
             .collect())
     }
