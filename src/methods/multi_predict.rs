@@ -137,9 +137,9 @@ impl Acc {
             self.mean[k] += delta[k] / self.count;
             self.alea_sum[k] += var[k];
         }
-        for a in 0..d {
-            for b in 0..d {
-                self.m2[a * d + b] += delta[a] * (mu[b] - self.mean[b]);
+        for (row, &da) in self.m2.chunks_exact_mut(d).zip(&delta) {
+            for ((m2, &mb), &meanb) in row.iter_mut().zip(mu).zip(&self.mean) {
+                *m2 += da * (mb - meanb);
             }
         }
         if let Some(y) = y {
