@@ -109,6 +109,11 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
         if mcdropout::model::model_kind(&args.model)? == mcdropout::model::MULTI_KIND {
             return multi::run(&args, &opts);
         }
+        if gp::model_kind(&args.model)? != gp::GP_KIND
+            && mcdropout::methods::io::file_targets(&args.model)? > 1
+        {
+            return multi::run_methods(&args, &opts);
+        }
         not_applicable(
             &["reliability", "bins"],
             "the reliability diagram and calibration bins are for classifiers; this is a regression model",

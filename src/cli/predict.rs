@@ -115,6 +115,11 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         if model::model_kind(&args.model)? == model::MULTI_KIND {
             return multi::run(&args, &opts);
         }
+        if gp::model_kind(&args.model)? != gp::GP_KIND
+            && mcdropout::methods::io::file_targets(&args.model)? > 1
+        {
+            return multi::run_methods(&args, &opts);
+        }
         let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
         if is_gp {
             not_applicable(

@@ -68,11 +68,59 @@ pub(super) fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
             r
         })
         .collect();
+    write_rows(args, &names, &rows)
+}
+
+/// Runs `predict` on a several-target method model (heteroscedastic head, Concrete
+/// dropout, ensemble): the same columns, with each row's own aleatoric std (the mean
+/// predicted variance) and the epistemic covariance between targets (the predicted noise
+/// is diagonal, so it is the whole off-diagonal covariance).
+pub(super) fn run_methods(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
+    if args.arrays.wanted() {
+        return Err(invalid(
+            "--samples-out",
+            "does not apply to a Concrete-dropout, heteroscedastic or ensemble model: its predictive is a mixture of Gaussians, reported by its moments",
+        ));
+    }
+    let model = mcdropout::methods::io::load_multi(&args.model)?;
+    let (table, opts) = args
+        .keys
+        .apply(load_table(&args.data, args.drop_missing)?, opts)?;
+    let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+    let p = model.predict_mc(x.view(), &opts)?;
+    let d = model.d();
+    let names = columns(&model.target_names);
+    let rows: Vec<Vec<f64>> = (0..p.mean.nrows())
+        .map(|i| {
+            let mut r = Vec::with_capacity(names.len());
+            for k in 0..d {
+                r.extend([
+                    p.mean[[i, k]],
+                    p.std[[i, k]],
+                    p.epistemic_cov[[i, k, k]].max(0.0).sqrt(),
+                    p.aleatoric_var[[i, k]].sqrt(),
+                    p.lower[[i, k]],
+                    p.upper[[i, k]],
+                ]);
+            }
+            for a in 0..d {
+                for b in a + 1..d {
+                    r.push(p.epistemic_cov[[i, a, b]]);
+                }
+            }
+            r
+        })
+        .collect();
+    write_rows(args, &names, &rows)
+}
+
+/// Writes the rows as CSV or JSON to `--out` (or stdout).
+fn write_rows(args: &PredictArgs, names: &[String], rows: &[Vec<f64>]) -> CliResult<()> {
     emit(args.out.as_deref(), |w: &mut dyn Write| {
         match args.format {
             Format::Csv => {
                 writeln!(w, "{}", names.join(","))?;
-                for r in &rows {
+                for r in rows {
                     let cells: Vec<String> = r.iter().map(|v| v.to_string()).collect();
                     writeln!(w, "{}", cells.join(","))?;
                 }

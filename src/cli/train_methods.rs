@@ -134,6 +134,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
     let start = Instant::now();
     let compute = args.compute.clone();
     compute.run(|| {
+        if args.target.contains(',') {
+            return run_multi(&args, &p, start);
+        }
         let table = load_table(&args.data, args.drop_missing)?;
         let (x, y, names, target) =
             table.features_and_target(&args.target, args.features.as_deref())?;
@@ -180,4 +183,66 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         );
         Ok(())
     })
+}
+
+/// `train --target a,b,… --method …`: one network (or ensemble) for several targets, with
+/// the heteroscedastic head (D means and D log-variances).
+fn run_multi(args: &TrainArgs, p: &MethodParams, start: Instant) -> CliResult<()> {
+    if !p.heteroscedastic {
+        return Err(invalid(
+            "--heteroscedastic",
+            format!(
+                "--method {} with several targets needs the heteroscedastic head (add --heteroscedastic); a fixed-τ network for several targets is the plain MC-dropout regressor (no --method)",
+                p.method.name()
+            ),
+        ));
+    }
+    let table = load_table(&args.data, args.drop_missing)?;
+    let (t, f) = super::multi::columns(&table, &args.target, args.features.as_deref())?;
+    let x = table.select_columns(&f);
+    let y = table.select_columns(&t);
+    let names: Vec<String> = f.iter().map(|&i| table.column_name(i)).collect();
+    let targets: Vec<String> = t.iter().map(|&i| table.column_name(i)).collect();
+    let mut p = p.clone();
+    p.base.feature_names = Some(names.clone());
+    p.base.target_name = None;
+    let model = p
+        .fit_multi(x.view(), y.view(), Some(targets.clone()))
+        .map_err(|e| match e {
+            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+                CliError::Msg(format!("{}: {e}", args.data.display()))
+            }
+            e => e.into(),
+        })?;
+    io::save_multi(&model, &args.out)?;
+    let r = &model.report;
+    note!(
+        "trained {} (heteroscedastic, {} network{}) on {} rows × {} features → {} targets ({})",
+        p.method.name(),
+        model.members.len(),
+        if model.members.len() == 1 { "" } else { "s" },
+        x.nrows(),
+        names.len(),
+        targets.len(),
+        targets.join(", ")
+    );
+    note!(
+        "epochs {} ({} steps), final loss {:.6}, training time {}",
+        r.epochs,
+        r.steps,
+        r.final_loss,
+        fmt_seconds(r.seconds)
+    );
+    if p.method == Method::Concrete {
+        note!(
+            "learned drop probabilities per layer: {:?}",
+            model.dropout_rates()[0]
+        );
+    }
+    note!(
+        "model written to {} ({} total)",
+        args.out.display(),
+        fmt_seconds(start.elapsed().as_secs_f64())
+    );
+    Ok(())
 }

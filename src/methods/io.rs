@@ -4,6 +4,7 @@
 //! head, every member's architecture (with its learned dropout rates) and the rest.
 
 use super::model::MethodModel;
+use super::multi::MultiMethodModel;
 use super::params::Method;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
@@ -36,6 +37,17 @@ struct Meta {
     report: TrainReport,
     feature_names: Vec<String>,
     target_name: String,
+    /// D, written only for several-target files (absent: 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n_targets: Option<usize>,
+    /// Per-target names, means and stds (several-target files; `y_mean`, `y_std` then
+    /// hold target 0's and `target_name` the comma-joined names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target_names: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    y_means: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    y_stds: Option<Vec<f64>>,
 }
 
 /// Whether the metadata of a regressor file says a method model made it (another method
@@ -75,10 +87,6 @@ pub fn file_is_method_model(path: &Path) -> Result<bool> {
 
 /// Writes `model` to `path` atomically.
 pub fn save(model: &MethodModel, path: &Path) -> Result<()> {
-    let bad = |reason: String| Error::ModelFormat {
-        path: path.to_path_buf(),
-        reason,
-    };
     let meta = Meta {
         format_version: FORMAT_VERSION,
         kind: "regressor".into(),
@@ -98,10 +106,22 @@ pub fn save(model: &MethodModel, path: &Path) -> Result<()> {
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
         target_name: model.target_name.clone(),
+        n_targets: None,
+        target_names: None,
+        y_means: None,
+        y_stds: None,
+    };
+    write_file(&meta, &model.members, path)
+}
+
+fn write_file(meta: &Meta, members: &[Network], path: &Path) -> Result<()> {
+    let bad = |reason: String| Error::ModelFormat {
+        path: path.to_path_buf(),
+        reason,
     };
     let json = serde_json::to_string(&meta).map_err(|e| bad(e.to_string()))?;
     let mut bytes: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
-    for (m, net) in model.members.iter().enumerate() {
+    for (m, net) in members.iter().enumerate() {
         let prefix = if m == 0 {
             String::new()
         } else {
@@ -152,13 +172,71 @@ pub fn load(path: &Path) -> Result<MethodModel> {
             target_name: r.target_name.clone(),
         });
     }
+    let (meta, members) = load_method(&bytes, meta, path)?;
+    if let Some(d) = meta.n_targets.filter(|&d| d != 1) {
+        return Err(Error::WrongModelKind {
+            path: path.to_path_buf(),
+            found: format!("{} model with {d} targets", meta.method.name()),
+            request: "load it with mcdropout::methods::io::load_multi".into(),
+        });
+    }
+    Ok(MethodModel {
+        method: meta.method,
+        heteroscedastic: meta.heteroscedastic,
+        members,
+        x_scaler: Standardizer {
+            mean: Array1::from(meta.x_mean),
+            std: Array1::from(meta.x_std),
+        },
+        y_mean: meta.y_mean,
+        y_std: meta.y_std,
+        length_scale: meta.length_scale,
+        tau: meta.tau,
+        temperature: meta.temperature,
+        train: meta.train,
+        report: meta.report,
+        feature_names: meta.feature_names,
+        target_name: meta.target_name,
+    })
+}
+
+/// The metadata and networks of a method model file, checked.
+fn load_method(bytes: &[u8], meta: serde_json::Value, path: &Path) -> Result<(Meta, Vec<Network>)> {
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,
     };
-    let (_, first) = load_network(&bytes, path)?;
+    let (_, first) = load_network(bytes, path)?;
     let meta: Meta = serde_json::from_value(meta).map_err(|e| bad(format!("metadata: {e}")))?;
-    let outputs = if meta.heteroscedastic { 2 } else { 1 };
+    let d = meta.n_targets.unwrap_or(1);
+    if d == 0 || d > first.n_outputs() {
+        return Err(bad(format!("n_targets {d} is out of range")));
+    }
+    if d > 1 {
+        let names = meta.target_names.as_ref().map_or(0, Vec::len);
+        let means = meta.y_means.as_ref().map_or(0, Vec::len);
+        let stds = meta.y_stds.as_ref().map_or(0, Vec::len);
+        if names != d || means != d || stds != d {
+            return Err(bad(format!(
+                "{d} targets but {names} target names, {means} means and {stds} stds"
+            )));
+        }
+        for (&m, &s) in meta
+            .y_means
+            .iter()
+            .flatten()
+            .zip(meta.y_stds.iter().flatten())
+        {
+            crate::model::validate::finite("a target mean", m, path)?;
+            crate::model::validate::positive("a target standard deviation", s, path)?;
+        }
+        if meta.tau.is_some() {
+            return Err(bad(
+                "a several-target method model is heteroscedastic".into()
+            ));
+        }
+    }
+    let outputs = if meta.heteroscedastic { 2 * d } else { d };
     let n_in = first.n_inputs();
     if meta.x_mean.len() != n_in || meta.x_std.len() != n_in || meta.feature_names.len() != n_in {
         return Err(bad("standardisation does not match the input width".into()));
@@ -177,7 +255,7 @@ pub fn load(path: &Path) -> Result<MethodModel> {
     if let Some(t) = meta.tau {
         crate::model::validate::positive("τ", t, path)?;
     }
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(format!("{e}")))?;
+    let st = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("{e}")))?;
     let mut members = vec![first];
     for (m, arch) in meta.member_architectures.iter().enumerate().skip(1) {
         arch.validate().map_err(|e| bad(e.to_string()))?;
@@ -225,7 +303,75 @@ pub fn load(path: &Path) -> Result<MethodModel> {
             }
         )));
     }
-    Ok(MethodModel {
+    Ok((meta, members))
+}
+
+/// Writes a several-target method model to `path` atomically (the method file format with
+/// `n_targets`, `target_names`, `y_means` and `y_stds` added; a D = 1 model writes the
+/// same fields, and [`load`] refuses a file with D ≥ 2 by name).
+pub fn save_multi(model: &MultiMethodModel, path: &Path) -> Result<()> {
+    let meta = Meta {
+        format_version: FORMAT_VERSION,
+        kind: "regressor".into(),
+        crate_version: env!("CARGO_PKG_VERSION").into(),
+        method: model.method,
+        heteroscedastic: model.heteroscedastic,
+        architecture: model.members[0].arch.clone(),
+        member_architectures: model.members.iter().map(|m| m.arch.clone()).collect(),
+        x_mean: model.x_scaler.mean.to_vec(),
+        x_std: model.x_scaler.std.to_vec(),
+        y_mean: model.y_scaler.mean[0],
+        y_std: model.y_scaler.std[0],
+        length_scale: model.length_scale,
+        tau: model.tau,
+        temperature: model.temperature,
+        train: model.train.clone(),
+        report: model.report.clone(),
+        feature_names: model.feature_names.clone(),
+        target_name: model.target_names.join(","),
+        n_targets: Some(model.d()),
+        target_names: Some(model.target_names.clone()),
+        y_means: Some(model.y_scaler.mean.to_vec()),
+        y_stds: Some(model.y_scaler.std.to_vec()),
+    };
+    write_file(&meta, &model.members, path)
+}
+
+/// Reads a method model file with any number of targets (a single-target file, of any
+/// method, loads with D = 1).
+pub fn load_multi(path: &Path) -> Result<MultiMethodModel> {
+    let bytes = read_file(path)?;
+    let meta = check_bytes(&bytes, path)?;
+    if !is_method_model(&meta) {
+        let m = load(path)?;
+        return Ok(MultiMethodModel {
+            method: m.method,
+            heteroscedastic: m.heteroscedastic,
+            members: m.members,
+            x_scaler: m.x_scaler,
+            y_scaler: Standardizer {
+                mean: Array1::from(vec![m.y_mean]),
+                std: Array1::from(vec![m.y_std]),
+            },
+            length_scale: m.length_scale,
+            tau: m.tau,
+            temperature: m.temperature,
+            train: m.train,
+            report: m.report,
+            feature_names: m.feature_names,
+            target_names: vec![m.target_name],
+        });
+    }
+    let (meta, members) = load_method(&bytes, meta, path)?;
+    let (names, means, stds) = match meta.n_targets {
+        Some(d) if d > 1 => (
+            meta.target_names.unwrap_or_default(),
+            meta.y_means.unwrap_or_default(),
+            meta.y_stds.unwrap_or_default(),
+        ),
+        _ => (vec![meta.target_name], vec![meta.y_mean], vec![meta.y_std]),
+    };
+    Ok(MultiMethodModel {
         method: meta.method,
         heteroscedastic: meta.heteroscedastic,
         members,
@@ -233,14 +379,27 @@ pub fn load(path: &Path) -> Result<MethodModel> {
             mean: Array1::from(meta.x_mean),
             std: Array1::from(meta.x_std),
         },
-        y_mean: meta.y_mean,
-        y_std: meta.y_std,
+        y_scaler: Standardizer {
+            mean: Array1::from(means),
+            std: Array1::from(stds),
+        },
         length_scale: meta.length_scale,
         tau: meta.tau,
         temperature: meta.temperature,
         train: meta.train,
         report: meta.report,
         feature_names: meta.feature_names,
-        target_name: meta.target_name,
+        target_names: names,
     })
+}
+
+/// The number of targets D recorded in the model file at `path` (1 for any file that
+/// does not record it).
+pub fn file_targets(path: &Path) -> Result<usize> {
+    let bytes = read_file(path)?;
+    let meta = crate::model::io::read_metadata(&bytes, path)?;
+    Ok(meta
+        .get("n_targets")
+        .and_then(serde_json::Value::as_u64)
+        .map_or(1, |d| d as usize))
 }

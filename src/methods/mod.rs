@@ -13,3 +13,8 @@ mod params;
 
 pub use model::{MethodModel, MixturePrediction};
 pub use params::{Method, MethodParams, member_seed};
+mod multi;
+mod multi_predict;
+
+pub use multi::MultiMethodModel;
+pub use multi_predict::{MultiMixturePrediction, log_mean_exp, mixture_log_density};

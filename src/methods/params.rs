@@ -280,33 +280,11 @@ impl MethodParams {
             feature_names: feature_names.clone(),
             target_name: target_name.clone(),
         };
-        let train_one = |m: usize,
-                         cb: &mut dyn FnMut(usize, &Network) -> Result<()>|
-         -> Result<(Network, TrainReport)> {
-            let seed = member_seed(b.train.seed, m);
-            let mut net = Network::init(arch.clone(), b.init, b.bias_init, seed)?;
-            let mut cfg = b.train.clone();
-            cfg.seed = seed;
-            let r = match cfg.precision {
-                Precision::F32 => {
-                    train_method::<f32>(&mut net, &obj, xs.view(), ys.view(), &cfg, every, cb)
-                }
-                _ => train_method::<f64>(&mut net, &obj, xs.view(), ys.view(), &cfg, every, cb),
-            }?;
-            Ok((net, r))
+        let mut cb = |epoch: usize, net: &Network| -> Result<()> {
+            let m = shell(vec![net.clone()], TrainReport::default_at(epoch));
+            on_checkpoint(epoch, &m)
         };
-        let trained: Vec<(Network, TrainReport)> = if self.members == 1 {
-            let mut cb = |epoch: usize, net: &Network| -> Result<()> {
-                let m = shell(vec![net.clone()], TrainReport::default_at(epoch));
-                on_checkpoint(epoch, &m)
-            };
-            vec![train_one(0, &mut cb)?]
-        } else {
-            (0..self.members)
-                .into_par_iter()
-                .map(|m| train_one(m, &mut |_, _| Ok(())))
-                .collect::<Result<_>>()?
-        };
+        let trained = self.train_members(&arch, &obj, xs.view(), ys.view(), every, &mut cb)?;
         let report = TrainReport {
             epochs: b.train.epochs,
             steps: trained.iter().map(|(_, r)| r.steps).sum(),
@@ -315,6 +293,41 @@ impl MethodParams {
             seconds: trained.iter().map(|(_, r)| r.seconds).sum(),
         };
         Ok(shell(trained.into_iter().map(|(n, _)| n).collect(), report))
+    }
+
+    /// Trains the member networks of `arch` on standardised `xs`, `ys` (`n × D`): one
+    /// network (with checkpoints) or `members` in parallel, each with [`member_seed`].
+    pub(super) fn train_members(
+        &self,
+        arch: &Architecture,
+        obj: &Objective,
+        xs: ArrayView2<f64>,
+        ys: ArrayView2<f64>,
+        every: Option<usize>,
+        on_checkpoint: &mut dyn FnMut(usize, &Network) -> Result<()>,
+    ) -> Result<Vec<(Network, TrainReport)>> {
+        let b = &self.base;
+        let train_one = |m: usize,
+                         cb: &mut dyn FnMut(usize, &Network) -> Result<()>|
+         -> Result<(Network, TrainReport)> {
+            let seed = member_seed(b.train.seed, m);
+            let mut net = Network::init(arch.clone(), b.init, b.bias_init, seed)?;
+            let mut cfg = b.train.clone();
+            cfg.seed = seed;
+            let r = match cfg.precision {
+                Precision::F32 => train_method::<f32>(&mut net, obj, xs, ys, &cfg, every, cb),
+                _ => train_method::<f64>(&mut net, obj, xs, ys, &cfg, every, cb),
+            }?;
+            Ok((net, r))
+        };
+        if self.members == 1 {
+            Ok(vec![train_one(0, on_checkpoint)?])
+        } else {
+            (0..self.members)
+                .into_par_iter()
+                .map(|m| train_one(m, &mut |_, _| Ok(())))
+                .collect::<Result<_>>()
+        }
     }
 }
 
