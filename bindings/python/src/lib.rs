@@ -10,6 +10,7 @@ mod files;
 mod gp;
 mod interrupt;
 mod methods;
+mod methods_multi;
 mod model_methods;
 mod multi;
 mod regressor;
@@ -61,5 +62,8 @@ fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(methods::is_method_model_file, m)?)?;
     m.add_class::<multi::PyMultiRegressor>()?;
     m.add_function(wrap_pyfunction!(multi::fit_multi_regressor, m)?)?;
+    m.add_class::<methods_multi::PyMultiMethodModel>()?;
+    m.add_function(wrap_pyfunction!(methods_multi::fit_multi_method, m)?)?;
+    m.add_function(wrap_pyfunction!(methods_multi::model_file_targets, m)?)?;
     Ok(())
 }

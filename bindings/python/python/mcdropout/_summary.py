@@ -63,6 +63,10 @@ class MixtureDistribution:
     (the predicted noise, per row); ``epistemic_std**2`` the variance of the μ_c;
     ``std**2`` their sum, the mixture's variance. ``lower``/``upper`` bound the central
     interval at ``level`` of the moment-matched Gaussian.
+
+    For a model fitted on several targets (y of shape N × D) every array is N × D (each
+    target's marginal) and ``epistemic_cov`` holds the N × D × D covariance of the μ_c
+    (None for one target).
     """
 
     mean: np.ndarray
@@ -72,3 +76,4 @@ class MixtureDistribution:
     lower: np.ndarray
     upper: np.ndarray
     level: float
+    epistemic_cov: np.ndarray | None = None

@@ -57,7 +57,14 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         temperature: float,
         tau: float | None,
     ) -> None:
-        X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
+        multi = _validation.is_multi_target(y)
+        names = None
+        if multi:
+            columns = getattr(y, "columns", None)
+            names = None if columns is None else [str(c) for c in columns]
+            X, y = _validation.check_fit_data_multi(self, X, y)
+        else:
+            X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
         hidden = self.hidden_layer_sizes
         if isinstance(hidden, int) and not isinstance(hidden, bool):
             hidden = (hidden,)
@@ -86,17 +93,33 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
             "random_state": self.seed_,
             "feature_names": _validation.feature_names(self),
         }
-        self.model_ = _mcdropout.fit_method(
-            X,
-            y,
-            settings,
-            self._method,
-            bool(heteroscedastic),
-            members,
-            float(dropout),
-            float(temperature),
-            tau,
-        )
+        if multi:
+            # Several targets: the crate's MultiMethodModel (heteroscedastic head only;
+            # the crate names the argument when it is missing).
+            self.model_ = _mcdropout.fit_multi_method(
+                X,
+                y,
+                settings,
+                self._method,
+                bool(heteroscedastic),
+                members,
+                float(dropout),
+                float(temperature),
+                tau,
+                names,
+            )
+        else:
+            self.model_ = _mcdropout.fit_method(
+                X,
+                y,
+                settings,
+                self._method,
+                bool(heteroscedastic),
+                members,
+                float(dropout),
+                float(temperature),
+                tau,
+            )
         self._set_fitted()
 
     def _set_fitted(self) -> None:
@@ -107,6 +130,20 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         tau = self.model_.tau
         self.tau_ = None if tau is None else float(tau)
         self.heteroscedastic_ = bool(self.model_.heteroscedastic)
+        if self._is_multi():
+            self.n_outputs_ = len(self.model_.target_names)
+            self.target_names_ = list(self.model_.target_names)
+        elif hasattr(self, "n_outputs_"):
+            del self.n_outputs_
+            del self.target_names_
+
+    def _is_multi(self) -> bool:
+        return isinstance(self.model_, _mcdropout.MultiMethodModel)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _samples(self) -> int:
         return _validation.positive_int("n_samples", self.n_samples)
@@ -136,6 +173,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
             lower=out["lower"],
             upper=out["upper"],
             level=float(out["level"]),
+            epistemic_cov=out.get("epistemic_cov"),
         )
 
     def predict_deterministic(self, X: Any) -> np.ndarray:
@@ -150,6 +188,16 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         variance), ``n``, ``samples`` — as ``mcdropout evaluate`` reports them."""
         check_is_fitted(self, "model_")
         X = _validation.check_predict_data(self, X)
+        if self._is_multi():
+            Y = np.asarray(y, dtype=np.float64)
+            if Y.ndim != 2 or Y.shape != (X.shape[0], self.n_outputs_):
+                raise ValueError(
+                    f"invalid y: expected shape ({X.shape[0]}, {self.n_outputs_}), got {Y.shape}"
+                )
+            lvl = _validation.level_of(self.level)
+            return dict(
+                self.model_.evaluate(X, Y, self._samples(), self._mc_seed(), lvl, self.n_jobs)
+            )
         y = np.asarray(y, dtype=np.float64).reshape(-1)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} values")
@@ -158,7 +206,9 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
 
     def log_likelihood(self, X: Any, y: Any) -> float:
         """Mean test log-likelihood of (X, y) under the predictive mixture: per row,
-        log of the average over components c of N(y; μ_c, σ²_c)."""
+        log of the average over components c of N(y; μ_c, σ²_c). For several targets, the
+        joint log-density of each row's D-vector under the mixture of the diagonal
+        Gaussians N(μ_c, diag σ²_c), averaged over rows."""
         return float(self.evaluate(X, y)["log_likelihood"])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -274,7 +324,9 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any) -> ConcreteDropoutRegressor:
-        """Trains on X (n × d) and y (n). Returns self."""
+        """Trains on X (n × d) and y (n), or y (n × D) for D > 1 targets (one network
+        with D mean and D log-variance outputs; needs ``heteroscedastic=True``).
+        Returns self."""
         p = float(self.dropout)
         if not 0.0 < p < 1.0:
             raise ValueError(
@@ -351,7 +403,8 @@ class DeepEnsembleRegressor(_MethodRegressor):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any) -> DeepEnsembleRegressor:
-        """Trains the M members on X (n × d) and y (n). Returns self."""
+        """Trains the M members on X (n × d) and y (n), or y (n × D) for D > 1 targets.
+        Returns self."""
         m = _validation.positive_int("members", self.members)
         self._fit_model(
             X, y, dropout=0.1, heteroscedastic=True, members=m, temperature=0.1, tau=None
@@ -369,8 +422,16 @@ class DeepEnsembleRegressor(_MethodRegressor):
         return _load_as(cls, path, "ensemble")
 
 
+def _load_model(path: PathLike) -> Any:
+    """The engine model of a method-model file, with one target or several."""
+    p = os.fspath(path)
+    if _mcdropout.model_file_targets(p) > 1:
+        return _mcdropout.MultiMethodModel.load(p)
+    return _mcdropout.MethodModel.load(p)
+
+
 def _load_as(cls: Any, path: PathLike, method: str) -> Any:
-    model = _mcdropout.MethodModel.load(os.fspath(path))
+    model = _load_model(path)
     if model.method != method:
         raise _mcdropout.ModelFileError(
             f"invalid model file {os.fspath(path)!r}: it was made by method {model.method!r}, "
@@ -390,7 +451,7 @@ def _load_as(cls: Any, path: PathLike, method: str) -> Any:
 def load_method_model(path: PathLike) -> Any:
     """The estimator for any method-model file: Concrete dropout or ensemble by the
     method the file records (a heteroscedastic MC-dropout file has no estimator yet)."""
-    model = _mcdropout.MethodModel.load(os.fspath(path))
+    model = _load_model(path)
     if model.method == "ensemble":
         return DeepEnsembleRegressor.load(path)
     if model.method == "concrete":
