@@ -100,13 +100,12 @@ def test_cli_and_python_multi_method_models_are_the_same(cli, two_targets, tmp_p
     pd.concat([_frame(x[:60]), _frame(y[:60], "t")], axis=1).to_csv(
         tmp_path / "test.csv", index=False, float_format="%.17g"
     )
-    ev = json.loads(
-        _run(
-            cli, "evaluate", "--model", str(tmp_path / "py.model"), "--data",
-            str(tmp_path / "test.csv"), "--target", "t0,t1", "--samples", "300",
-            "--seed", "5", "--json",
-        )  # fmt: skip
-    )
+    out = _run(
+        cli, "evaluate", "--model", str(tmp_path / "py.model"), "--data",
+        str(tmp_path / "test.csv"), "--target", "t0,t1", "--samples", "300",
+        "--seed", "5", "--json",
+    )  # fmt: skip
+    ev = json.loads(out)
     assert ev["ll_mixture"] == est.log_likelihood(_frame(x[:60]), y[:60])
     assert ev["ll_mixture"] == est.score(_frame(x[:60]), y[:60])
     assert ev["ll"] == list(est.evaluate(_frame(x[:60]), y[:60])["log_likelihood_per_target"])
