@@ -192,7 +192,7 @@ def test_bad_input(two_targets):  # type: ignore[no-untyped-def]
         ConcreteDropoutRegressor(epochs=3).fit(x, bad)
     with pytest.raises(ValueError, match="rows|samples|inconsistent"):
         DeepEnsembleRegressor(members=2, epochs=3).fit(x, y[:-5])
-    with pytest.raises(ValueError, match="heteroscedastic"):
+    with pytest.raises(ValueError, match="invalid heteroscedastic.*2 targets"):
         ConcreteDropoutRegressor(epochs=3, heteroscedastic=False).fit(x, y)
     est = ConcreteDropoutRegressor(epochs=3, n_samples=20).fit(x, y)
     with pytest.raises(ValueError, match=r"shape \(10, 2\)"):

@@ -12,7 +12,9 @@ from ._network import PathLike
 def load(path: PathLike) -> Any:
     """The fitted estimator stored in a model file written by the command line or by an
     estimator's ``save``: an :class:`MCDropoutRegressor`, :class:`MCDropoutClassifier` or
-    :class:`ExactGPRegressor`, by the kind the file records."""
+    :class:`ExactGPRegressor`, by the kind the file records; a method-model file (one
+    target or several) gives a :class:`ConcreteDropoutRegressor` or
+    :class:`DeepEnsembleRegressor`."""
     from .classifier import MCDropoutClassifier
     from .gp import ExactGPRegressor
     from .regressor import MCDropoutRegressor

@@ -63,6 +63,12 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
             columns = getattr(y, "columns", None)
             names = None if columns is None else [str(c) for c in columns]
             X, y = _validation.check_fit_data_multi(self, X, y)
+            if not heteroscedastic:
+                raise ValueError(
+                    f"invalid heteroscedastic: {type(self).__name__} with {y.shape[1]} "
+                    "targets needs heteroscedastic=True (a fixed-τ network for several "
+                    "targets is MCDropoutRegressor)"
+                )
         else:
             X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
         hidden = self.hidden_layer_sizes
