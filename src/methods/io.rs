@@ -152,10 +152,14 @@ fn write_file(meta: &Meta, members: &[Network], path: &Path) -> Result<()> {
 /// Reads a model file of any method (a plain MC-dropout file loads as a homoscedastic
 /// `mc-dropout` method model).
 pub fn load(path: &Path) -> Result<MethodModel> {
-    let bytes = read_file(path)?;
-    let meta = check_bytes(&bytes, path)?;
+    load_bytes(&read_file(path)?, path)
+}
+
+/// As [`load`], on the bytes of a model file already read; `path` names it in messages.
+pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<MethodModel> {
+    let meta = check_bytes(bytes, path)?;
     if !is_method_model(&meta) {
-        let r = crate::model::load_bytes(&bytes, path)?;
+        let r = crate::model::load_bytes(bytes, path)?;
         return Ok(MethodModel {
             method: Method::McDropout,
             heteroscedastic: false,
@@ -172,7 +176,7 @@ pub fn load(path: &Path) -> Result<MethodModel> {
             target_name: r.target_name.clone(),
         });
     }
-    let (meta, members) = load_method(&bytes, meta, path)?;
+    let (meta, members) = load_method(bytes, meta, path)?;
     if let Some(d) = meta.n_targets.filter(|&d| d != 1) {
         return Err(Error::WrongModelKind {
             path: path.to_path_buf(),
@@ -340,10 +344,15 @@ pub fn save_multi(model: &MultiMethodModel, path: &Path) -> Result<()> {
 /// Reads a method model file with any number of targets (a single-target file, of any
 /// method, loads with D = 1).
 pub fn load_multi(path: &Path) -> Result<MultiMethodModel> {
-    let bytes = read_file(path)?;
-    let meta = check_bytes(&bytes, path)?;
+    load_multi_bytes(&read_file(path)?, path)
+}
+
+/// As [`load_multi`], on the bytes of a model file already read; `path` names it in
+/// messages.
+pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiMethodModel> {
+    let meta = check_bytes(bytes, path)?;
     if !is_method_model(&meta) {
-        let m = load(path)?;
+        let m = load_bytes(bytes, path)?;
         return Ok(MultiMethodModel {
             method: m.method,
             heteroscedastic: m.heteroscedastic,
@@ -362,7 +371,7 @@ pub fn load_multi(path: &Path) -> Result<MultiMethodModel> {
             target_names: vec![m.target_name],
         });
     }
-    let (meta, members) = load_method(&bytes, meta, path)?;
+    let (meta, members) = load_method(bytes, meta, path)?;
     let (names, means, stds) = match meta.n_targets {
         Some(d) if d > 1 => (
             meta.target_names.unwrap_or_default(),

@@ -18,5 +18,5 @@ mod multi;
 mod multi_io;
 mod multi_predict;
 pub use multi::MultiRegressor;
-pub use multi_io::{MULTI_KIND, load_multi, save_multi};
+pub use multi_io::{MULTI_KIND, load_multi, load_multi_bytes, save_multi};
 pub use multi_predict::{MultiEvaluation, MultiPrediction, gaussian_log_density};

@@ -67,8 +67,13 @@ pub fn save_multi(model: &MultiRegressor, path: &Path) -> Result<()> {
 /// Reads a model written by [`save_multi`], checked like every model file (checksum,
 /// version, tensors) plus: D outputs, D target means, stds and names.
 pub fn load_multi(path: &Path) -> Result<MultiRegressor> {
-    let bytes = read_file(path)?;
-    let (meta, network) = load_network(&bytes, path)?;
+    load_multi_bytes(&read_file(path)?, path)
+}
+
+/// As [`load_multi`], on the bytes of a model file already read; `path` names it in
+/// messages.
+pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiRegressor> {
+    let (meta, network) = load_network(bytes, path)?;
     let bad = |reason: String| Error::ModelFormat {
         path: path.to_path_buf(),
         reason,

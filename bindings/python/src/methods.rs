@@ -11,9 +11,9 @@ use mcdropout::cancel::Cancel;
 use mcdropout::methods::{self, Method, MethodParams};
 use mcdropout::model::Noise;
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 
 /// A fitted method model.
@@ -65,54 +65,15 @@ pub fn fit_method(
     Ok(PyMethodModel { inner })
 }
 
-fn tmp_io(e: std::io::Error) -> PyErr {
-    PyOSError::new_err(format!("temporary model file: {e}"))
-}
+crate::model_methods::model_file_methods!(
+    PyMethodModel,
+    methods::io::save,
+    methods::io::load,
+    methods::io::load_bytes
+);
 
 #[pymethods]
 impl PyMethodModel {
-    /// Reads a method-model file written by `save` or by `mcdropout train --method`.
-    #[staticmethod]
-    fn load(path: PathBuf) -> PyResult<Self> {
-        Ok(Self {
-            inner: methods::io::load(&path).map_err(to_py)?,
-        })
-    }
-
-    /// Writes the model file (the command line's format).
-    fn save(&self, path: PathBuf) -> PyResult<()> {
-        methods::io::save(&self.inner, &path).map_err(to_py)
-    }
-
-    /// The model file's bytes.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = crate::files::to_bytes(|p| methods::io::save(&self.inner, p))?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    /// A model from the bytes of a model file (checksum verified on loading).
-    #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        let dir = tempfile::tempdir().map_err(tmp_io)?;
-        let path = dir.path().join("model.mcdropout");
-        std::fs::write(&path, data).map_err(tmp_io)?;
-        Self::load(path)
-    }
-
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let ctor = py.get_type::<Self>().getattr("from_bytes")?;
-        Ok((ctor, (self.to_bytes(py)?,)))
-    }
-
-    /// Feature names stored in the model.
-    #[getter]
-    fn feature_names(&self) -> Vec<String> {
-        self.inner.feature_names.clone()
-    }
-
     /// The method that made the model: "mc-dropout", "concrete" or "ensemble".
     #[getter]
     fn method(&self) -> &'static str {

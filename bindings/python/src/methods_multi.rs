@@ -12,9 +12,9 @@ use mcdropout::methods::{self, Method, MethodParams};
 use mcdropout::model::Noise;
 use ndarray::{Array1, Array2};
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 
 /// A fitted several-target method model.
@@ -67,61 +67,21 @@ pub fn fit_multi_method(
     Ok(PyMultiMethodModel { inner })
 }
 
-fn tmp_io(e: std::io::Error) -> PyErr {
-    PyOSError::new_err(format!("temporary model file: {e}"))
-}
-
 /// The square root of each row's covariance diagonal (N × D × D → N × D).
 fn diag_sqrt(cov: &ndarray::Array3<f64>) -> Array2<f64> {
     let (n, d) = (cov.shape()[0], cov.shape()[1]);
     Array2::from_shape_fn((n, d), |(i, j)| cov[[i, j, j]].max(0.0).sqrt())
 }
 
+crate::model_methods::model_file_methods!(
+    PyMultiMethodModel,
+    methods::io::save_multi,
+    methods::io::load_multi,
+    methods::io::load_multi_bytes
+);
+
 #[pymethods]
 impl PyMultiMethodModel {
-    /// Reads a several-target method-model file written by `save` or by `mcdropout train
-    /// --target a,b,… --method …`.
-    #[staticmethod]
-    fn load(path: PathBuf) -> PyResult<Self> {
-        Ok(Self {
-            inner: methods::io::load_multi(&path).map_err(to_py)?,
-        })
-    }
-
-    /// Writes the model file (the command line's format).
-    fn save(&self, path: PathBuf) -> PyResult<()> {
-        methods::io::save_multi(&self.inner, &path).map_err(to_py)
-    }
-
-    /// The model file's bytes.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = crate::files::to_bytes(|p| methods::io::save_multi(&self.inner, p))?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    /// A model from the bytes of a model file (checksum verified on loading).
-    #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        let dir = tempfile::tempdir().map_err(tmp_io)?;
-        let path = dir.path().join("model.mcdropout");
-        std::fs::write(&path, data).map_err(tmp_io)?;
-        Self::load(path)
-    }
-
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let ctor = py.get_type::<Self>().getattr("from_bytes")?;
-        Ok((ctor, (self.to_bytes(py)?,)))
-    }
-
-    /// Feature names stored in the model.
-    #[getter]
-    fn feature_names(&self) -> Vec<String> {
-        self.inner.feature_names.clone()
-    }
-
     /// Target names stored in the model.
     #[getter]
     fn target_names(&self) -> Vec<String> {
