@@ -108,6 +108,24 @@ const GUIDE_BITS: u32 = 12;
 /// Gaps tabulated at most.
 const MAX_TABLE: usize = 1 << 14;
 
+/// One Geometric(p) gap from the tables of a [`DropSampler`] (`thresh`, `guide`) and
+/// ln(1 − p).
+#[inline(always)]
+fn gap_in<R: Rng>(thresh: &[u32], guide: &[u32], ln_q: f64, rng: &mut R) -> u64 {
+    let u = (rng.next_u64() >> 32) as u32;
+    let last = thresh.len() - 1;
+    if u >= thresh[last] {
+        // G > last: last + 1 plus a fresh Geometric(p) (memorylessness).
+        let v: f64 = rng.random();
+        return last as u64 + 1 + ((1.0 - v).ln() / ln_q) as u64;
+    }
+    let mut g = guide[(u >> (32 - GUIDE_BITS)) as usize] as usize;
+    while u >= thresh[g] {
+        g += 1;
+    }
+    g as u64
+}
+
 /// Where the next drop of a layer's process is, relative to the start of the next segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DropState {
@@ -159,20 +177,9 @@ impl DropSampler {
     }
 
     /// One Geometric(p) gap.
-    #[inline(always)]
+    #[cfg(test)]
     fn gap<R: Rng>(&self, rng: &mut R) -> u64 {
-        let u = (rng.next_u64() >> 32) as u32;
-        let last = self.thresh.len() - 1;
-        if u >= self.thresh[last] {
-            // G > last: last + 1 plus a fresh Geometric(p) (memorylessness).
-            let v: f64 = rng.random();
-            return last as u64 + 1 + ((1.0 - v).ln() / self.ln_q) as u64;
-        }
-        let mut g = self.guide[(u >> (32 - GUIDE_BITS)) as usize] as usize;
-        while u >= self.thresh[g] {
-            g += 1;
-        }
-        g as u64
+        gap_in(&self.thresh, &self.guide, self.ln_q, rng)
     }
 
     /// The state at the start of a process (draws the first gap).
@@ -180,7 +187,7 @@ impl DropSampler {
     pub fn start<R: Rng>(&self, rng: &mut R) -> DropState {
         DropState {
             next: if self.p > 0.0 {
-                self.gap(rng)
+                gap_in(&self.thresh, &self.guide, self.ln_q, rng)
             } else {
                 u64::MAX
             },
@@ -217,11 +224,19 @@ impl DropSampler {
         if state.next == u64::MAX {
             return;
         }
-        while state.next < span {
-            out.push(state.next as u32);
-            state.next += 1 + self.gap(rng);
+        // The same draws as `while next < span { push(next); next += 1 + self.gap(rng) }`,
+        // with the tables, the position and the output held in locals: through `self`
+        // and `out` the compiler reloaded the tables' addresses and stored the position
+        // and the output's length on every drop.
+        let (thresh, guide) = (&self.thresh[..], &self.guide[..]);
+        let mut next = state.next;
+        let mut v = std::mem::take(out);
+        while next < span {
+            v.push(next as u32);
+            next += 1 + gap_in(thresh, guide, self.ln_q, rng);
         }
-        state.next -= span;
+        *out = v;
+        state.next = next - span;
     }
 }
 

@@ -179,17 +179,133 @@ pub fn forward_train<'a, T: Real>(
     masks: &Masks,
     buf: &'a mut TrainBuffers<T>,
 ) -> &'a [T] {
-    let n_layers = arch.n_layers();
     buf.rows = rows;
+    let s0 = T::from_f64(
+        masks
+            .layers
+            .first()
+            .and_then(|m| m.as_ref())
+            .map_or(1.0, |m| m.scale),
+    );
+    let input = input_buffer(arch, buf);
+    input.resize(x.len(), T::ZERO);
+    kernels::scale_copy(input, x, s0);
+    forward_after_input(arch, params, rows, masks, buf, true)
+}
+
+/// [`forward_train`] without the fused kernel of [`super::shallow_step`]: the reference
+/// the fused path is tested against (bit for bit).
+#[doc(hidden)]
+pub fn forward_train_unfused<'a, T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    x: &[T],
+    rows: usize,
+    masks: &Masks,
+    buf: &'a mut TrainBuffers<T>,
+) -> &'a [T] {
+    buf.rows = rows;
+    let s0 = T::from_f64(
+        masks
+            .layers
+            .first()
+            .and_then(|m| m.as_ref())
+            .map_or(1.0, |m| m.scale),
+    );
+    let input = input_buffer(arch, buf);
+    input.resize(x.len(), T::ZERO);
+    kernels::scale_copy(input, x, s0);
+    forward_after_input(arch, params, rows, masks, buf, false)
+}
+
+/// [`forward_train`] on the rows `idx` of the row-major table `table` (`n × n_inputs`):
+/// the minibatch is gathered straight into the first layer's scaled input (no copy of its
+/// own). The same numbers as [`forward_train`] on the gathered rows.
+pub fn forward_train_rows<'a, T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    table: &[T],
+    idx: &[usize],
+    masks: &Masks,
+    buf: &'a mut TrainBuffers<T>,
+) -> &'a [T] {
+    let k = arch.sizes[0];
+    let rows = idx.len();
+    buf.rows = rows;
+    let s0 = T::from_f64(
+        masks
+            .layers
+            .first()
+            .and_then(|m| m.as_ref())
+            .map_or(1.0, |m| m.scale),
+    );
+    let input = input_buffer(arch, buf);
+    input.resize(rows * k, T::ZERO);
+    kernels::gather_scale(input, table, idx, k, s0);
+    forward_after_input(arch, params, rows, masks, buf, true)
+}
+
+/// Sizes the per-layer buffers and returns the first layer's input buffer.
+fn input_buffer<'b, T: Real>(arch: &Architecture, buf: &'b mut TrainBuffers<T>) -> &'b mut Vec<T> {
+    let n_layers = arch.n_layers();
     buf.inputs.resize(n_layers, Vec::new());
     buf.outputs.resize(n_layers, Vec::new());
+    &mut buf.inputs[0]
+}
+
+/// Whether the fused step of [`super::shallow_step`] applies: one hidden ReLU layer of at
+/// most 64 units, one output, and products small enough for the register-blocked kernel
+/// (so that the general path sums in the same order, and the bits agree).
+fn shallow(arch: &Architecture, rows: usize) -> Option<super::shallow_step::Shape> {
+    let (k, h) = (arch.sizes[0], *arch.sizes.get(1)?);
+    let fits = arch.n_layers() == 2
+        && arch.sizes[2] == 1
+        && arch.activation_of(0) == Activation::Relu
+        && h <= super::shallow_step::MAX_HIDDEN
+        && super::matmul::small(rows, k, h)
+        && super::matmul::small(k, rows, h)
+        && super::matmul::small(1, rows, h);
+    fits.then_some(super::shallow_step::Shape { rows, k, h })
+}
+
+/// The forward pass once the first layer's input (scaled) is in `buf.inputs[0]`.
+fn forward_after_input<'a, T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    rows: usize,
+    masks: &Masks,
+    buf: &'a mut TrainBuffers<T>,
+    fused: bool,
+) -> &'a [T] {
+    let n_layers = arch.n_layers();
     let mask = |i: usize| masks.layers.get(i).and_then(|m| m.as_ref());
-    let input = &mut buf.inputs[0];
-    input.resize(x.len(), T::ZERO);
-    let s0 = T::from_f64(mask(0).map_or(1.0, |m| m.scale));
-    kernels::scale_copy(input, x, s0);
     if let Some(m) = mask(0) {
-        m.zero(input);
+        m.zero(&mut buf.inputs[0]);
+    }
+    if let Some(sh) = shallow(arch, rows).filter(|_| fused) {
+        let m1 = mask(1);
+        let (s1, dropped) = m1.map_or((T::ONE, &[][..]), |m| {
+            (T::from_f64(m.scale), &m.dropped[..])
+        });
+        let (first, rest) = buf.inputs.split_at_mut(1);
+        let hm = &mut rest[0];
+        hm.resize(rows * sh.h, T::ZERO);
+        let out = &mut buf.outputs[1];
+        out.resize(rows, T::ZERO);
+        if T::shallow_forward(
+            sh,
+            &first[0],
+            &params.weights[0],
+            &params.bias[0],
+            s1,
+            dropped,
+            &params.weights[1],
+            params.bias[1][0],
+            hm,
+            out,
+        ) {
+            return buf.output();
+        }
     }
     for i in 0..n_layers {
         let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);
@@ -236,11 +352,59 @@ pub fn backward<T: Real>(
     dout: &[T],
     grads: &mut Gradients<T>,
 ) {
+    backward_in(arch, params, masks, buf, dout, grads, true);
+}
+
+/// [`backward`] without the fused kernel of [`super::shallow_step`] (the reference it is
+/// tested against).
+#[doc(hidden)]
+pub fn backward_unfused<T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    masks: &Masks,
+    buf: &mut TrainBuffers<T>,
+    dout: &[T],
+    grads: &mut Gradients<T>,
+) {
+    backward_in(arch, params, masks, buf, dout, grads, false);
+}
+
+fn backward_in<T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    masks: &Masks,
+    buf: &mut TrainBuffers<T>,
+    dout: &[T],
+    grads: &mut Gradients<T>,
+    fused: bool,
+) {
     let rows = buf.rows;
     let n_layers = arch.n_layers();
     buf.delta.clear();
     buf.delta.extend_from_slice(dout);
     kernels::column_sums(&buf.delta, &mut grads.bias[n_layers - 1]);
+    if let Some(sh) = shallow(arch, rows).filter(|_| fused) {
+        let s1 = masks
+            .layers
+            .get(1)
+            .and_then(|m| m.as_ref())
+            .map_or(T::ONE, |m| T::from_f64(m.scale));
+        let (gw0, gw1) = grads.weights.split_at_mut(1);
+        if T::shallow_backward(
+            sh,
+            &buf.delta,
+            &buf.inputs[0],
+            &buf.inputs[1],
+            &params.weights[1],
+            s1,
+            &mut gw0[0],
+            &mut grads.bias[0],
+            &mut gw1[0],
+            &mut buf.dh,
+        ) {
+            return;
+        }
+    }
     for i in (0..n_layers).rev() {
         let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);
         gemm_tn(

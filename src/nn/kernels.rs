@@ -12,6 +12,17 @@ pub fn scale_copy<T: Real>(dst: &mut [T], src: &[T], s: T) {
     dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v * s);
 }
 
+/// `dst ← table[idx[r]] · s` row by row (rows of `k`): a minibatch gathered and scaled in
+/// one sweep.
+#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
+pub fn gather_scale<T: Real>(dst: &mut [T], table: &[T], idx: &[usize], k: usize, s: T) {
+    for (d, &r) in dst.chunks_exact_mut(k.max(1)).zip(idx) {
+        d.iter_mut()
+            .zip(&table[r * k..(r + 1) * k])
+            .for_each(|(d, &v)| *d = v * s);
+    }
+}
+
 /// `x ← x · s`.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn scale<T: Real>(x: &mut [T], s: T) {

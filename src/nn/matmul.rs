@@ -19,8 +19,10 @@ use faer::{MatMut, MatRef};
 /// (`examples/gemmprof.rs`); larger ones use faer.
 const SMALL_WORK: usize = 1 << 18;
 
+/// Whether `m × k × n` takes the register-blocked kernel (so the fused training step of
+/// [`super::shallow_step`], which sums in the same order, gives the same bits).
 #[inline]
-fn small(m: usize, k: usize, n: usize) -> bool {
+pub(crate) fn small(m: usize, k: usize, n: usize) -> bool {
     m * k * n <= SMALL_WORK && m <= 512
 }
 

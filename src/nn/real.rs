@@ -2,6 +2,7 @@
 //! and PyTorch: half the bytes and twice the SIMD lanes) and `f64` (used by the gradient
 //! checks, and available with `--precision f64`).
 
+use super::shallow_step::Shape;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use std::fmt::Debug;
@@ -66,11 +67,46 @@ pub trait Real:
     ) -> bool;
     /// faer's single-threaded `c ← a · b` (or `c += a · b` when `accumulate`).
     fn faer_gemm(c: MatMut<'_, Self>, a: MatRef<'_, Self>, b: MatRef<'_, Self>, accumulate: bool);
+    /// The fused forward pass of [`super::shallow_step::forward`] in this type; false
+    /// (nothing done) where there is none (`f64`, processors without AVX-512).
+    #[allow(clippy::too_many_arguments)]
+    fn shallow_forward(
+        _sh: Shape,
+        _x: &[Self],
+        _w1: &[Self],
+        _b1: &[Self],
+        _s: Self,
+        _dropped: &[u32],
+        _w2: &[Self],
+        _b2: Self,
+        _hm: &mut [Self],
+        _out: &mut [Self],
+    ) -> bool {
+        false
+    }
+    /// The fused backward pass of [`super::shallow_step::backward`] in this type; false
+    /// (nothing done) where there is none.
+    #[allow(clippy::too_many_arguments)]
+    fn shallow_backward(
+        _sh: Shape,
+        _delta: &[Self],
+        _x: &[Self],
+        _hm: &[Self],
+        _w2: &[Self],
+        _s: Self,
+        _dw1: &mut [Self],
+        _db1: &mut [Self],
+        _dw2: &mut [Self],
+        _scratch: &mut Vec<Self>,
+    ) -> bool {
+        false
+    }
 }
 
 macro_rules! impl_real {
-    ($t:ty, $simd:path, $tanh:path, $sigmoid:path) => {
+    ($t:ty, $simd:path, $tanh:path, $sigmoid:path $(, $extra:item)*) => {
         impl Real for $t {
+            $($extra)*
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             #[inline(always)]
@@ -145,7 +181,37 @@ impl_real!(
     f32,
     super::gemm_simd::gemm_acc_f32,
     super::vmath::tanh_f32,
-    super::vmath::sigmoid_f32
+    super::vmath::sigmoid_f32,
+    #[inline]
+    fn shallow_forward(
+        sh: Shape,
+        x: &[f32],
+        w1: &[f32],
+        b1: &[f32],
+        s: f32,
+        dropped: &[u32],
+        w2: &[f32],
+        b2: f32,
+        hm: &mut [f32],
+        out: &mut [f32],
+    ) -> bool {
+        super::shallow_step::forward(sh, x, w1, b1, s, dropped, w2, b2, hm, out)
+    },
+    #[inline]
+    fn shallow_backward(
+        sh: Shape,
+        delta: &[f32],
+        x: &[f32],
+        hm: &[f32],
+        w2: &[f32],
+        s: f32,
+        dw1: &mut [f32],
+        db1: &mut [f32],
+        dw2: &mut [f32],
+        scratch: &mut Vec<f32>,
+    ) -> bool {
+        super::shallow_step::backward(sh, delta, x, hm, w2, s, dw1, db1, dw2, scratch)
+    }
 );
 impl_real!(
     f64,

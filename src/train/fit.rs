@@ -4,7 +4,7 @@ use super::loss::{decay_penalty, squared_error};
 use super::optimizer::{Optimizer, OptimizerState};
 use super::softmax::{Objective, softmax_cross_entropy};
 use crate::error::{Error, Result};
-use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train};
+use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train_rows};
 use crate::nn::{Network, Real};
 use crate::prior::LossConvention;
 use crate::rng::{Purpose, stream};
@@ -184,14 +184,14 @@ fn train_in<T: Real>(
     let n = x.nrows();
     let start = std::time::Instant::now();
     let _ftz = crate::nn::FlushDenormals::new();
-    let (k, d) = (x.ncols(), y.ncols());
+    let d = y.ncols();
     let samplers = net.drop_samplers();
     let mut shuffle_rng = stream(cfg.seed, Purpose::Shuffle, 0);
     let mut mask_rng = stream(cfg.seed, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut mask_rng)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     let batch = cfg.batch_size.min(n);
-    let (mut xb, mut yb) = (Vec::with_capacity(batch * k), Vec::with_capacity(batch * d));
+    let mut yb = Vec::with_capacity(batch * d);
     // The data in T, row-major, once: a minibatch is then a copy of contiguous rows.
     let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
     let yt: Vec<T> = y.iter().map(|&v| T::from_f64(v)).collect();
@@ -206,15 +206,11 @@ fn train_in<T: Real>(
         order.shuffle(&mut shuffle_rng);
         let mut data_loss = 0.0;
         for idx in order.chunks(batch) {
-            xb.clear();
             yb.clear();
-            for &r in idx {
-                xb.extend_from_slice(&xt[r * k..(r + 1) * k]);
-                yb.extend_from_slice(&yt[r * d..(r + 1) * d]);
-            }
+            yb.extend(idx.iter().flat_map(|&r| &yt[r * d..(r + 1) * d]));
             let rows = idx.len();
             masks.draw(&samplers, &mut states, &mut mask_rng, rows);
-            let out = forward_train(&net.arch, &params, &xb, rows, &masks, &mut buf);
+            let out = forward_train_rows(&net.arch, &params, &xt, idx, &masks, &mut buf);
             data_loss += rows as f64
                 * match cfg.objective {
                     Objective::SoftmaxCrossEntropy => {
