@@ -57,6 +57,11 @@ pub fn scale_add_rows<T: Real>(x: &mut [T], s: T, b: &[T]) {
 /// made these sweeps several times slower).
 const COLS: usize = 16;
 
+/// Row widths from which the column-sum sweeps go row by row, the sums in memory (there
+/// are then enough independent columns per row to hide the store-to-load latency, and
+/// the batch is read contiguously).
+const WIDE_ROWS: usize = 128;
+
 /// `acc ← Σ_rows x` for `x` of `rows × acc.len()`.
 #[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn column_sums<T: Real>(x: &[T], acc: &mut [T]) {
@@ -229,6 +234,21 @@ pub fn bias_relu_scale_copy<T: Real>(z: &[T], b: &[T], next: &mut [T], s: T) {
 pub fn relu_backprop_scale_colsum<T: Real>(g: &mut [T], hm: &[T], s: T, db: &mut [T]) {
     let k = db.len();
     let rows = g.len() / k.max(1);
+    if k >= WIDE_ROWS {
+        // Wide rows: row by row, the sums in `db` (each column's sum the same additions
+        // in the same order as below). Column blocks would walk the batch with a stride
+        // of a whole row, a cache line per row and block (270 µs instead of 10 µs for
+        // 128 × 512 in f32).
+        db.iter_mut().for_each(|v| *v = T::ZERO);
+        for (gr, hr) in g.chunks_exact_mut(k).zip(hm.chunks_exact(k)) {
+            for ((gv, &hv), sm) in gr.iter_mut().zip(hr).zip(db.iter_mut()) {
+                let v = if hv > T::ZERO { *gv * s } else { T::ZERO };
+                *gv = v;
+                *sm += v;
+            }
+        }
+        return;
+    }
     let mut c0 = 0;
     while c0 + COLS <= k {
         let mut sum = [T::ZERO; COLS];
@@ -272,6 +292,19 @@ pub fn outer_relu_backprop_colsum<T: Real>(
     db: &mut [T],
 ) {
     let k = db.len();
+    if k >= WIDE_ROWS {
+        // As in `relu_backprop_scale_colsum`: row by row for wide rows.
+        db.iter_mut().for_each(|v| *v = T::ZERO);
+        for ((gr, hr), &d) in g.chunks_exact_mut(k).zip(hm.chunks_exact(k)).zip(delta) {
+            let ds = d * s;
+            for (((gv, &hv), sm), &wv) in gr.iter_mut().zip(hr).zip(db.iter_mut()).zip(w) {
+                let v = if hv > T::ZERO { ds * wv } else { T::ZERO };
+                *gv = v;
+                *sm += v;
+            }
+        }
+        return;
+    }
     let mut c0 = 0;
     while c0 + COLS <= k {
         let mut sum = [T::ZERO; COLS];

@@ -207,7 +207,11 @@ fn train_in<T: Real>(
         let mut data_loss = 0.0;
         for idx in order.chunks(batch) {
             yb.clear();
-            yb.extend(idx.iter().flat_map(|&r| &yt[r * d..(r + 1) * d]));
+            if d == 1 {
+                yb.extend(idx.iter().map(|&r| yt[r]));
+            } else {
+                yb.extend(idx.iter().flat_map(|&r| &yt[r * d..(r + 1) * d]));
+            }
             let rows = idx.len();
             masks.draw(&samplers, &mut states, &mut mask_rng, rows);
             let out = forward_train_rows(&net.arch, &params, &xt, idx, &masks, &mut buf);
