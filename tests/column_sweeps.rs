@@ -5,6 +5,8 @@
 //! wide rows (row by row, sums in memory), with column counts on both sides of the
 //! switch and of the 16-column blocks.
 
+#![allow(clippy::needless_range_loop)]
+
 use mcdropout::nn::kernels::{outer_relu_backprop_colsum, relu_backprop_scale_colsum};
 use mcdropout::rng::{Purpose, stream};
 use rand::Rng;
