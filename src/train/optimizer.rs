@@ -119,6 +119,13 @@ impl<T: Real> OptimizerState<T> {
         self.step += 1;
         let t = self.step as i32;
         let f = T::from_f64;
+        // Adam's bias-corrected rate, the same for every layer: computed once per step.
+        let lr_t = match self.opt {
+            Optimizer::Adam {
+                lr, beta1, beta2, ..
+            } => lr * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t)),
+            Optimizer::Sgd { .. } => 0.0,
+        };
         for (i, (w, b)) in params
             .weights
             .iter_mut()
@@ -129,12 +136,8 @@ impl<T: Real> OptimizerState<T> {
             let (mb, vb) = (&mut self.m.bias[i], &mut self.v.bias[i]);
             match self.opt {
                 Optimizer::Adam {
-                    lr,
-                    beta1,
-                    beta2,
-                    eps,
+                    beta1, beta2, eps, ..
                 } => {
-                    let lr_t = lr * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t));
                     crate::nn::kernels::adam(
                         w,
                         &g.weights[i],
