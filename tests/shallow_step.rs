@@ -1,5 +1,5 @@
-//! The fused training step of `nn::shallow_step` (one hidden ReLU layer of ≤ 64 units, one
-//! output, f32, AVX-512) against the general path, bit for bit: forward output, the
+//! The fused training step of `nn::shallow_step` (one hidden ReLU, tanh or sigmoid layer of
+//! ≤ 64 units, one output, f32, AVX-512) against the general path, bit for bit: forward output, the
 //! masked hidden layer, and every gradient, for shapes with every kind of remainder
 //! (rows not a multiple of 4, hidden widths not a multiple of 16 or 8), with and without
 //! dropout on either layer. Equality is exact because both paths apply the same
@@ -18,8 +18,8 @@ fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
-fn check(k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64, seed: u64) {
-    let arch = Architecture::new(k, &[h], 1, Activation::Relu, p_hid).unwrap();
+fn check(act: Activation, k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64, seed: u64) {
+    let arch = Architecture::new(k, &[h], 1, act, p_hid).unwrap();
     let net = Network::init(arch.clone(), Init::GlorotUniform, 0.0, seed).unwrap();
     let mut params = Tensors::<f32>::from_network(&net);
     let mut rng = stream(seed, Purpose::Init, 99);
@@ -34,7 +34,7 @@ fn check(k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64, seed: u64) {
     let (mut b1, mut b2) = (TrainBuffers::default(), TrainBuffers::default());
     let out1 = forward_train(&arch, &params, &x, rows, &masks, &mut b1).to_vec();
     let out2 = forward_train_unfused(&arch, &params, &x, rows, &masks, &mut b2).to_vec();
-    let what = format!("k {k} h {h} rows {rows} p {p_in}/{p_hid}");
+    let what = format!("{act:?} k {k} h {h} rows {rows} p {p_in}/{p_hid}");
     assert_eq!(bits(&out1), bits(&out2), "output, {what}");
     let dout: Vec<f32> = (0..rows).map(|_| rng.random_range(-1.0..1.0)).collect();
     let (mut g1, mut g2) = (Gradients::zeros(&net), Gradients::zeros(&net));
@@ -61,7 +61,7 @@ fn check(k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64, seed: u64) {
 fn fused_step_matches_general_path_bit_for_bit() {
     let _ftz = FlushDenormals::new();
     let mut seed = 0;
-    for &(k, h) in &[
+    let shapes = [
         (13, 50),
         (1, 1),
         (8, 64),
@@ -70,11 +70,14 @@ fn fused_step_matches_general_path_bit_for_bit() {
         (9, 33),
         (30, 8),
         (3, 7),
-    ] {
-        for &rows in &[128, 1, 3, 61, 130] {
-            for &(p_in, p_hid) in &[(0.05, 0.05), (0.0, 0.3), (0.2, 0.0), (0.0, 0.0)] {
-                seed += 1;
-                check(k, h, rows, p_in, p_hid, seed);
+    ];
+    for act in [Activation::Relu, Activation::Tanh, Activation::Sigmoid] {
+        for &(k, h) in &shapes {
+            for &rows in &[128, 1, 3, 61, 130] {
+                for &(p_in, p_hid) in &[(0.05, 0.05), (0.0, 0.3), (0.2, 0.0), (0.0, 0.0)] {
+                    seed += 1;
+                    check(act, k, h, rows, p_in, p_hid, seed);
+                }
             }
         }
     }

@@ -257,15 +257,21 @@ fn input_buffer<'b, T: Real>(arch: &Architecture, buf: &'b mut TrainBuffers<T>) 
 /// most 64 units, one output, and products small enough for the register-blocked kernel
 /// (so that the general path sums in the same order, and the bits agree).
 fn shallow(arch: &Architecture, rows: usize) -> Option<super::shallow_step::Shape> {
+    use super::shallow_step::Act;
     let (k, h) = (arch.sizes[0], *arch.sizes.get(1)?);
+    let act = match arch.activation_of(0) {
+        Activation::Relu => Act::Relu,
+        Activation::Tanh => Act::Tanh,
+        Activation::Sigmoid => Act::Sigmoid,
+        Activation::Identity => return None,
+    };
     let fits = arch.n_layers() == 2
         && arch.sizes[2] == 1
-        && arch.activation_of(0) == Activation::Relu
         && h <= super::shallow_step::MAX_HIDDEN
         && super::matmul::small(rows, k, h)
         && super::matmul::small(k, rows, h)
         && super::matmul::small(1, rows, h);
-    fits.then_some(super::shallow_step::Shape { rows, k, h })
+    fits.then_some(super::shallow_step::Shape { act, rows, k, h })
 }
 
 /// The forward pass once the first layer's input (scaled) is in `buf.inputs[0]`.
@@ -289,8 +295,10 @@ fn forward_after_input<'a, T: Real>(
         });
         let (first, rest) = buf.inputs.split_at_mut(1);
         let hm = &mut rest[0];
-        hm.resize(rows * sh.h, T::ZERO);
-        let out = &mut buf.outputs[1];
+        hm.resize(super::shallow_step::hidden_len(rows, sh.h), T::ZERO);
+        let (hact, out) = buf.outputs.split_at_mut(1);
+        let (hact, out) = (&mut hact[0], &mut out[0]);
+        hact.resize(super::shallow_step::hidden_len(rows, sh.h), T::ZERO);
         out.resize(rows, T::ZERO);
         if T::shallow_forward(
             sh,
@@ -302,6 +310,7 @@ fn forward_after_input<'a, T: Real>(
             &params.weights[1],
             params.bias[1][0],
             hm,
+            hact,
             out,
         ) {
             return buf.output();
@@ -384,17 +393,18 @@ fn backward_in<T: Real>(
     buf.delta.extend_from_slice(dout);
     kernels::column_sums(&buf.delta, &mut grads.bias[n_layers - 1]);
     if let Some(sh) = shallow(arch, rows).filter(|_| fused) {
-        let s1 = masks
-            .layers
-            .get(1)
-            .and_then(|m| m.as_ref())
-            .map_or(T::ONE, |m| T::from_f64(m.scale));
+        let m1 = masks.layers.get(1).and_then(|m| m.as_ref());
+        let (s1, dropped) = m1.map_or((T::ONE, &[][..]), |m| {
+            (T::from_f64(m.scale), &m.dropped[..])
+        });
         let (gw0, gw1) = grads.weights.split_at_mut(1);
         if T::shallow_backward(
             sh,
             &buf.delta,
             &buf.inputs[0],
             &buf.inputs[1],
+            &buf.outputs[0],
+            dropped,
             &params.weights[1],
             s1,
             &mut gw0[0],

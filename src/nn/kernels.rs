@@ -369,6 +369,13 @@ pub fn bias_smooth_scale_copy<T: Real>(z: &mut [T], b: &[T], next: &mut [T], s: 
     for zrow in z.chunks_exact_mut(b.len()) {
         zrow.iter_mut().zip(b).for_each(|(v, &bb)| *v += bb);
     }
+    smooth_scale_copy(z, next, s, tanh);
+}
+
+/// `z ← act(z)` and `next ← act(z) · s` for tanh (`tanh`) or the sigmoid
+/// ([`Real::vtanh`], [`Real::vsigmoid`]): the second half of [`bias_smooth_scale_copy`].
+#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
+pub fn smooth_scale_copy<T: Real>(z: &mut [T], next: &mut [T], s: T, tanh: bool) {
     if tanh {
         for (zv, nx) in z.iter_mut().zip(next.iter_mut()) {
             let h = zv.vtanh();

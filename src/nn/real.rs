@@ -80,6 +80,7 @@ pub trait Real:
         _w2: &[Self],
         _b2: Self,
         _hm: &mut [Self],
+        _hact: &mut [Self],
         _out: &mut [Self],
     ) -> bool {
         false
@@ -92,6 +93,8 @@ pub trait Real:
         _delta: &[Self],
         _x: &[Self],
         _hm: &[Self],
+        _hact: &[Self],
+        _dropped: &[u32],
         _w2: &[Self],
         _s: Self,
         _dw1: &mut [Self],
@@ -193,9 +196,10 @@ impl_real!(
         w2: &[f32],
         b2: f32,
         hm: &mut [f32],
+        hact: &mut [f32],
         out: &mut [f32],
     ) -> bool {
-        super::shallow_step::forward(sh, x, w1, b1, s, dropped, w2, b2, hm, out)
+        super::shallow_step::forward(sh, x, w1, b1, s, dropped, w2, b2, hm, hact, out)
     },
     #[inline]
     fn shallow_backward(
@@ -203,6 +207,8 @@ impl_real!(
         delta: &[f32],
         x: &[f32],
         hm: &[f32],
+        hact: &[f32],
+        dropped: &[u32],
         w2: &[f32],
         s: f32,
         dw1: &mut [f32],
@@ -210,7 +216,9 @@ impl_real!(
         dw2: &mut [f32],
         scratch: &mut Vec<f32>,
     ) -> bool {
-        super::shallow_step::backward(sh, delta, x, hm, w2, s, dw1, db1, dw2, scratch)
+        super::shallow_step::backward(
+            sh, delta, x, hm, hact, dropped, w2, s, dw1, db1, dw2, scratch,
+        )
     }
 );
 impl_real!(
