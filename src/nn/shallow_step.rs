@@ -65,10 +65,8 @@ pub struct Shape {
 }
 
 /// Fused training forward pass: `hm ← mask(max(x · W₁ + b₁, 0) · s)` (`rows × h`, the
-/// dropped flat positions `dropped` set to 0; in a layout of the kernel's own, read back by
-/// [`backward`]: ReLU rows padded to whole vectors from the first 64-byte boundary of a
-/// buffer of [`hidden_len`] floats; tanh and sigmoid plain rows of h, as `hact`, the
-/// activation before the mask, which their backward pass needs) and `out ← hm · w₂ + b₂` (`rows`).
+/// dropped flat positions `dropped` set to 0; in `hm`'s own padded layout, of
+/// [`hidden_len`] floats, read back by [`backward`]) and `out ← hm · w₂ + b₂` (`rows`).
 /// `x` is the masked, scaled input (`rows × k`). Returns false (doing nothing) when the
 /// processor has no AVX-512 or the shape is not handled.
 #[allow(clippy::too_many_arguments)]
@@ -299,6 +297,14 @@ mod avx512 {
             (w1.as_ptr(), sh.h)
         };
         let kill = kill_masks(sh, dropped);
+        let blocks = |f: &mut dyn FnMut(usize, usize)| {
+            let mut r0 = 0;
+            while r0 < sh.rows {
+                let r = (sh.rows - r0).min(4);
+                f(r0, r);
+                r0 += r;
+            }
+        };
         let io = Io {
             wp,
             ws,
@@ -307,30 +313,40 @@ mod avx512 {
             w2,
             b2,
         };
-        // Blocks of four rows (the last one shorter): `$f::<rows, nv>(r0, …)` for each.
-        macro_rules! each_block {
-            ($f:ident, ($($arg:expr),*)) => {{
-                let mut r0 = 0;
-                while r0 < sh.rows {
-                    let r = (sh.rows - r0).min(4);
-                    // SAFETY: rows r0..r0 + r exist; the caller checked the shapes; `wp`
-                    // holds k rows of stride `ws` whose first h lanes are written; `hm`
-                    // and `hact` hold the kernel's layouts (see `forward`).
-                    unsafe { by_rows_and_vectors!($f, r, nv, (sh, r0, $($arg),*)) };
-                    r0 += r;
-                }
-            }};
-        }
         if sh.act == Act::Relu {
-            each_block!(relu_block, (x, &io, &kill, hm, out));
+            blocks(&mut |r0, r| {
+                // SAFETY: rows r0..r0 + r exist; the caller checked the shapes; `wp`
+                // holds k rows of stride `ws` whose first h lanes are written.
+                unsafe {
+                    by_rows_and_vectors!(
+                        relu_block,
+                        r,
+                        nv,
+                        (sh, r0, x, &io, &kill[r0..], &mut *hm, &mut *out)
+                    )
+                }
+            });
             return;
         }
         // tanh, sigmoid: the pre-activations of every row, the activation by the general
         // path's own kernel (the same values by construction), then drops and output.
-        each_block!(pre_block, (x, &io, hact));
-        let n = sh.rows * sh.h;
+        blocks(&mut |r0, r| {
+            // SAFETY: as above; `hact` holds `rows` padded rows.
+            unsafe { by_rows_and_vectors!(pre_block, r, nv, (sh, r0, x, &io, &mut *hact)) }
+        });
+        let n = sh.rows * nv * L;
         crate::nn::kernels::smooth_scale_copy(&mut hact[..n], &mut hm[..n], s, sh.act == Act::Tanh);
-        each_block!(drop_out_block, (&io, &kill, hm, out));
+        blocks(&mut |r0, r| {
+            // SAFETY: as above.
+            unsafe {
+                by_rows_and_vectors!(
+                    drop_out_block,
+                    r,
+                    nv,
+                    (sh, r0, &io, &kill[r0..], &mut *hm, &mut *out)
+                )
+            }
+        });
     }
 
     /// The forward pass's read-only operands.
@@ -453,7 +469,7 @@ mod avx512 {
                 for q in 0..NV {
                     let v = plus_bias(acc_i[q], io.b1, h, q);
                     let alive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, zero)
-                        & !((kill[r0 + i] >> (q * L)) as __mmask16);
+                        & !((kill[i] >> (q * L)) as __mmask16);
                     // Zero beyond h (v is: its lanes are 0 + 0).
                     let hv = _mm512_maskz_mul_ps(alive, v, sv);
                     _mm512_store_ps(row.add(q * L), hv);
@@ -461,9 +477,7 @@ mod avx512 {
                 }
                 acc8s[i] = acc8;
             }
-            let tails: [*const f32; R] =
-                core::array::from_fn(|i| hm.as_ptr().add((r0 + i) * NV * L));
-            finish::<R>(acc8s, tails, 0, r0, h, io, out);
+            finish::<R>(acc8s, r0, h, NV * L, hm, io, out);
         }
     }
 
@@ -476,14 +490,13 @@ mod avx512 {
         io: &Io<'_>,
         hact: &mut [f32],
     ) {
-        // SAFETY: as in `product`; `hact` holds `rows × h` values, written lanes < h.
+        // SAFETY: as in `product`; `hact` holds padded rows.
         unsafe {
             let acc = product::<R, NV>(sh, r0, x, io);
             for (i, acc_i) in acc.iter().enumerate() {
-                let row = hact.as_mut_ptr().add((r0 + i) * sh.h);
+                let row = hact.as_mut_ptr().add((r0 + i) * NV * L);
                 for q in 0..NV {
-                    let v = plus_bias(acc_i[q], io.b1, sh.h, q);
-                    _mm512_mask_storeu_ps(row.add(q * L), lanes(sh.h, q), v);
+                    _mm512_store_ps(row.add(q * L), plus_bias(acc_i[q], io.b1, sh.h, q));
                 }
             }
         }
@@ -499,39 +512,30 @@ mod avx512 {
         hm: &mut [f32],
         out: &mut [f32],
     ) {
-        let (h, chunks) = (sh.h, sh.h / 8);
-        let tail_vec = chunks / 2;
-        // The vector holding the tail, copied by a full-width store for `finish` to read
-        // (a load from a masked store's bytes is not forwarded: it would wait for the
-        // store to reach the cache).
-        let mut local = [Padded([0f32; L]); R];
-        // SAFETY: `hm` holds `rows × h` values; lanes < h read and written.
+        let chunks = sh.h / 8;
+        // SAFETY: `hm` holds padded rows.
         unsafe {
             let mut acc8s = [_mm256_setzero_ps(); R];
             for i in 0..R {
-                let row = hm.as_mut_ptr().add((r0 + i) * h);
+                let row = hm.as_mut_ptr().add((r0 + i) * NV * L);
                 let mut acc8 = _mm256_setzero_ps();
                 for q in 0..NV {
-                    let keep = !((kill[r0 + i] >> (q * L)) as __mmask16) & lanes(h, q);
-                    let hv = _mm512_maskz_loadu_ps(keep, row.add(q * L));
-                    _mm512_mask_storeu_ps(row.add(q * L), lanes(h, q), hv);
+                    let keep = !((kill[i] >> (q * L)) as __mmask16);
+                    let hv = _mm512_maskz_mov_ps(keep, _mm512_load_ps(row.add(q * L)));
+                    _mm512_store_ps(row.add(q * L), hv);
                     acc8 = dot_step(acc8, hv, q, chunks, io.w2);
-                    if q == tail_vec {
-                        _mm512_store_ps(local[i].0.as_mut_ptr(), hv);
-                    }
                 }
                 acc8s[i] = acc8;
             }
-            let tails: [*const f32; R] = core::array::from_fn(|i| local[i].0.as_ptr());
-            finish::<R>(acc8s, tails, tail_vec * L, r0, h, io, out);
+            finish::<R>(acc8s, r0, sh.h, NV * L, hm, io, out);
         }
     }
 
     /// The output of the rows of a block from their partial sums: the eight partial sums
     /// added in order (q = 0, 1, …, 7), as `dot` does — for four rows at once after a
     /// 4 × 8 transpose (lane i: row i), otherwise one row at a time — then the tail's
-    /// products (h mod 8 units; unit c of row i at `tails[i][c − tail_base]`, written by a
-    /// full-width store, which forwards to the loads), `0 + d` and the bias, as `matvec_acc` and `scale_add_rows`
+    /// products (h mod 8 units) read back from the rows just stored (a full-width store
+    /// forwards to the loads), `0 + d` and the bias, as `matvec_acc` and `scale_add_rows`
     /// do. (`dot` starts from −0 or 0 where this starts from the first partial sum: the
     /// same, as a sum of fused multiply-adds from +0 is never −0; the tail's sign of zero
     /// vanishes in `0 + d`.)
@@ -539,16 +543,16 @@ mod avx512 {
     #[inline]
     unsafe fn finish<const R: usize>(
         acc8s: [__m256; R],
-        tails: [*const f32; R],
-        tail_base: usize,
         r0: usize,
         h: usize,
+        stride: usize,
+        hm: &[f32],
         io: &Io<'_>,
         out: &mut [f32],
     ) {
         let chunks = h / 8;
         let mut sum8 = [0f32; R];
-        // SAFETY: the tails hold units chunks · 8..h; lanes < h read.
+        // SAFETY: rows r0..r0 + R of `hm` exist; lanes < h read.
         unsafe {
             if R == 4 {
                 let t0 = _mm256_unpacklo_ps(acc8s[0], acc8s[1 % R]);
@@ -577,9 +581,10 @@ mod avx512 {
                 }
             }
             for i in 0..R {
+                let row = hm.as_ptr().add((r0 + i) * stride);
                 let mut tail = 0f32;
                 for c in chunks * 8..h {
-                    tail += *tails[i].add(c - tail_base) * io.w2[c];
+                    tail += *row.add(c) * io.w2[c];
                 }
                 let c = 0.0f32 + (sum8[i] + tail);
                 out[r0 + i] = c * 1.0 + io.b2;
@@ -691,19 +696,15 @@ mod avx512 {
                 let dv = _mm512_set1_ps(d);
                 let dsv = _mm512_set1_ps(d * g.s);
                 for q in 0..NV {
+                    let hv = _mm512_load_ps(g.hm.as_ptr().add((r * NV + q) * L));
+                    dw[q] = _mm512_fmadd_ps(dv, hv, dw[q]);
                     let dh = if sh.act == Act::Relu {
-                        // Padded rows (`forward`'s ReLU layout).
-                        let hv = _mm512_load_ps(g.hm.as_ptr().add((r * NV + q) * L));
-                        dw[q] = _mm512_fmadd_ps(dv, hv, dw[q]);
                         let on = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(hv, zero);
                         _mm512_maskz_mul_ps(on, dsv, wv[q])
                     } else {
-                        // Rows of h (`forward`'s tanh and sigmoid layout).
-                        let hv = _mm512_maskz_loadu_ps(ms[q], g.hm.as_ptr().add(r * h + q * L));
-                        dw[q] = _mm512_fmadd_ps(dv, hv, dw[q]);
                         let keep = !((g.kill[r] >> (q * L)) as __mmask16);
                         let g1 = _mm512_maskz_mul_ps(keep, dv, wv[q]);
-                        let a = _mm512_maskz_loadu_ps(ms[q], g.hact.as_ptr().add(r * h + q * L));
+                        let a = _mm512_load_ps(g.hact.as_ptr().add((r * NV + q) * L));
                         let slope = _mm512_add_ps(c0v, _mm512_mul_ps(a, _mm512_sub_ps(c1v, a)));
                         _mm512_mul_ps(_mm512_mul_ps(g1, sv), slope)
                     };
