@@ -273,7 +273,9 @@ def main():
 
     if args.only in (None, "a"):
         print(
-            f"\n(a) training step, 13-50-1, batch 128, Adam; "
+            f"\n(a) training step, "
+            f"{'-'.join(map(str, [args.d_in, *(args.hidden or [50]), 1]))}, "
+            f"batch 128, Adam; "
             f"{args.steps} steps after {args.warmup} warm-up; "
             f"median of {args.repeats}"
         )

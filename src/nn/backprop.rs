@@ -179,18 +179,7 @@ pub fn forward_train<'a, T: Real>(
     masks: &Masks,
     buf: &'a mut TrainBuffers<T>,
 ) -> &'a [T] {
-    buf.rows = rows;
-    let s0 = T::from_f64(
-        masks
-            .layers
-            .first()
-            .and_then(|m| m.as_ref())
-            .map_or(1.0, |m| m.scale),
-    );
-    let input = input_buffer(arch, buf);
-    input.resize(x.len(), T::ZERO);
-    kernels::scale_copy(input, x, s0);
-    forward_after_input(arch, params, rows, masks, buf, true)
+    forward_train_in(arch, params, x, rows, masks, buf, true)
 }
 
 /// [`forward_train`] without the fused kernel of [`super::shallow_step`]: the reference
@@ -204,18 +193,34 @@ pub fn forward_train_unfused<'a, T: Real>(
     masks: &Masks,
     buf: &'a mut TrainBuffers<T>,
 ) -> &'a [T] {
+    forward_train_in(arch, params, x, rows, masks, buf, false)
+}
+
+fn forward_train_in<'a, T: Real>(
+    arch: &Architecture,
+    params: &Tensors<T>,
+    x: &[T],
+    rows: usize,
+    masks: &Masks,
+    buf: &'a mut TrainBuffers<T>,
+    fused: bool,
+) -> &'a [T] {
     buf.rows = rows;
-    let s0 = T::from_f64(
+    let input = input_buffer(arch, buf);
+    input.resize(x.len(), T::ZERO);
+    kernels::scale_copy(input, x, first_scale(masks));
+    forward_after_input(arch, params, rows, masks, buf, fused)
+}
+
+/// The first layer's dropout scale `1 / (1 − p)` (1 without dropout).
+fn first_scale<T: Real>(masks: &Masks) -> T {
+    T::from_f64(
         masks
             .layers
             .first()
             .and_then(|m| m.as_ref())
             .map_or(1.0, |m| m.scale),
-    );
-    let input = input_buffer(arch, buf);
-    input.resize(x.len(), T::ZERO);
-    kernels::scale_copy(input, x, s0);
-    forward_after_input(arch, params, rows, masks, buf, false)
+    )
 }
 
 /// [`forward_train`] on the rows `idx` of the row-major table `table` (`n × n_inputs`):
@@ -232,13 +237,7 @@ pub fn forward_train_rows<'a, T: Real>(
     let k = arch.sizes[0];
     let rows = idx.len();
     buf.rows = rows;
-    let s0 = T::from_f64(
-        masks
-            .layers
-            .first()
-            .and_then(|m| m.as_ref())
-            .map_or(1.0, |m| m.scale),
-    );
+    let s0 = first_scale(masks);
     let input = input_buffer(arch, buf);
     input.resize(rows * k, T::ZERO);
     kernels::gather_scale(input, table, idx, k, s0);

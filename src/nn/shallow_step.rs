@@ -51,6 +51,19 @@ pub enum Act {
     Sigmoid,
 }
 
+/// Where the rows of `hm` and (tanh, sigmoid) `hact` start: their first 64-byte
+/// boundaries; for ReLU `hact` is not used (its end is returned). `None` when a buffer
+/// cannot be aligned or is too short.
+fn offsets(sh: Shape, hm: &[f32], hact: &[f32]) -> Option<(usize, usize)> {
+    let off = hidden_offset(hm)?;
+    let off_a = match sh.act {
+        Act::Relu => hact.len(),
+        _ if hact.len() >= hidden_len(sh.rows, sh.h) => hidden_offset(hact)?,
+        _ => return None,
+    };
+    Some((off, off_a))
+}
+
 /// The shapes one block works on.
 #[derive(Clone, Copy)]
 pub struct Shape {
@@ -90,15 +103,8 @@ pub fn forward(
     assert!(x.len() >= rows * k && w1.len() >= k * h && b1.len() >= h && w2.len() >= h);
     assert!(hm.len() >= hidden_len(rows, h) && out.len() >= rows);
     assert!(dropped.iter().all(|&d| (d as usize) < rows * h));
-    let Some(off) = hidden_offset(hm) else {
+    let Some((off, off_a)) = offsets(sh, hm, hact) else {
         return false;
-    };
-    let off_a = match sh.act {
-        Act::Relu => hact.len(),
-        _ => match hidden_offset(hact) {
-            Some(o) if hact.len() >= hidden_len(rows, h) => o,
-            _ => return false,
-        },
     };
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx512f") {
@@ -152,15 +158,8 @@ pub fn backward(
     assert!(delta.len() >= rows && x.len() >= rows * k && hm.len() >= hidden_len(rows, h));
     assert!(w2.len() >= h && dw1.len() >= k * h && db1.len() >= h && dw2.len() >= h);
     assert!(dropped.iter().all(|&d| (d as usize) < rows * h));
-    let Some(off) = hidden_offset(hm) else {
+    let Some((off, off_a)) = offsets(sh, hm, hact) else {
         return false;
-    };
-    let off_a = match sh.act {
-        Act::Relu => hact.len(),
-        _ => match hidden_offset(hact) {
-            Some(o) if hact.len() >= hidden_len(rows, h) => o,
-            _ => return false,
-        },
     };
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx512f") {
@@ -207,38 +206,16 @@ mod avx512 {
         }
     }
 
-    /// Inputs per block (1..=5) × vectors.
-    macro_rules! by_inputs_and_vectors {
+    /// `$f::<N, NV>(args)` for a count `$n` of rows or inputs in `1..=5` (the rows of a
+    /// block: four or the remainder; the inputs of a dW₁ block: at most five) and `$nv`
+    /// vectors in `1..=4`, as constants.
+    macro_rules! by_count_and_vectors {
         ($f:ident, $n:expr, $nv:expr, ($($arg:expr),*)) => {
             match ($n, $nv) {
                 (5, 1) => $f::<5, 1>($($arg),*),
                 (5, 2) => $f::<5, 2>($($arg),*),
                 (5, 3) => $f::<5, 3>($($arg),*),
                 (5, 4) => $f::<5, 4>($($arg),*),
-                (4, 1) => $f::<4, 1>($($arg),*),
-                (4, 2) => $f::<4, 2>($($arg),*),
-                (4, 3) => $f::<4, 3>($($arg),*),
-                (4, 4) => $f::<4, 4>($($arg),*),
-                (3, 1) => $f::<3, 1>($($arg),*),
-                (3, 2) => $f::<3, 2>($($arg),*),
-                (3, 3) => $f::<3, 3>($($arg),*),
-                (3, 4) => $f::<3, 4>($($arg),*),
-                (2, 1) => $f::<2, 1>($($arg),*),
-                (2, 2) => $f::<2, 2>($($arg),*),
-                (2, 3) => $f::<2, 3>($($arg),*),
-                (2, 4) => $f::<2, 4>($($arg),*),
-                (_, 1) => $f::<1, 1>($($arg),*),
-                (_, 2) => $f::<1, 2>($($arg),*),
-                (_, 3) => $f::<1, 3>($($arg),*),
-                _ => $f::<1, 4>($($arg),*),
-            }
-        };
-    }
-
-    /// Rows per block: four, or the remainder.
-    macro_rules! by_rows_and_vectors {
-        ($f:ident, $rows:expr, $nv:expr, ($($arg:expr),*)) => {
-            match ($rows, $nv) {
                 (4, 1) => $f::<4, 1>($($arg),*),
                 (4, 2) => $f::<4, 2>($($arg),*),
                 (4, 3) => $f::<4, 3>($($arg),*),
@@ -318,7 +295,7 @@ mod avx512 {
                 // SAFETY: rows r0..r0 + r exist; the caller checked the shapes; `wp`
                 // holds k rows of stride `ws` whose first h lanes are written.
                 unsafe {
-                    by_rows_and_vectors!(
+                    by_count_and_vectors!(
                         relu_block,
                         r,
                         nv,
@@ -332,14 +309,14 @@ mod avx512 {
         // path's own kernel (the same values by construction), then drops and output.
         blocks(&mut |r0, r| {
             // SAFETY: as above; `hact` holds `rows` padded rows.
-            unsafe { by_rows_and_vectors!(pre_block, r, nv, (sh, r0, x, &io, &mut *hact)) }
+            unsafe { by_count_and_vectors!(pre_block, r, nv, (sh, r0, x, &io, &mut *hact)) }
         });
         let n = sh.rows * nv * L;
         crate::nn::kernels::smooth_scale_copy(&mut hact[..n], &mut hm[..n], s, sh.act == Act::Tanh);
         blocks(&mut |r0, r| {
             // SAFETY: as above.
             unsafe {
-                by_rows_and_vectors!(
+                by_count_and_vectors!(
                     drop_out_block,
                     r,
                     nv,
@@ -647,7 +624,7 @@ mod avx512 {
         for b in 0..blocks {
             let f = k / blocks + usize::from(b < k % blocks);
             // SAFETY: inputs f0..f0 + f < k; as above.
-            unsafe { by_inputs_and_vectors!(input_block, f, nv, (sh, f0, x, scratch, dw1)) };
+            unsafe { by_count_and_vectors!(input_block, f, nv, (sh, f0, x, scratch, dw1)) };
             f0 += f;
         }
     }
