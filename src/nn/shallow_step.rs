@@ -1,10 +1,11 @@
 //! The training step of Gal's network — one hidden ReLU (or tanh, or sigmoid) layer of at
-//! most 64 units and one output, in `f32` — with each pass fused into a single sweep over blocks of four rows
-//! (AVX-512). The general path ([`super::backprop`]) makes five sweeps of the batch per
-//! pass (the product, the epilogue, the zeroing of the drops, the output's dot products;
-//! backwards the output weights' product, the masked outer product with the bias
-//! gradient, the input weights' product) through buffers that together exceed L1; here a
-//! block's hidden rows stay in registers from the product to the output.
+//! most 64 units and one output, in `f32` — with the forward pass fused into one sweep over
+//! blocks of four rows and the backward pass into one sweep over the rows plus one product
+//! (AVX-512). The general path ([`super::backprop`]) sweeps the batch once per operation
+//! (forwards the product, the epilogue, the zeroing of the drops, the output's dot
+//! products; backwards the output weights' product, the masked outer product with the
+//! bias gradient, the input weights' product) through buffers that together exceed L1;
+//! here a block's hidden rows stay in registers from the product to the output.
 //!
 //! **The same bits as the general path.** Every element goes through the same operations
 //! in the same order: the hidden pre-activation `Σ_j x_j W_jc` by fused multiply-adds in
@@ -77,9 +78,10 @@ pub struct Shape {
     pub h: usize,
 }
 
-/// Fused training forward pass: `hm ← mask(max(x · W₁ + b₁, 0) · s)` (`rows × h`, the
+/// Fused training forward pass: `hm ← mask(act(x · W₁ + b₁) · s)` (`rows × h`, the
 /// dropped flat positions `dropped` set to 0; in `hm`'s own padded layout, of
-/// [`hidden_len`] floats, read back by [`backward`]) and `out ← hm · w₂ + b₂` (`rows`).
+/// [`hidden_len`] floats, read back by [`backward`]; for tanh and the sigmoid also
+/// `hact ← act(x · W₁ + b₁)`, likewise) and `out ← hm · w₂ + b₂` (`rows`).
 /// `x` is the masked, scaled input (`rows × k`). Returns false (doing nothing) when the
 /// processor has no AVX-512 or the shape is not handled.
 #[allow(clippy::too_many_arguments)]
@@ -133,8 +135,9 @@ pub fn forward(
 }
 
 /// Fused backward pass through the network of [`forward`] (`hm` as [`forward`] left it):
-/// from `delta` = dL/d(out) (`rows`), writes `dw1` (`k × h`), `db1` (`h`) and `dw2` (`h`); `scratch` holds the
-/// hidden layer's gradient between the sweep over the rows and the product for `dw1`.
+/// from `delta` = dL/d(out) (`rows`), writes `dw1` (`k × h`), `db1` (`h`) and `dw2`
+/// (`h`); `scratch` holds the hidden layer's gradient between the sweep over the rows and
+/// the product for `dw1`.
 /// Returns false (doing nothing) when [`forward`] would.
 #[allow(clippy::too_many_arguments)]
 pub fn backward(
