@@ -252,8 +252,8 @@ fn input_buffer<'b, T: Real>(arch: &Architecture, buf: &'b mut TrainBuffers<T>) 
     &mut buf.inputs[0]
 }
 
-/// Whether the fused step of [`super::shallow_step`] applies: one hidden ReLU layer of at
-/// most 64 units, one output, and products small enough for the register-blocked kernel
+/// Whether the fused step of [`super::shallow_step`] applies: one hidden ReLU, tanh or
+/// sigmoid layer of at most 64 units, one output, and products small enough for the register-blocked kernel
 /// (so that the general path sums in the same order, and the bits agree).
 fn shallow(arch: &Architecture, rows: usize) -> Option<super::shallow_step::Shape> {
     use super::shallow_step::Act;
@@ -273,6 +273,84 @@ fn shallow(arch: &Architecture, rows: usize) -> Option<super::shallow_step::Shap
     fits.then_some(super::shallow_step::Shape { act, rows, k, h })
 }
 
+/// The hidden layer's dropout scale (as `f32`) and drops, for the fused step.
+fn hidden_mask(masks: &Masks) -> (f32, &[u32]) {
+    masks
+        .layers
+        .get(1)
+        .and_then(|m| m.as_ref())
+        .map_or((1.0, &[][..]), |m| (m.scale as f32, &m.dropped[..]))
+}
+
+/// [`super::shallow_step::forward`] on the buffers, in `f32` only; false (nothing done)
+/// for `f64` or where the kernel does not run.
+fn fused_forward<T: Real>(
+    sh: super::shallow_step::Shape,
+    params: &Tensors<T>,
+    masks: &Masks,
+    buf: &mut TrainBuffers<T>,
+) -> bool {
+    let (s1, dropped) = hidden_mask(masks);
+    let len = super::shallow_step::hidden_len(sh.rows, sh.h);
+    let (first, rest) = buf.inputs.split_at_mut(1);
+    let (hact, out) = buf.outputs.split_at_mut(1);
+    rest[0].resize(len, T::ZERO);
+    if sh.act != super::shallow_step::Act::Relu {
+        hact[0].resize(len, T::ZERO);
+    }
+    out[0].resize(sh.rows, T::ZERO);
+    let (Some(x), Some(w1), Some(b1), Some(w2), Some(b2)) = (
+        T::as_f32(&first[0]),
+        T::as_f32(&params.weights[0]),
+        T::as_f32(&params.bias[0]),
+        T::as_f32(&params.weights[1]),
+        T::as_f32(&params.bias[1]),
+    ) else {
+        return false;
+    };
+    let (Some(hm), Some(hact), Some(out)) = (
+        T::as_f32_mut(&mut rest[0]),
+        T::as_f32_mut(&mut hact[0]),
+        T::as_f32_mut(&mut out[0]),
+    ) else {
+        return false;
+    };
+    super::shallow_step::forward(sh, x, w1, b1, s1, dropped, w2, b2[0], hm, hact, out)
+}
+
+/// [`super::shallow_step::backward`] after [`fused_forward`]; false (nothing done) where
+/// that did nothing.
+fn fused_backward<T: Real>(
+    sh: super::shallow_step::Shape,
+    params: &Tensors<T>,
+    masks: &Masks,
+    buf: &mut TrainBuffers<T>,
+    grads: &mut Gradients<T>,
+) -> bool {
+    let (s1, dropped) = hidden_mask(masks);
+    let (gw0, gw1) = grads.weights.split_at_mut(1);
+    let (Some(delta), Some(x), Some(hm), Some(hact), Some(w2)) = (
+        T::as_f32(&buf.delta),
+        T::as_f32(&buf.inputs[0]),
+        T::as_f32(&buf.inputs[1]),
+        T::as_f32(&buf.outputs[0]),
+        T::as_f32(&params.weights[1]),
+    ) else {
+        return false;
+    };
+    let (Some(dw1), Some(db1), Some(dw2), Some(scratch)) = (
+        T::as_f32_mut(&mut gw0[0]),
+        T::as_f32_mut(&mut grads.bias[0]),
+        T::as_f32_mut(&mut gw1[0]),
+        T::as_f32_vec(&mut buf.dh),
+    ) else {
+        return false;
+    };
+    super::shallow_step::backward(
+        sh, delta, x, hm, hact, dropped, w2, s1, dw1, db1, dw2, scratch,
+    )
+}
+
 /// The forward pass once the first layer's input (scaled) is in `buf.inputs[0]`.
 fn forward_after_input<'a, T: Real>(
     arch: &Architecture,
@@ -287,33 +365,10 @@ fn forward_after_input<'a, T: Real>(
     if let Some(m) = mask(0) {
         m.zero(&mut buf.inputs[0]);
     }
-    if let Some(sh) = shallow(arch, rows).filter(|_| fused) {
-        let m1 = mask(1);
-        let (s1, dropped) = m1.map_or((T::ONE, &[][..]), |m| {
-            (T::from_f64(m.scale), &m.dropped[..])
-        });
-        let (first, rest) = buf.inputs.split_at_mut(1);
-        let hm = &mut rest[0];
-        hm.resize(super::shallow_step::hidden_len(rows, sh.h), T::ZERO);
-        let (hact, out) = buf.outputs.split_at_mut(1);
-        let (hact, out) = (&mut hact[0], &mut out[0]);
-        hact.resize(super::shallow_step::hidden_len(rows, sh.h), T::ZERO);
-        out.resize(rows, T::ZERO);
-        if T::shallow_forward(
-            sh,
-            &first[0],
-            &params.weights[0],
-            &params.bias[0],
-            s1,
-            dropped,
-            &params.weights[1],
-            params.bias[1][0],
-            hm,
-            hact,
-            out,
-        ) {
-            return buf.output();
-        }
+    if let Some(sh) = shallow(arch, rows).filter(|_| fused)
+        && fused_forward(sh, params, masks, buf)
+    {
+        return buf.output();
     }
     for i in 0..n_layers {
         let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);
@@ -391,28 +446,10 @@ fn backward_in<T: Real>(
     buf.delta.clear();
     buf.delta.extend_from_slice(dout);
     kernels::column_sums(&buf.delta, &mut grads.bias[n_layers - 1]);
-    if let Some(sh) = shallow(arch, rows).filter(|_| fused) {
-        let m1 = masks.layers.get(1).and_then(|m| m.as_ref());
-        let (s1, dropped) = m1.map_or((T::ONE, &[][..]), |m| {
-            (T::from_f64(m.scale), &m.dropped[..])
-        });
-        let (gw0, gw1) = grads.weights.split_at_mut(1);
-        if T::shallow_backward(
-            sh,
-            &buf.delta,
-            &buf.inputs[0],
-            &buf.inputs[1],
-            &buf.outputs[0],
-            dropped,
-            &params.weights[1],
-            s1,
-            &mut gw0[0],
-            &mut grads.bias[0],
-            &mut gw1[0],
-            &mut buf.dh,
-        ) {
-            return;
-        }
+    if let Some(sh) = shallow(arch, rows).filter(|_| fused)
+        && fused_backward(sh, params, masks, buf, grads)
+    {
+        return;
     }
     for i in (0..n_layers).rev() {
         let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);

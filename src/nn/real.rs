@@ -2,7 +2,6 @@
 //! and PyTorch: half the bytes and twice the SIMD lanes) and `f64` (used by the gradient
 //! checks, and available with `--precision f64`).
 
-use super::shallow_step::Shape;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use std::fmt::Debug;
@@ -67,43 +66,13 @@ pub trait Real:
     ) -> bool;
     /// faer's single-threaded `c ← a · b` (or `c += a · b` when `accumulate`).
     fn faer_gemm(c: MatMut<'_, Self>, a: MatRef<'_, Self>, b: MatRef<'_, Self>, accumulate: bool);
-    /// The fused forward pass of [`super::shallow_step::forward`] in this type; false
-    /// (nothing done) where there is none (`f64`, processors without AVX-512).
-    #[allow(clippy::too_many_arguments)]
-    fn shallow_forward(
-        _sh: Shape,
-        _x: &[Self],
-        _w1: &[Self],
-        _b1: &[Self],
-        _s: Self,
-        _dropped: &[u32],
-        _w2: &[Self],
-        _b2: Self,
-        _hm: &mut [Self],
-        _hact: &mut [Self],
-        _out: &mut [Self],
-    ) -> bool {
-        false
-    }
-    /// The fused backward pass of [`super::shallow_step::backward`] in this type; false
-    /// (nothing done) where there is none.
-    #[allow(clippy::too_many_arguments)]
-    fn shallow_backward(
-        _sh: Shape,
-        _delta: &[Self],
-        _x: &[Self],
-        _hm: &[Self],
-        _hact: &[Self],
-        _dropped: &[u32],
-        _w2: &[Self],
-        _s: Self,
-        _dw1: &mut [Self],
-        _db1: &mut [Self],
-        _dw2: &mut [Self],
-        _scratch: &mut Vec<Self>,
-    ) -> bool {
-        false
-    }
+    /// This slice as `f32`s when `Self` is `f32`, else `None`: how generic code reaches
+    /// the `f32`-only kernels of [`super::shallow_step`].
+    fn as_f32(s: &[Self]) -> Option<&[f32]>;
+    /// [`Real::as_f32`] for a mutable slice.
+    fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]>;
+    /// [`Real::as_f32`] for a buffer.
+    fn as_f32_vec(v: &mut Vec<Self>) -> Option<&mut Vec<f32>>;
 }
 
 macro_rules! impl_real {
@@ -185,45 +154,28 @@ impl_real!(
     super::gemm_simd::gemm_acc_f32,
     super::vmath::tanh_f32,
     super::vmath::sigmoid_f32,
-    #[inline]
-    fn shallow_forward(
-        sh: Shape,
-        x: &[f32],
-        w1: &[f32],
-        b1: &[f32],
-        s: f32,
-        dropped: &[u32],
-        w2: &[f32],
-        b2: f32,
-        hm: &mut [f32],
-        hact: &mut [f32],
-        out: &mut [f32],
-    ) -> bool {
-        super::shallow_step::forward(sh, x, w1, b1, s, dropped, w2, b2, hm, hact, out)
+    fn as_f32(s: &[f32]) -> Option<&[f32]> {
+        Some(s)
     },
-    #[inline]
-    fn shallow_backward(
-        sh: Shape,
-        delta: &[f32],
-        x: &[f32],
-        hm: &[f32],
-        hact: &[f32],
-        dropped: &[u32],
-        w2: &[f32],
-        s: f32,
-        dw1: &mut [f32],
-        db1: &mut [f32],
-        dw2: &mut [f32],
-        scratch: &mut Vec<f32>,
-    ) -> bool {
-        super::shallow_step::backward(
-            sh, delta, x, hm, hact, dropped, w2, s, dw1, db1, dw2, scratch,
-        )
+    fn as_f32_mut(s: &mut [f32]) -> Option<&mut [f32]> {
+        Some(s)
+    },
+    fn as_f32_vec(v: &mut Vec<f32>) -> Option<&mut Vec<f32>> {
+        Some(v)
     }
 );
 impl_real!(
     f64,
     super::gemm_simd::gemm_acc_f64,
     super::vmath::tanh_f64,
-    super::vmath::sigmoid_f64
+    super::vmath::sigmoid_f64,
+    fn as_f32(_: &[f64]) -> Option<&[f32]> {
+        None
+    },
+    fn as_f32_mut(_: &mut [f64]) -> Option<&mut [f32]> {
+        None
+    },
+    fn as_f32_vec(_: &mut Vec<f64>) -> Option<&mut Vec<f32>> {
+        None
+    }
 );
