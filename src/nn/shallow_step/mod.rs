@@ -9,7 +9,7 @@
 //!
 //! **The same bits as the general path.** Every element goes through the same operations
 //! in the same order: the hidden pre-activation `Σ_j x_j W_jc` by fused multiply-adds in
-//! `j` order from zero (as [`super::gemm_simd`]); the epilogue `v = z + b`,
+//! `j` order from zero (as the register-blocked kernel `gemm_simd`); the epilogue `v = z + b`,
 //! `h = v > 0 ? v · s : 0` (tanh and the sigmoid: `a = act(v)` by the general path's own
 //! kernel, `h = a · s`), then the drops set to zero; the output as [`super::kernels::dot`]
 //! computes it (eight partial sums over chunks of eight, added in order, plus the tail's
