@@ -9,7 +9,10 @@ use super::matmul::{gemm, gemm_nt, gemm_tn};
 use super::network::{Architecture, Network};
 use super::real::Real;
 use crate::rng::{DropSampler, DropState};
+use fused::{fused_backward, fused_forward, shallow};
 use rand::Rng;
+
+mod fused;
 
 /// The dropout mask of one layer for a minibatch: kept units are scaled by
 /// `scale = 1 / (1 − p)`, the units at the flat indices `row · fan_in + j` in `dropped` are
@@ -250,105 +253,6 @@ fn input_buffer<'b, T: Real>(arch: &Architecture, buf: &'b mut TrainBuffers<T>) 
     buf.inputs.resize(n_layers, Vec::new());
     buf.outputs.resize(n_layers, Vec::new());
     &mut buf.inputs[0]
-}
-
-/// Whether the fused step of [`super::shallow_step`] applies: one hidden ReLU, tanh or
-/// sigmoid layer of at most 64 units, one output, and products small enough for the register-blocked kernel
-/// (so that the general path sums in the same order, and the bits agree).
-fn shallow(arch: &Architecture, rows: usize) -> Option<super::shallow_step::Shape> {
-    use super::shallow_step::Act;
-    let (k, h) = (arch.sizes[0], *arch.sizes.get(1)?);
-    let act = match arch.activation_of(0) {
-        Activation::Relu => Act::Relu,
-        Activation::Tanh => Act::Tanh,
-        Activation::Sigmoid => Act::Sigmoid,
-        Activation::Identity => return None,
-    };
-    let fits = arch.n_layers() == 2
-        && arch.sizes[2] == 1
-        && h <= super::shallow_step::MAX_HIDDEN
-        && super::matmul::small(rows, k, h)
-        && super::matmul::small(k, rows, h)
-        && super::matmul::small(1, rows, h);
-    fits.then_some(super::shallow_step::Shape { act, rows, k, h })
-}
-
-/// The hidden layer's dropout scale (as `f32`) and drops, for the fused step.
-fn hidden_mask(masks: &Masks) -> (f32, &[u32]) {
-    masks
-        .layers
-        .get(1)
-        .and_then(|m| m.as_ref())
-        .map_or((1.0, &[][..]), |m| (m.scale as f32, &m.dropped[..]))
-}
-
-/// [`super::shallow_step::forward`] on the buffers, in `f32` only; false (nothing done)
-/// for `f64` or where the kernel does not run.
-fn fused_forward<T: Real>(
-    sh: super::shallow_step::Shape,
-    params: &Tensors<T>,
-    masks: &Masks,
-    buf: &mut TrainBuffers<T>,
-) -> bool {
-    let (s1, dropped) = hidden_mask(masks);
-    let len = super::shallow_step::hidden_len(sh.rows, sh.h);
-    let (first, rest) = buf.inputs.split_at_mut(1);
-    let (hact, out) = buf.outputs.split_at_mut(1);
-    rest[0].resize(len, T::ZERO);
-    if sh.act != super::shallow_step::Act::Relu {
-        hact[0].resize(len, T::ZERO);
-    }
-    out[0].resize(sh.rows, T::ZERO);
-    let (Some(x), Some(w1), Some(b1), Some(w2), Some(b2)) = (
-        T::as_f32(&first[0]),
-        T::as_f32(&params.weights[0]),
-        T::as_f32(&params.bias[0]),
-        T::as_f32(&params.weights[1]),
-        T::as_f32(&params.bias[1]),
-    ) else {
-        return false;
-    };
-    let (Some(hm), Some(hact), Some(out)) = (
-        T::as_f32_mut(&mut rest[0]),
-        T::as_f32_mut(&mut hact[0]),
-        T::as_f32_mut(&mut out[0]),
-    ) else {
-        return false;
-    };
-    super::shallow_step::forward(sh, x, w1, b1, s1, dropped, w2, b2[0], hm, hact, out)
-}
-
-/// [`super::shallow_step::backward`] after [`fused_forward`]; false (nothing done) where
-/// that did nothing.
-fn fused_backward<T: Real>(
-    sh: super::shallow_step::Shape,
-    params: &Tensors<T>,
-    masks: &Masks,
-    buf: &mut TrainBuffers<T>,
-    grads: &mut Gradients<T>,
-) -> bool {
-    let (s1, dropped) = hidden_mask(masks);
-    let (gw0, gw1) = grads.weights.split_at_mut(1);
-    let (Some(delta), Some(x), Some(hm), Some(hact), Some(w2)) = (
-        T::as_f32(&buf.delta),
-        T::as_f32(&buf.inputs[0]),
-        T::as_f32(&buf.inputs[1]),
-        T::as_f32(&buf.outputs[0]),
-        T::as_f32(&params.weights[1]),
-    ) else {
-        return false;
-    };
-    let (Some(dw1), Some(db1), Some(dw2), Some(scratch)) = (
-        T::as_f32_mut(&mut gw0[0]),
-        T::as_f32_mut(&mut grads.bias[0]),
-        T::as_f32_mut(&mut gw1[0]),
-        T::as_f32_vec(&mut buf.dh),
-    ) else {
-        return false;
-    };
-    super::shallow_step::backward(
-        sh, delta, x, hm, hact, dropped, w2, s1, dw1, db1, dw2, scratch,
-    )
 }
 
 /// The forward pass once the first layer's input (scaled) is in `buf.inputs[0]`.
