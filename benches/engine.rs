@@ -50,7 +50,7 @@ fn train_step_in<T: Real>(c: &mut Criterion, name: &str) {
         &format!("train_step 13-50-1 relu p=0.05 batch 128 {name}"),
         |b| {
             b.iter(|| {
-                masks.draw(&samplers, &mut states, &mut mask_rng, rows);
+                masks.draw(&samplers, &mut states, rows);
                 let out = forward_train(&net.arch, &params, black_box(&x), rows, &masks, &mut buf);
                 let loss = squared_error(LossConvention::Gal, out, &y, rows, &mut dout);
                 backward(&net.arch, &params, &masks, &mut buf, &dout, &mut grads);

@@ -57,7 +57,7 @@ fn run<T: Real>() {
         if step % blk == 0 {
             let block = Instant::now();
             for _ in 0..blk {
-                masks.draw(&samplers, &mut states, &mut rng, rows);
+                masks.draw(&samplers, &mut states, rows);
                 let out = forward_train(&net.arch, &p, &x, rows, &masks, &mut buf);
                 dout.clear();
                 dout.extend(out.iter().zip(&y).map(|(&o, &y)| two_over_rows * (o - y)));
@@ -67,7 +67,7 @@ fn run<T: Real>() {
             best = best.min(block.elapsed().as_secs_f64() * 1e6 / blk as f64);
         }
         let t0 = Instant::now();
-        masks.draw(&samplers, &mut states, &mut rng, rows);
+        masks.draw(&samplers, &mut states, rows);
         let t1 = Instant::now();
         let out = forward_train(&net.arch, &p, &x, rows, &masks, &mut buf);
         dout.clear();

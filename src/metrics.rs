@@ -32,13 +32,7 @@ pub fn rmse(pred: &[f64], y: &[f64]) -> f64 {
 /// ```
 pub fn mc_log_likelihood(samples: &[f64], y: f64, tau: f64) -> f64 {
     let t = samples.len() as f64;
-    let mut max = f64::NEG_INFINITY;
-    for &s in samples {
-        let e = -0.5 * tau * (y - s) * (y - s);
-        if e > max {
-            max = e;
-        }
-    }
+    let max = crate::nn::reductions::gauss_exponent_max(samples, y, tau);
     // Vectorised exponentials, eight partial sums (`tests/vmath.rs`: within 1e-12 of the
     // libm sum; issue 11, item 2).
     let sum = crate::nn::kernels::gauss_exp_sum(samples, y, tau, max);
@@ -51,11 +45,13 @@ pub fn gaussian_log_likelihood(y: f64, mean: f64, var: f64) -> f64 {
     -0.5 * (2.0 * PI * var).ln() - 0.5 * (y - mean) * (y - mean) / var
 }
 
-/// Mean and population variance (ddof 0) of `v`, computed in two passes.
+/// Mean and population variance (ddof 0) of `v`, computed in two passes (each sum in
+/// eight partial sums, [`crate::nn::reductions`]).
 pub fn mean_var(v: &[f64]) -> (f64, f64) {
+    use crate::nn::reductions::{squared_deviations, sum};
     let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+    let mean = sum(v) / n;
+    let var = squared_deviations(v, mean) / n;
     (mean, var)
 }
 

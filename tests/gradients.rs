@@ -49,7 +49,7 @@ fn masks_for(net: &Network, rows: usize, seed: u64) -> Masks {
     let mut m = Masks::default();
     let mut rng = stream(seed, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut rng)).collect();
-    m.draw(&samplers, &mut states, &mut rng, rows);
+    m.draw(&samplers, &mut states, rows);
     m
 }
 

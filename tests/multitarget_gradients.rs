@@ -60,7 +60,7 @@ fn check(hidden: &[usize], act: Activation, p: f64, seed: u64) {
     let mut masks = Masks::default();
     let mut mrng = stream(3, Purpose::TrainMasks, 0);
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut mrng)).collect();
-    masks.draw(&samplers, &mut states, &mut mrng, rows);
+    masks.draw(&samplers, &mut states, rows);
     let loss = |n: &Network| {
         let t = Tensors::<f64>::from_network(n);
         let out =

@@ -30,7 +30,7 @@ fn check(act: Activation, k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64
     let samplers = [DropSampler::new(k, p_in), DropSampler::new(h, p_hid)];
     let mut states: Vec<_> = samplers.iter().map(|s| s.start(&mut rng)).collect();
     let mut masks = Masks::default();
-    masks.draw(&samplers, &mut states, &mut rng, rows);
+    masks.draw(&samplers, &mut states, rows);
     let (mut b1, mut b2) = (TrainBuffers::default(), TrainBuffers::default());
     let out1 = forward_train(&arch, &params, &x, rows, &masks, &mut b1).to_vec();
     let out2 = forward_train_unfused(&arch, &params, &x, rows, &masks, &mut b2).to_vec();

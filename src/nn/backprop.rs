@@ -10,7 +10,6 @@ use super::network::{Architecture, Network};
 use super::real::Real;
 use crate::rng::{DropSampler, DropState};
 use fused::{fused_backward, fused_forward, shallow};
-use rand::Rng;
 
 mod fused;
 
@@ -36,13 +35,7 @@ pub struct Masks {
 impl Masks {
     /// Draws masks for `rows` rows, layer by layer, continuing each layer's drop process
     /// (`states`, one per layer, from [`DropSampler::start`]).
-    pub fn draw<R: Rng>(
-        &mut self,
-        samplers: &[DropSampler],
-        states: &mut [DropState],
-        rng: &mut R,
-        rows: usize,
-    ) {
+    pub fn draw(&mut self, samplers: &[DropSampler], states: &mut [DropState], rows: usize) {
         self.layers.resize(samplers.len(), None);
         for ((slot, s), state) in self.layers.iter_mut().zip(samplers).zip(states.iter_mut()) {
             if s.rate() <= 0.0 {
@@ -52,7 +45,7 @@ impl Masks {
             let m = slot.get_or_insert_with(LayerMask::default);
             m.scale = 1.0 / (1.0 - s.rate());
             m.dropped.clear();
-            s.sample_rows(state, rng, rows, &mut m.dropped);
+            s.sample_rows(state, rows, &mut m.dropped);
         }
     }
 

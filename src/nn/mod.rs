@@ -12,6 +12,8 @@ pub mod matmul;
 mod network;
 pub mod real;
 #[doc(hidden)]
+pub mod reductions;
+#[doc(hidden)]
 pub mod shallow_step;
 #[doc(hidden)]
 pub mod vmath;

@@ -31,7 +31,6 @@ pub(crate) fn default_block(net: &Network) -> usize {
 /// Reusable buffers for one worker.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Workspace {
-    rngs: Vec<Xoshiro256PlusPlus>,
     states: Vec<DropState>,
     /// Per layer, the dropped positions of the current block, flat (`pass · fan_in + unit`).
     drops: Vec<Vec<u32>>,
@@ -91,12 +90,9 @@ impl<'a> Engine<'a> {
         let net = self.net;
         let n_layers = net.layers.len();
         let d = net.n_outputs();
-        ws.rngs.clear();
         ws.states.clear();
         for (l, s) in self.samplers.iter().enumerate() {
-            let mut rng = layer_stream(seed, row, l);
-            ws.states.push(s.start(&mut rng));
-            ws.rngs.push(rng);
+            ws.states.push(s.start(&mut layer_stream(seed, row, l)));
         }
         if self.shallow {
             shallow::row_samples(
@@ -105,7 +101,6 @@ impl<'a> Engine<'a> {
                 &self.samplers,
                 &self.scale,
                 self.block,
-                &mut ws.rngs,
                 &mut ws.states,
                 &mut ws.shallow,
                 &mut out[..t],
@@ -147,7 +142,7 @@ impl<'a> Engine<'a> {
         let d = net.n_outputs();
         for (l, s) in self.samplers.iter().enumerate() {
             ws.drops[l].clear();
-            s.sample_rows(&mut ws.states[l], &mut ws.rngs[l], b, &mut ws.drops[l]);
+            s.sample_rows(&mut ws.states[l], b, &mut ws.drops[l]);
             pass_offsets(&ws.drops[l], s.units(), b, &mut ws.offs[l]);
         }
         ws.cur.clear();
@@ -277,17 +272,15 @@ pub fn reference_row_samples(net: &Network, x: &[f64], seed: u64, row: u64, t: u
     let n_layers = net.layers.len();
     let mut out = Vec::with_capacity(t * net.n_outputs());
     let mut drops: Vec<Vec<u32>> = vec![Vec::new(); n_layers];
-    let mut rngs: Vec<Xoshiro256PlusPlus> =
-        (0..n_layers).map(|l| layer_stream(seed, row, l)).collect();
     let mut states: Vec<DropState> = samplers
         .iter()
-        .zip(rngs.iter_mut())
-        .map(|(s, r)| s.start(r))
+        .enumerate()
+        .map(|(l, s)| s.start(&mut layer_stream(seed, row, l)))
         .collect();
     for _ in 0..t {
         for (l, s) in samplers.iter().enumerate() {
             drops[l].clear();
-            s.sample(&mut states[l], &mut rngs[l], &mut drops[l]);
+            s.sample(&mut states[l], &mut drops[l]);
         }
         let mut h = x.to_vec();
         for (i, layer) in net.layers.iter().enumerate() {

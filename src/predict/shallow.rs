@@ -21,7 +21,7 @@
 //! same up to rounding.
 
 use crate::nn::{Activation, Network, kernels};
-use crate::rng::{DropSampler, Xoshiro256PlusPlus};
+use crate::rng::DropSampler;
 
 /// Buffers of the fast path, reused across rows.
 #[derive(Debug, Default, Clone)]
@@ -64,8 +64,8 @@ pub(crate) fn applies(net: &Network) -> bool {
     net.layers.len() == 2 && net.n_outputs() == 1
 }
 
-/// Writes the `out.len()` sampled outputs of row `x`, `block` passes at a time. `samplers`,
-/// `rngs` and `states` are the two layers' drop processes, already started for this row.
+/// Writes the `out.len()` sampled outputs of row `x`, `block` passes at a time. `samplers`
+/// and `states` are the two layers' drop processes, already started for this row.
 ///
 /// Per block the drops of both layers are drawn in one sweep each; the passes with
 /// dropped inputs are recomputed one by one, and the hidden drops are then subtracted in
@@ -78,7 +78,6 @@ pub(crate) fn row_samples(
     samplers: &[DropSampler],
     scale: &[f64],
     block: usize,
-    rngs: &mut [Xoshiro256PlusPlus],
     states: &mut [crate::rng::DropState],
     buf: &mut ShallowBuffers,
     out: &mut [f64],
@@ -114,15 +113,14 @@ pub(crate) fn row_samples(
         }
         buf.touched.clear();
     }
-    let (rng0, rng1) = rngs.split_at_mut(1);
     let (st0, st1) = states.split_at_mut(1);
     let k32 = k as u32;
     for out in out.chunks_mut(block.max(1)) {
         let b = out.len();
         buf.d_in.clear();
-        samplers[0].sample_rows(&mut st0[0], &mut rng0[0], b, &mut buf.d_in);
+        samplers[0].sample_rows(&mut st0[0], b, &mut buf.d_in);
         buf.d_h.clear();
-        samplers[1].sample_rows(&mut st1[0], &mut rng1[0], b, &mut buf.d_h);
+        samplers[1].sample_rows(&mut st1[0], b, &mut buf.d_h);
         buf.v.clear();
         buf.v.resize(b, base);
         buf.which.clear();
@@ -192,10 +190,10 @@ pub(crate) fn row_samples(
 ///
 /// Branch-free: each drop is one load and one subtraction in place. Consecutive drops of
 /// the same pass form a chain through memory (store, then load of the same `out[p]`), so
-/// the passes are split in two halves walked side by side and two chains overlap. The pass
-/// of a position is `⌊pos · m / 2⁴⁰⌋` with `m = ⌊2⁴⁰ / h⌋ + 1`, exact while `pos · h < 2⁴⁰`
-/// (the error `pos (m − 2⁴⁰/h) / 2⁴⁰ < pos / 2⁴⁰ < 1/h` cannot carry past an integer);
-/// longer blocks take an integer division.
+/// the passes are split in [`CHAINS`] parts walked side by side and that many chains
+/// overlap. The pass of a position is `⌊pos · m / 2⁴⁰⌋` with `m = ⌊2⁴⁰ / h⌋ + 1`, exact
+/// while `pos · h < 2⁴⁰` (the error `pos (m − 2⁴⁰/h) / 2⁴⁰ < pos / 2⁴⁰ < 1/h` cannot carry
+/// past an integer); longer blocks take an integer division.
 fn subtract_hidden_drops(
     drops: &[u32],
     h: usize,
@@ -217,18 +215,30 @@ fn subtract_hidden_drops(
         let p = ((pos as u64 * m) >> 40) as usize;
         out[p] -= u[(pos as isize + off[p]) as usize];
     };
-    let half = v.len() / 2;
-    let split = drops.partition_point(|&pos| (pos as usize) < half * h);
-    let (da, db) = drops.split_at(split);
-    let common = da.len().min(db.len());
-    for (&pa, &pb) in da[..common].iter().zip(&db[..common]) {
-        step(pa, out);
-        step(pb, out);
+    // The drops of passes [k·b/CHAINS, (k+1)·b/CHAINS) for chain k.
+    let mut parts = [&drops[..0]; CHAINS];
+    let mut rest = drops;
+    for (k, part) in parts.iter_mut().enumerate().take(CHAINS - 1) {
+        let end = (k + 1) * v.len() / CHAINS * h;
+        let split = rest.partition_point(|&pos| (pos as usize) < end);
+        (*part, rest) = rest.split_at(split);
     }
-    for &pos in da[common..].iter().chain(&db[common..]) {
-        step(pos, out);
+    parts[CHAINS - 1] = rest;
+    let common = parts.iter().map(|p| p.len()).min().unwrap_or(0);
+    for i in 0..common {
+        for part in &parts {
+            step(part[i], out);
+        }
+    }
+    for part in &parts {
+        for &pos in &part[common..] {
+            step(pos, out);
+        }
     }
 }
+
+/// Chains of [`subtract_hidden_drops`] walked side by side.
+const CHAINS: usize = 4;
 
 /// `x ← act(x · s + b)`, fused for ReLU.
 #[inline]

@@ -213,7 +213,7 @@ fn train_in<T: Real>(
                 yb.extend(idx.iter().flat_map(|&r| &yt[r * d..(r + 1) * d]));
             }
             let rows = idx.len();
-            masks.draw(&samplers, &mut states, &mut mask_rng, rows);
+            masks.draw(&samplers, &mut states, rows);
             let out = forward_train_rows(&net.arch, &params, &xt, idx, &masks, &mut buf);
             data_loss += rows as f64
                 * match cfg.objective {
