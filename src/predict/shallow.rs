@@ -190,10 +190,10 @@ pub(crate) fn row_samples(
 ///
 /// Branch-free: each drop is one load and one subtraction in place. Consecutive drops of
 /// the same pass form a chain through memory (store, then load of the same `out[p]`), so
-/// the passes are split in [`CHAINS`] parts walked side by side and that many chains
-/// overlap. The pass of a position is `⌊pos · m / 2⁴⁰⌋` with `m = ⌊2⁴⁰ / h⌋ + 1`, exact
-/// while `pos · h < 2⁴⁰` (the error `pos (m − 2⁴⁰/h) / 2⁴⁰ < pos / 2⁴⁰ < 1/h` cannot carry
-/// past an integer); longer blocks take an integer division.
+/// the passes are split in two halves walked side by side and two chains overlap. The pass
+/// of a position is `⌊pos · m / 2⁴⁰⌋` with `m = ⌊2⁴⁰ / h⌋ + 1`, exact while `pos · h < 2⁴⁰`
+/// (the error `pos (m − 2⁴⁰/h) / 2⁴⁰ < pos / 2⁴⁰ < 1/h` cannot carry past an integer);
+/// longer blocks take an integer division.
 fn subtract_hidden_drops(
     drops: &[u32],
     h: usize,
@@ -215,30 +215,18 @@ fn subtract_hidden_drops(
         let p = ((pos as u64 * m) >> 40) as usize;
         out[p] -= u[(pos as isize + off[p]) as usize];
     };
-    // The drops of passes [k·b/CHAINS, (k+1)·b/CHAINS) for chain k.
-    let mut parts = [&drops[..0]; CHAINS];
-    let mut rest = drops;
-    for (k, part) in parts.iter_mut().enumerate().take(CHAINS - 1) {
-        let end = (k + 1) * v.len() / CHAINS * h;
-        let split = rest.partition_point(|&pos| (pos as usize) < end);
-        (*part, rest) = rest.split_at(split);
+    let half = v.len() / 2;
+    let split = drops.partition_point(|&pos| (pos as usize) < half * h);
+    let (da, db) = drops.split_at(split);
+    let common = da.len().min(db.len());
+    for (&pa, &pb) in da[..common].iter().zip(&db[..common]) {
+        step(pa, out);
+        step(pb, out);
     }
-    parts[CHAINS - 1] = rest;
-    let common = parts.iter().map(|p| p.len()).min().unwrap_or(0);
-    for i in 0..common {
-        for part in &parts {
-            step(part[i], out);
-        }
-    }
-    for part in &parts {
-        for &pos in &part[common..] {
-            step(pos, out);
-        }
+    for &pos in da[common..].iter().chain(&db[common..]) {
+        step(pos, out);
     }
 }
-
-/// Chains of [`subtract_hidden_drops`] walked side by side.
-const CHAINS: usize = 4;
 
 /// `x ← act(x · s + b)`, fused for ReLU.
 #[inline]
