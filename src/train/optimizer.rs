@@ -92,6 +92,9 @@ impl Optimizer {
 pub struct OptimizerState<T = f64> {
     opt: Optimizer,
     step: u64,
+    /// Adam's β₁ᵗ and β₂ᵗ, by one multiplication per step (a `powi` per step was 1 % of a
+    /// UCI run); held once below 10⁻³⁰, where `1 − βᵗ` is exactly 1 (no subnormals).
+    beta_pows: (f64, f64),
     m: Gradients<T>,
     v: Gradients<T>,
 }
@@ -102,6 +105,7 @@ impl<T: Real> OptimizerState<T> {
         Self {
             opt,
             step: 0,
+            beta_pows: (1.0, 1.0),
             m: Gradients::zeros(net),
             v: Gradients::zeros(net),
         }
@@ -117,13 +121,21 @@ impl<T: Real> OptimizerState<T> {
         bias_decay: f64,
     ) {
         self.step += 1;
-        let t = self.step as i32;
         let f = T::from_f64;
         // Adam's bias-corrected rate, the same for every layer: computed once per step.
         let lr_t = match self.opt {
             Optimizer::Adam {
                 lr, beta1, beta2, ..
-            } => lr * (1.0 - beta2.powi(t)).sqrt() / (1.0 - beta1.powi(t)),
+            } => {
+                let (p1, p2) = &mut self.beta_pows;
+                if *p1 > 1e-30 {
+                    *p1 *= beta1;
+                }
+                if *p2 > 1e-30 {
+                    *p2 *= beta2;
+                }
+                lr * (1.0 - *p2).sqrt() / (1.0 - *p1)
+            }
             Optimizer::Sgd { .. } => 0.0,
         };
         for (i, (w, b)) in params
@@ -176,5 +188,58 @@ fn sgd<T: Real>(w: &mut [T], g: &[T], vel: &mut [T], d: T, lr: T, mu: T) {
         let g = g + d * *w;
         *v = mu * *v - lr * g;
         *w += *v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{Activation, Architecture, Init};
+
+    /// Adam under a constant gradient g against its closed form: m_t = (1 − β₁ᵗ) g and
+    /// v_t = (1 − β₂ᵗ) g², so each step moves a parameter by
+    /// lr √(1 − β₂ᵗ) g / (√(1 − β₂ᵗ) |g| + ε). After 3000 steps (past the point where β₁ᵗ
+    /// is held) every parameter is within 1e-9 relative of the closed form's sum: the
+    /// float recursions round once or twice per step, ~3000 × 2⁻⁵² ≈ 7e-13 relative each.
+    #[test]
+    fn adam_matches_closed_form_under_constant_gradient() {
+        let arch = Architecture::new(2, &[3], 1, Activation::Relu, 0.0).unwrap();
+        let net = Network::init(arch, Init::GlorotUniform, 0.1, 4).unwrap();
+        let (lr, beta1, beta2, eps) = (1e-3, 0.9, 0.999, 1e-7);
+        let opt = Optimizer::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+        };
+        let mut state = OptimizerState::<f64>::new(opt, &net);
+        let mut params = Tensors::<f64>::from_network(&net);
+        let start = params.clone();
+        let mut g = Gradients::<f64>::zeros(&net);
+        let gv = 0.3;
+        for t in g.weights.iter_mut().chain(g.bias.iter_mut()) {
+            t.iter_mut().for_each(|x| *x = gv);
+        }
+        let steps = 3000;
+        for _ in 0..steps {
+            state.step(&mut params, &g, &[0.0, 0.0], 0.0);
+        }
+        let moved: f64 = (1..=steps)
+            .map(|t| {
+                let c = (1.0 - beta2.powi(t)).sqrt();
+                lr * c * gv / (c * gv + eps)
+            })
+            .sum();
+        for (now, was) in params
+            .weights
+            .iter()
+            .chain(&params.bias)
+            .zip(start.weights.iter().chain(&start.bias))
+        {
+            for (a, b) in now.iter().zip(was) {
+                let want = b - moved;
+                assert!((a - want).abs() <= 1e-9 * moved, "{a} vs {want}");
+            }
+        }
     }
 }
