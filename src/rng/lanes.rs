@@ -108,7 +108,10 @@ pub(crate) fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
     refill_portable(lanes, t, buf);
 }
 
-/// [`refill`] without SIMD: the same gaps, lane by lane.
+/// [`refill`] without hand-written SIMD: the same gaps, lane by lane (the lanes' steps
+/// compiled for AVX2 too, where the compiler vectorises them; integer arithmetic, so the
+/// same values either way).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
 pub(crate) fn refill_portable(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
     for chunk in buf.chunks_exact_mut(2 * LANES) {
         let out = lanes.step();
