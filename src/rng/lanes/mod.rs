@@ -4,10 +4,11 @@
 //! lane), and each uniform is turned into a Geometric(p) gap by table inversion. A refill
 //! makes [`BATCH`] gaps (four steps).
 //!
-//! The AVX-512 refill steps all eight lanes in one set of vector registers and looks the
-//! gaps up with gathers; the portable refill does the same arithmetic lane by lane. Both
-//! give the same gaps, bit for bit (tested), so drop masks — and every result — do not
-//! depend on the processor.
+//! The AVX-512 refill ([`avx512`]) steps all eight lanes in one set of vector registers
+//! and looks the gaps up with gathers; the AVX2 refill ([`avx2`]) does the same in pairs of
+//! registers; the portable refill does the same arithmetic lane by lane. All give the same
+//! gaps, bit for bit (tested), so drop masks — and every result — do not depend on the
+//! processor.
 
 use rand::RngCore;
 
@@ -100,18 +101,22 @@ fn gap_of(u: u32, t: Tables<'_>) -> u32 {
 #[inline]
 pub(crate) fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the processor has AVX-512F (checked just above).
-        unsafe { avx512::refill(lanes, t, buf) };
-        return;
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor has AVX-512F (checked just above).
+            unsafe { avx512::refill(lanes, t, buf) };
+            return;
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            unsafe { avx2::refill(lanes, t, buf) };
+            return;
+        }
     }
     refill_portable(lanes, t, buf);
 }
 
-/// [`refill`] without hand-written SIMD: the same gaps, lane by lane (the lanes' steps
-/// compiled for AVX2 too, where the compiler vectorises them; integer arithmetic, so the
-/// same values either way).
-#[multiversion::multiversion(targets("x86_64+avx2"))]
+/// [`refill`] without SIMD: the same gaps, lane by lane.
 pub(crate) fn refill_portable(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
     for chunk in buf.chunks_exact_mut(2 * LANES) {
         let out = lanes.step();
@@ -123,70 +128,9 @@ pub(crate) fn refill_portable(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; 
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::{BATCH, LANES, Lanes, TAIL, Tables};
-    const _: () = assert!(LANES == 8); // one register of u64 per state word
-    use std::arch::x86_64::*;
-
-    /// [`super::refill`] on AVX-512F: the eight lanes in four registers, sixteen gaps per
-    /// step by a gather from the guide table and gathers from the thresholds until no
-    /// lane's uniform is at or beyond its threshold.
-    ///
-    /// # Safety
-    /// The processor must have AVX-512F.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
-        let last = t.thresh.len() - 1;
-        let (thresh, guide) = (
-            t.thresh.as_ptr() as *const i32,
-            t.guide.as_ptr() as *const i32,
-        );
-        // SAFETY: `Lanes` is four rows of eight u64, 64-byte aligned; every gather index is
-        // in bounds: guide by `u >> 20 < 4096 = guide.len()`, thresholds by `g ≤ last`
-        // (a lane is gathered only while `u < thresh[last]`, so its `g` never passes
-        // `last`, the thresholds being non-decreasing).
-        unsafe {
-            let p = lanes.s.as_mut_ptr() as *mut __m512i;
-            let (mut s0, mut s1, mut s2, mut s3) = (
-                _mm512_load_si512(p),
-                _mm512_load_si512(p.add(1)),
-                _mm512_load_si512(p.add(2)),
-                _mm512_load_si512(p.add(3)),
-            );
-            let t_last = _mm512_set1_epi32(t.thresh[last] as i32);
-            let tail = _mm512_set1_epi32(TAIL as i32);
-            let one = _mm512_set1_epi32(1);
-            for chunk in buf.chunks_exact_mut(2 * LANES) {
-                let u = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s0, s3)), s0);
-                let x = _mm512_slli_epi64::<17>(s1);
-                s2 = _mm512_xor_si512(s2, s0);
-                s3 = _mm512_xor_si512(s3, s1);
-                s1 = _mm512_xor_si512(s1, s2);
-                s0 = _mm512_xor_si512(s0, s3);
-                s2 = _mm512_xor_si512(s2, x);
-                s3 = _mm512_rol_epi64::<45>(s3);
-                // The 16 uniforms in memory order: lane l's low half, then its high half.
-                let beyond = _mm512_cmpge_epu32_mask(u, t_last);
-                let mut live = !beyond;
-                let mut g = _mm512_i32gather_epi32::<4>(_mm512_srli_epi32::<20>(u), guide);
-                loop {
-                    let th = _mm512_mask_i32gather_epi32::<4>(one, live, g, thresh);
-                    live = _mm512_mask_cmpge_epu32_mask(live, u, th);
-                    if live == 0 {
-                        break;
-                    }
-                    g = _mm512_mask_add_epi32(g, live, g, one);
-                }
-                g = _mm512_mask_mov_epi32(g, beyond, tail);
-                _mm512_storeu_si512(chunk.as_mut_ptr() as *mut __m512i, g);
-            }
-            _mm512_store_si512(p, s0);
-            _mm512_store_si512(p.add(1), s1);
-            _mm512_store_si512(p.add(2), s2);
-            _mm512_store_si512(p.add(3), s3);
-        }
-    }
-}
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 
 #[cfg(test)]
 mod tests {
@@ -217,8 +161,9 @@ mod tests {
         }
     }
 
-    /// The vector refill gives the portable refill's gaps, bit for bit, for rates with
-    /// short and long tables and many refills (tails included).
+    /// The vector refills (the dispatched one, and AVX2 where the processor has it) give the
+    /// portable refill's gaps, bit for bit, for rates with short and long tables and many
+    /// refills (tails included).
     #[test]
     fn vector_refill_equals_portable() {
         for &p in &[0.5, 0.2, 0.05, 0.005, 0.0005] {
@@ -228,10 +173,20 @@ mod tests {
             let mut b = a.clone();
             let (mut ba, mut bb) = ([0u32; BATCH], [0u32; BATCH]);
             let mut tails = 0;
+            let mut c = a.clone();
+            let mut bc = [0u32; BATCH];
+            #[cfg(target_arch = "x86_64")]
+            let avx2 = std::is_x86_feature_detected!("avx2");
             for _ in 0..20_000 {
                 refill(&mut a, t, &mut ba);
                 refill_portable(&mut b, t, &mut bb);
                 assert_eq!(ba, bb, "p {p}");
+                #[cfg(target_arch = "x86_64")]
+                if avx2 {
+                    // SAFETY: the processor has AVX2 (checked above).
+                    unsafe { avx2::refill(&mut c, t, &mut bc) };
+                    assert_eq!(bc, bb, "p {p}: AVX2");
+                }
                 tails += ba.iter().filter(|&&g| g == TAIL).count();
             }
             assert!(tails > 0, "p {p}: no tail met");
