@@ -28,14 +28,10 @@ fn ge_u32(a: __m256i, b: __m256i) -> __m256i {
 /// The processor must have AVX2.
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
-    let last = t.thresh.len() - 1;
-    let (thresh, guide) = (
-        t.thresh.as_ptr() as *const i32,
-        t.guide.as_ptr() as *const i32,
-    );
+    let (thresh, guide, last) = t.gather_bases();
     // SAFETY: `Lanes` is four rows of eight u64 (each row two 32-byte halves); every gather
     // index is in bounds as in the AVX-512 refill: guide by `u >> 20 < 4096`, thresholds by
-    // `g ≤ last` (gathered only while `u < thresh[last]`).
+    // `g` within the table (a lane is gathered only while `u` is below the last threshold).
     unsafe {
         let p = lanes.s.as_mut_ptr() as *mut __m256i;
         // Per half (lanes 0–3, 4–7), its four state words.
@@ -45,7 +41,7 @@ pub(super) unsafe fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BA
                 *word = _mm256_loadu_si256(p.add(2 * w + half));
             }
         }
-        let t_last = _mm256_set1_epi32(t.thresh[last] as i32);
+        let t_last = _mm256_set1_epi32(last);
         let tail = _mm256_set1_epi32(TAIL as i32);
         let one = _mm256_set1_epi32(1);
         for chunk in buf.chunks_exact_mut(2 * LANES) {

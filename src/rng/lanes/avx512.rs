@@ -12,15 +12,11 @@ use std::arch::x86_64::*;
 /// The processor must have AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
-    let last = t.thresh.len() - 1;
-    let (thresh, guide) = (
-        t.thresh.as_ptr() as *const i32,
-        t.guide.as_ptr() as *const i32,
-    );
+    let (thresh, guide, last) = t.gather_bases();
     // SAFETY: `Lanes` is four rows of eight u64, 64-byte aligned; every gather index is
-    // in bounds: guide by `u >> 20 < 4096 = guide.len()`, thresholds by `g ≤ last`
-    // (a lane is gathered only while `u < thresh[last]`, so its `g` never passes
-    // `last`, the thresholds being non-decreasing).
+    // in bounds: guide by `u >> 20 < 4096 = guide.len()`, thresholds by `g`
+    // within the table (a lane is gathered only while `u` is below the last threshold,
+    // so its `g` never passes the last index, the thresholds being non-decreasing).
     unsafe {
         let p = lanes.s.as_mut_ptr() as *mut __m512i;
         let (mut s0, mut s1, mut s2, mut s3) = (
@@ -29,7 +25,7 @@ pub(super) unsafe fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BA
             _mm512_load_si512(p.add(2)),
             _mm512_load_si512(p.add(3)),
         );
-        let t_last = _mm512_set1_epi32(t.thresh[last] as i32);
+        let t_last = _mm512_set1_epi32(last);
         let tail = _mm512_set1_epi32(TAIL as i32);
         let one = _mm512_set1_epi32(1);
         for chunk in buf.chunks_exact_mut(2 * LANES) {

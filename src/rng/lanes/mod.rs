@@ -33,6 +33,20 @@ pub(crate) struct Tables<'a> {
     pub(crate) guide: &'a [u32],
 }
 
+impl Tables<'_> {
+    /// For the vector refills: the thresholds' and the guide table's addresses as gather
+    /// bases, and the last threshold (a uniform at or beyond it is a [`TAIL`]).
+    #[cfg(target_arch = "x86_64")]
+    fn gather_bases(&self) -> (*const i32, *const i32, i32) {
+        let last = self.thresh[self.thresh.len() - 1];
+        (
+            self.thresh.as_ptr() as *const i32,
+            self.guide.as_ptr() as *const i32,
+            last as i32,
+        )
+    }
+}
+
 /// Buckets of the guide table: 2^GUIDE_BITS, indexed by the top bits of the uniform.
 pub(crate) const GUIDE_BITS: u32 = 12;
 
