@@ -17,7 +17,7 @@ use rand::RngCore;
 /// gap beyond the table is, by memorylessness, the table's length plus the next gap. The
 /// uniforms come from eight xoshiro256++ generators seeded by [`DropSampler::start`] and
 /// stepped together (both halves of each 64-bit output are used), sixteen gaps at a time
-/// (AVX-512 where the processor has it; the same gaps without).
+/// (AVX-512 or AVX2 where the processor has them; the same gaps without).
 ///
 /// ```
 /// use mcdropout::rng::{DropSampler, Purpose, stream};
