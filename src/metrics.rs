@@ -35,7 +35,7 @@ pub fn mc_log_likelihood(samples: &[f64], y: f64, tau: f64) -> f64 {
     let max = crate::nn::reductions::gauss_exponent_max(samples, y, tau);
     // Vectorised exponentials, eight partial sums (`tests/vmath.rs`: within 1e-12 of the
     // libm sum; issue 11, item 2).
-    let sum = crate::nn::kernels::gauss_exp_sum(samples, y, tau, max);
+    let sum = crate::nn::reductions::gauss_exp_sum(samples, y, tau, max);
     max + sum.ln() - t.ln() - 0.5 * (2.0 * PI).ln() + 0.5 * tau.ln()
 }
 

@@ -435,22 +435,3 @@ pub fn smooth_backprop_scale_colsum<T: Real>(
     }
     db[c..].copy_from_slice(&sum[..t]);
 }
-
-/// `Σ_i exp(−½ τ (y − s_i)² − m)`, the sum inside the MC test log-likelihood's log-sum-exp,
-/// for `m ≥ max_i(−½ τ (y − s_i)²)` (every exponent ≤ 0): each exponent is computed as
-/// `-0.5 * tau * (y - s) * (y - s) - m` and exponentiated by the vectorisable
-/// [`super::vmath::exp_nonpositive_f64`], summed in eight partial sums.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-pub fn gauss_exp_sum(samples: &[f64], y: f64, tau: f64, m: f64) -> f64 {
-    use super::vmath::exp_nonpositive_f64 as e;
-    let term = |s: f64| e(-0.5 * tau * (y - s) * (y - s) - m);
-    let chunks = samples.chunks_exact(8);
-    let tail: f64 = chunks.remainder().iter().map(|&s| term(s)).sum();
-    let mut acc = [0.0f64; 8];
-    for c in chunks {
-        for q in 0..8 {
-            acc[q] += term(c[q]);
-        }
-    }
-    acc.iter().sum::<f64>() + tail
-}
