@@ -5,6 +5,7 @@ use super::optimizer::{Optimizer, OptimizerState};
 use super::softmax::{Objective, softmax_cross_entropy};
 use crate::error::{Error, Result};
 use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train_rows};
+use crate::nn::kernels::prefetch_rows;
 use crate::nn::{Network, Real};
 use crate::prior::LossConvention;
 use crate::rng::{Purpose, stream};
@@ -171,6 +172,21 @@ pub fn train_network(
     }
 }
 
+/// Data (inputs and targets, bytes) above which each minibatch's rows are prefetched while
+/// the one before it trains: about a core's L2 cache on the machines measured, beyond
+/// which a random row is a cache miss. Measured (`examples/scaling.rs`, one epoch of
+/// 13→50→1): 10⁶ rows about 10 % faster; at the UCI sets' sizes (≤ 0.7 MB) no gain.
+const PREFETCH_ABOVE: usize = 1 << 20;
+
+/// `a`'s elements in `T`, row-major: a plain pass over the slice when `a` is in standard
+/// layout (a vectorised loop), element by element otherwise.
+fn to_rows<T: Real>(a: ArrayView2<f64>) -> Vec<T> {
+    match a.as_slice() {
+        Some(s) => s.iter().map(|&v| T::from_f64(v)).collect(),
+        None => a.iter().map(|&v| T::from_f64(v)).collect(),
+    }
+}
+
 /// The minibatch loop in float type `T`: the parameters are rounded to `T` at the start
 /// and written back (widened) at the end.
 fn train_in<T: Real>(
@@ -193,8 +209,9 @@ fn train_in<T: Real>(
     let batch = cfg.batch_size.min(n);
     let mut yb = Vec::with_capacity(batch * d);
     // The data in T, row-major, once: a minibatch is then a copy of contiguous rows.
-    let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
-    let yt: Vec<T> = y.iter().map(|&v| T::from_f64(v)).collect();
+    let (xt, yt) = (to_rows::<T>(x), to_rows::<T>(y));
+    // Prefetching the next minibatch pays only when the rows miss the cache.
+    let prefetch = (xt.len() + yt.len()) * std::mem::size_of::<T>() > PREFETCH_ABOVE;
     let mut masks = Masks::default();
     let (mut buf, mut dout) = (TrainBuffers::<T>::default(), Vec::<T>::new());
     let mut params = Tensors::<T>::from_network(net);
@@ -205,7 +222,13 @@ fn train_in<T: Real>(
     for epoch in 1..=cfg.epochs {
         order.shuffle(&mut shuffle_rng);
         let mut data_loss = 0.0;
-        for idx in order.chunks(batch) {
+        let mut batches = order.chunks(batch).peekable();
+        while let Some(idx) = batches.next() {
+            // The next minibatch's rows start towards the cache while this one trains.
+            if let Some(next) = batches.peek().filter(|_| prefetch) {
+                prefetch_rows(&xt, next, x.ncols());
+                prefetch_rows(&yt, next, d);
+            }
             yb.clear();
             if d == 1 {
                 yb.extend(idx.iter().map(|&r| yt[r]));
@@ -247,4 +270,23 @@ fn train_in<T: Real>(
         final_loss: last_loss,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_rows;
+    use ndarray::{Array2, ShapeBuilder};
+
+    /// The fast path (a standard-layout slice) and the element-by-element path (any other
+    /// layout) give the same row-major values, each the correctly rounded `f32`.
+    #[test]
+    fn to_rows_is_row_major_in_every_layout() {
+        let c = Array2::from_shape_fn((3, 4), |(i, j)| 0.1 + i as f64 * 4.0 + j as f64);
+        let mut f = Array2::<f64>::zeros((3, 4).f());
+        f.assign(&c);
+        assert!(c.as_slice().is_some() && f.as_slice().is_none());
+        let expected: Vec<f32> = (0..12).map(|i| (0.1 + i as f64) as f32).collect();
+        assert_eq!(to_rows::<f32>(c.view()), expected);
+        assert_eq!(to_rows::<f32>(f.view()), expected);
+    }
 }
