@@ -1,6 +1,7 @@
 //! Kernel matrices and their Cholesky factors (faer), with jitter for matrices that are
 //! positive semi-definite but numerically singular.
 
+use super::columns::{ByDim, column};
 use super::kernel::Kernel;
 use super::prepared::Prepared;
 use crate::error::{Error, Result};
@@ -56,13 +57,23 @@ pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
     let (n, m) = (a.len(), b.len());
     let k = Prepared::new(k);
     let mut out = Mat::zeros(n, m);
+    let by_dim = k.columns().map(|_| ByDim::new(&a.data, a.dim));
     out.as_mut()
         .par_col_iter_mut()
         .enumerate()
         .for_each(|(j, mut col)| {
             let bj = b.row(j);
-            for i in 0..n {
-                col[i] = k.eval(a.row(i), bj);
+            match (k.columns(), &by_dim) {
+                (Some(st), Some(ad)) => {
+                    let (mut r2, mut v) = (vec![0.0; n], vec![0.0; n]);
+                    column(st, ad, 0, bj, &mut r2, &mut v);
+                    col.iter_mut().zip(&v).for_each(|(c, &v)| *c = v);
+                }
+                _ => {
+                    for i in 0..n {
+                        col[i] = k.eval(a.row(i), bj);
+                    }
+                }
             }
         });
     out
@@ -81,6 +92,7 @@ pub(crate) fn gram_lower(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
 pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<f64>) {
     let n = x.len();
     let k = Prepared::new(k);
+    let by_dim = k.columns().map(|_| ByDim::new(&x.data, x.dim));
     out.as_mut()
         .par_col_iter_mut()
         .enumerate()
@@ -89,8 +101,19 @@ pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<
             for i in 0..j {
                 col[i] = 0.0;
             }
-            for i in j..n {
-                col[i] = k.eval(x.row(i), xj);
+            match (k.columns(), &by_dim) {
+                (Some(st), Some(xd)) => {
+                    let (mut r2, mut v) = (vec![0.0; n - j], vec![0.0; n - j]);
+                    column(st, xd, j, xj, &mut r2, &mut v);
+                    for (i, &v) in (j..n).zip(&v) {
+                        col[i] = v;
+                    }
+                }
+                _ => {
+                    for i in j..n {
+                        col[i] = k.eval(x.row(i), xj);
+                    }
+                }
             }
             col[j] += noise;
         });

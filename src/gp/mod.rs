@@ -6,6 +6,7 @@
 //! predicts with the network regressor's summary types.
 
 mod arccos;
+mod columns;
 mod exact;
 mod io;
 mod kernel;

@@ -3,6 +3,7 @@
 //! leaves are computed here instead of at every pair (`examples/gp_bench.rs`: five `exp`
 //! per pair down to one for a 3-input SE kernel).
 
+use super::columns::Stationary;
 use super::kernel::{Kernel, stationary_scaled};
 
 /// See the module documentation.
@@ -52,6 +53,14 @@ impl<'a> Prepared<'a> {
             Prepared::Leaf(k) => k.eval(x, y),
             Prepared::Sum(a, b, _) => a.eval(x, y) + b.eval(x, y),
             Prepared::Product(a, b, _) => a.eval(x, y) * b.eval(x, y),
+        }
+    }
+
+    /// A single SE or Matérn leaf, for the vectorised columns of [`super::columns`].
+    pub(crate) fn columns(&self) -> Option<Stationary<'_>> {
+        match self {
+            Prepared::Stationary { kind, s2, inv_l } => Stationary::new(kind, *s2, inv_l),
+            _ => None,
         }
     }
 

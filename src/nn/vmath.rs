@@ -37,6 +37,9 @@ pub const TANH_F64_MAX_ULP: f64 = 4.0;
 /// Largest distance of [`sigmoid_f64`] from `1 / (1 + e^{−z})` computed with libm's `exp`
 /// (for `z < 0`, `e^z / (1 + e^z)`), in ulps (dense sweep: measured 2 ulp).
 pub const SIGMOID_F64_MAX_ULP: f64 = 2.0;
+/// Largest distance of [`exp_nonpositive_f64`] from libm's `exp` over `[−750, 0]`, in ulps
+/// (`tests/vmath.rs`: a bit-pattern sweep of the negative numbers and 4 M uniform points).
+pub const EXP_F64_MAX_ULP: f64 = 1.0;
 
 macro_rules! vmath_impl {
     (
