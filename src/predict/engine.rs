@@ -90,9 +90,9 @@ impl<'a> Engine<'a> {
         let net = self.net;
         let n_layers = net.layers.len();
         let d = net.n_outputs();
-        ws.states.clear();
-        for (l, s) in self.samplers.iter().enumerate() {
-            ws.states.push(s.start(&mut layer_stream(seed, row, l)));
+        ws.states.resize_with(self.samplers.len(), Default::default);
+        for (l, (s, st)) in self.samplers.iter().zip(&mut ws.states).enumerate() {
+            s.restart(st, &mut layer_stream(seed, row, l));
         }
         if self.shallow {
             shallow::row_samples(
