@@ -20,11 +20,18 @@ use super::kernel::Kernel;
 use crate::nn::vmath::exp_nonpositive_f64;
 use multiversion::multiversion;
 
+/// The stationary kernels with a vectorised column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    SquaredExp,
+    Matern32,
+    Matern52,
+}
+
 /// Which stationary kernel, with σ² and the inverse length-scales.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Stationary<'a> {
-    /// 0: SE, 1: Matérn 3/2, 2: Matérn 5/2.
-    kind: u8,
+    kind: Kind,
     s2: f64,
     inv_l: &'a [f64],
 }
@@ -33,9 +40,9 @@ impl<'a> Stationary<'a> {
     /// `k` when it is an SE or Matérn leaf, with σ² and 1/l_d as prepared.
     pub(crate) fn new(k: &Kernel, s2: f64, inv_l: &'a [f64]) -> Option<Self> {
         let kind = match k {
-            Kernel::SquaredExp(_) => 0,
-            Kernel::Matern32(_) => 1,
-            Kernel::Matern52(_) => 2,
+            Kernel::SquaredExp(_) => Kind::SquaredExp,
+            Kernel::Matern32(_) => Kind::Matern32,
+            Kernel::Matern52(_) => Kind::Matern52,
             _ => return None,
         };
         Some(Self { kind, s2, inv_l })
@@ -87,19 +94,19 @@ fn scaled_sq_dist(a: &ByDim, start: usize, b: &[f64], inv_l: &[f64], r2: &mut [f
 fn values_of(k: Stationary<'_>, r2: &[f64], out: &mut [f64]) {
     let s2 = k.s2;
     match k.kind {
-        0 => {
+        Kind::SquaredExp => {
             for (o, &q) in out.iter_mut().zip(r2) {
                 *o = s2 * exp_nonpositive_f64(-0.5 * q);
             }
         }
-        1 => {
+        Kind::Matern32 => {
             let s3 = 3f64.sqrt();
             for (o, &q) in out.iter_mut().zip(r2) {
                 let r = q.sqrt();
                 *o = s2 * (1.0 + s3 * r) * exp_nonpositive_f64(-s3 * r);
             }
         }
-        _ => {
+        Kind::Matern52 => {
             let s5 = 5f64.sqrt();
             for (o, &q) in out.iter_mut().zip(r2) {
                 let r = q.sqrt();
@@ -139,13 +146,13 @@ pub(crate) fn weighted_grad(
     h: &mut [f64],
     acc: &mut [f64],
 ) {
-    if k.kind == 0 {
+    if k.kind == Kind::SquaredExp {
         h.copy_from_slice(v);
     } else {
         scaled_sq_dist(a, start, b, k.inv_l, h);
         slopes(k.kind, v, h);
     }
-    acc[0] += weighted_sum(w, v);
+    acc[0] += crate::nn::kernels::dot(w, v);
     for (d, (&bd, &il)) in b.iter().zip(k.inv_l).enumerate() {
         acc[1 + d] += weighted_sq_sum(w, h, a.dim(d, start), bd, il);
     }
@@ -154,8 +161,8 @@ pub(crate) fn weighted_grad(
 /// `h[i] ← h(r_i)` of the Matérn kernels from `h[i] = r_i²` and `v[i]` (see
 /// [`weighted_grad`]).
 #[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-fn slopes(kind: u8, v: &[f64], h: &mut [f64]) {
-    if kind == 1 {
+fn slopes(kind: Kind, v: &[f64], h: &mut [f64]) {
+    if kind == Kind::Matern32 {
         let s3 = 3f64.sqrt();
         for (hh, &vv) in h.iter_mut().zip(v) {
             *hh = 3.0 * vv / (1.0 + s3 * hh.sqrt());
@@ -168,25 +175,6 @@ fn slopes(kind: u8, v: &[f64], h: &mut [f64]) {
             *hh = (5.0 / 3.0) * vv * (1.0 + s5 * r) / (1.0 + s5 * r + 5.0 * q / 3.0);
         }
     }
-}
-
-/// `Σ_i w_i v_i`, in eight partial sums added in order.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
-fn weighted_sum(w: &[f64], v: &[f64]) -> f64 {
-    let mut acc = [0.0; 8];
-    let (wc, vc) = (w.chunks_exact(8), v.chunks_exact(8));
-    let tail: f64 = wc
-        .remainder()
-        .iter()
-        .zip(vc.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (a, b) in wc.zip(vc) {
-        for q in 0..8 {
-            acc[q] += a[q] * b[q];
-        }
-    }
-    acc.iter().sum::<f64>() + tail
 }
 
 /// `Σ_i w_i h_i ((x_i − c) l⁻¹)²`, in eight partial sums added in order.

@@ -2,10 +2,10 @@
 
 use super::loss::{decay_penalty, squared_error};
 use super::optimizer::{Optimizer, OptimizerState};
+use super::prefetch::prefetch_rows;
 use super::softmax::{Objective, softmax_cross_entropy};
 use crate::error::{Error, Result};
 use crate::nn::backprop::{Gradients, Masks, Tensors, TrainBuffers, backward, forward_train_rows};
-use crate::nn::kernels::prefetch_rows;
 use crate::nn::{Network, Real};
 use crate::prior::LossConvention;
 use crate::rng::{Purpose, stream};

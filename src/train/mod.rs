@@ -3,6 +3,7 @@
 mod fit;
 pub mod loss;
 mod optimizer;
+mod prefetch;
 pub mod softmax;
 
 pub use fit::{Precision, Regularisation, TrainConfig, TrainReport, train_network};
