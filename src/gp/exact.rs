@@ -98,8 +98,11 @@ pub(crate) fn lml_in(
     // Σ_ij W_ij ∂K_ij/∂θ with W = α αᵀ − K⁻¹, over the lower triangle column by column
     // (contiguous in K⁻¹), off-diagonal entries counted twice; column sums in parallel,
     // added in column order (independent of the thread count).
-    let columns = prepared.columns().filter(|_| cache.is_some());
-    let by_dim = columns.map(|_| ByDim::new(&x.data, x.dim));
+    // SE or Matérn with cached values: vectorised column sums.
+    let fast = prepared
+        .columns()
+        .filter(|_| cache.is_some())
+        .map(|st| (st, ByDim::new(&x.data, x.dim)));
     let cols: Vec<Vec<f64>> = (0..n)
         .into_par_iter()
         .map(|j| {
@@ -108,14 +111,14 @@ pub(crate) fn lml_in(
             let (xj, aj) = (x.row(j), alpha[j]);
             let kc = kinv.col(j);
             let cached = cache.as_ref().map(|c| &c[offset(j)..offset(j + 1)]);
-            if let (Some(st), Some(xd), Some(c)) = (columns, &by_dim, cached) {
+            if let (Some((st, xd)), Some(c)) = (&fast, cached) {
                 // The diagonal term, then the column below it in vector sweeps.
                 prepared.eval_grad(xj, xj, &mut g);
                 let w = alpha[j] * aj - kc[j];
                 acc.iter_mut().zip(&g).for_each(|(a, g)| *a += w * g);
                 let w: Vec<f64> = (j + 1..n).map(|i| 2.0 * (alpha[i] * aj - kc[i])).collect();
                 let mut h = vec![0.0; n - j - 1];
-                weighted_grad(st, xd, j + 1, xj, c, &w, &mut h, &mut acc);
+                weighted_grad(*st, xd, j + 1, xj, c, &w, &mut h, &mut acc);
                 return acc;
             }
             for i in j..n {

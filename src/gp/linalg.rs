@@ -57,16 +57,17 @@ pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
     let (n, m) = (a.len(), b.len());
     let k = Prepared::new(k);
     let mut out = Mat::zeros(n, m);
-    let by_dim = k.columns().map(|_| ByDim::new(&a.data, a.dim));
+    // SE or Matérn: vectorised columns over the points laid out by dimension.
+    let fast = k.columns().map(|st| (st, ByDim::new(&a.data, a.dim)));
     out.as_mut()
         .par_col_iter_mut()
         .enumerate()
         .for_each(|(j, mut col)| {
             let bj = b.row(j);
-            match (k.columns(), &by_dim) {
-                (Some(st), Some(ad)) => {
+            match &fast {
+                Some((st, ad)) => {
                     let (mut r2, mut v) = (vec![0.0; n], vec![0.0; n]);
-                    column(st, ad, 0, bj, &mut r2, &mut v);
+                    column(*st, ad, 0, bj, &mut r2, &mut v);
                     col.iter_mut().zip(&v).for_each(|(c, &v)| *c = v);
                 }
                 _ => {
@@ -92,7 +93,7 @@ pub(crate) fn gram_lower(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
 pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<f64>) {
     let n = x.len();
     let k = Prepared::new(k);
-    let by_dim = k.columns().map(|_| ByDim::new(&x.data, x.dim));
+    let fast = k.columns().map(|st| (st, ByDim::new(&x.data, x.dim)));
     out.as_mut()
         .par_col_iter_mut()
         .enumerate()
@@ -101,10 +102,10 @@ pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<
             for i in 0..j {
                 col[i] = 0.0;
             }
-            match (k.columns(), &by_dim) {
-                (Some(st), Some(xd)) => {
+            match &fast {
+                Some((st, xd)) => {
                     let (mut r2, mut v) = (vec![0.0; n - j], vec![0.0; n - j]);
-                    column(st, xd, j, xj, &mut r2, &mut v);
+                    column(*st, xd, j, xj, &mut r2, &mut v);
                     for (i, &v) in (j..n).zip(&v) {
                         col[i] = v;
                     }

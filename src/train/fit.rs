@@ -175,7 +175,8 @@ pub fn train_network(
 /// Data (inputs and targets, bytes) above which each minibatch's rows are prefetched while
 /// the one before it trains: about a core's L2 cache on the machines measured, beyond
 /// which a random row is a cache miss. Measured (`examples/scaling.rs`, one epoch of
-/// 13→50→1): 10⁶ rows about 10 % faster; at the UCI sets' sizes (≤ 0.7 MB) no gain.
+/// 13→50→1): 10⁶ rows about 7 % faster (BENCHMARKS.md); at naval's 0.7 MB, in L2, it was
+/// slower, hence the threshold.
 const PREFETCH_ABOVE: usize = 1 << 20;
 
 /// `a`'s elements in `T`, row-major: a plain pass over the slice when `a` is in standard

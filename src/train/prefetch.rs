@@ -3,8 +3,8 @@
 
 /// Asks the processor to bring rows `idx` of `table` (rows of `k`) towards its caches
 /// without waiting for them: issued for the next minibatch while the current one trains,
-/// so that its gather ([`crate::nn::kernels::gather_scale`]) finds the rows in cache instead of missing on
-/// each of a large table's rows. A hint only: no value is read or changed; a no-op on
+/// so that its gather ([`crate::nn::kernels::gather_scale`]) finds the rows in cache
+/// instead of missing on each of a large table's rows. A hint only: no value is read or changed; a no-op on
 /// processors other than x86-64 and for rows beyond the table.
 #[inline]
 pub(crate) fn prefetch_rows<T>(table: &[T], idx: &[usize], k: usize) {
