@@ -141,6 +141,10 @@ pub enum Error {
     /// Arrays of incompatible shapes were passed in.
     #[error("shape mismatch: {0}")]
     Shape(String),
+    /// An instruction-set level was asked for that is not one, or that the processor lacks
+    /// (`MCDROPOUT_SIMD`, [`crate::simd::set_level`]).
+    #[error("{0}")]
+    SimdLevel(String),
     /// The training loss became NaN or infinite.
     #[error(
         "training diverged: loss became {value} in epoch {epoch}; nothing was saved (try a smaller learning rate or larger weight decay)"

@@ -11,6 +11,7 @@ pub mod nn;
 pub mod predict;
 pub mod prior;
 pub mod rng;
+pub mod simd;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -1,24 +1,40 @@
 //! The fused training step of `nn::shallow_step` (one hidden ReLU, tanh or sigmoid layer of
-//! ≤ 64 units, one output, f32, AVX-512) against the general path, bit for bit: forward output, the
-//! masked hidden layer, and every gradient, for shapes with every kind of remainder
-//! (rows not a multiple of 4, hidden widths not a multiple of 16 or 8), with and without
-//! dropout on either layer. Equality is exact because both paths apply the same
-//! operations in the same order to every element (module docs); on a processor without
-//! AVX-512 both calls take the general path and the test still holds.
+//! ≤ 64 units, one output, f32) against the general path, bit for bit, at every SIMD level
+//! that has a fused kernel: forward output, the masked hidden layer, and every gradient,
+//! for shapes with every kind of remainder (rows not a multiple of 4, hidden widths not a
+//! multiple of 16 or 8), with and without dropout on either layer. Equality is exact
+//! because both paths apply the same operations in the same order to every element (module
+//! docs). Each level's test is marked `ignore` (with the reason) on a processor without
+//! that level, and checks that the fused kernel really ran.
 
 use mcdropout::nn::backprop::{
-    Gradients, Masks, Tensors, TrainBuffers, backward, backward_unfused, forward_train,
-    forward_train_unfused,
+    Gradients, Masks, Tensors, TrainBuffers, backward, forward_train, forward_train_unfused,
 };
+use mcdropout::nn::shallow_step::Kernel;
 use mcdropout::nn::{Activation, Architecture, FlushDenormals, Init, Network};
 use mcdropout::rng::{DropSampler, Purpose, stream};
+use mcdropout::simd::{self, Level};
 use rand::Rng;
+use std::sync::Mutex;
+
+/// The level is global to the process: one test at a time sets it.
+static LEVEL: Mutex<()> = Mutex::new(());
 
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
-fn check(act: Activation, k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64, seed: u64) {
+#[allow(clippy::too_many_arguments)]
+fn check(
+    kernel: Kernel,
+    act: Activation,
+    k: usize,
+    h: usize,
+    rows: usize,
+    p_in: f64,
+    p_hid: f64,
+    seed: u64,
+) {
     let arch = Architecture::new(k, &[h], 1, act, p_hid).unwrap();
     let net = Network::init(arch.clone(), Init::GlorotUniform, 0.0, seed).unwrap();
     let mut params = Tensors::<f32>::from_network(&net);
@@ -34,12 +50,18 @@ fn check(act: Activation, k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64
     let (mut b1, mut b2) = (TrainBuffers::default(), TrainBuffers::default());
     let out1 = forward_train(&arch, &params, &x, rows, &masks, &mut b1).to_vec();
     let out2 = forward_train_unfused(&arch, &params, &x, rows, &masks, &mut b2).to_vec();
-    let what = format!("{act:?} k {k} h {h} rows {rows} p {p_in}/{p_hid}");
+    let what = format!("{kernel:?} {act:?} k {k} h {h} rows {rows} p {p_in}/{p_hid}");
+    assert_eq!(
+        b1.fused_kernel(),
+        Some(kernel),
+        "{what}: the fused kernel did not run"
+    );
+    assert_eq!(b2.fused_kernel(), None, "{what}");
     assert_eq!(bits(&out1), bits(&out2), "output, {what}");
     let dout: Vec<f32> = (0..rows).map(|_| rng.random_range(-1.0..1.0)).collect();
     let (mut g1, mut g2) = (Gradients::zeros(&net), Gradients::zeros(&net));
     backward(&arch, &params, &masks, &mut b1, &dout, &mut g1);
-    backward_unfused(&arch, &params, &masks, &mut b2, &dout, &mut g2);
+    backward(&arch, &params, &masks, &mut b2, &dout, &mut g2);
     for l in 0..2 {
         assert_eq!(bits(&g1.weights[l]), bits(&g2.weights[l]), "dW{l}, {what}");
         assert_eq!(bits(&g1.bias[l]), bits(&g2.bias[l]), "db{l}, {what}");
@@ -57,8 +79,15 @@ fn check(act: Activation, k: usize, h: usize, rows: usize, p_in: f64, p_hid: f64
     }
 }
 
-#[test]
-fn fused_step_matches_general_path_bit_for_bit() {
+/// Every shape, activation, batch size and dropout pair, at `level` (whose fused kernel is
+/// `kernel`).
+fn fused_matches_general(level: Level, kernel: Kernel) {
+    let _one = LEVEL.lock().unwrap_or_else(|e| e.into_inner());
+    assert!(
+        level.is_supported(),
+        "the build found {level} on this processor, the run does not"
+    );
+    simd::set_level(level).unwrap();
     let _ftz = FlushDenormals::new();
     let mut seed = 0;
     let shapes = [
@@ -76,9 +105,42 @@ fn fused_step_matches_general_path_bit_for_bit() {
             for &rows in &[128, 1, 3, 61, 130] {
                 for &(p_in, p_hid) in &[(0.05, 0.05), (0.0, 0.3), (0.2, 0.0), (0.0, 0.0)] {
                     seed += 1;
-                    check(act, k, h, rows, p_in, p_hid, seed);
+                    check(kernel, act, k, h, rows, p_in, p_hid, seed);
                 }
             }
         }
     }
+}
+
+#[test]
+#[cfg(mcdropout_x86)]
+#[cfg_attr(
+    not(mcdropout_host_avx512),
+    ignore = "this processor lacks AVX-512 (avx512f, avx512vl): the AVX-512 fused step cannot run here"
+)]
+fn avx512_fused_step_matches_general_path_bit_for_bit() {
+    fused_matches_general(Level::Avx512, Kernel::Avx512);
+}
+
+/// At the portable level no fused kernel is planned: the general path runs, and the
+/// backward pass follows the forward pass's layout (the bug of issue 21: a forward pass
+/// that fell back to the general path followed by a fused backward).
+#[test]
+fn portable_level_plans_no_fused_kernel_and_trains() {
+    let _one = LEVEL.lock().unwrap_or_else(|e| e.into_inner());
+    simd::set_level(Level::Portable).unwrap();
+    let arch = Architecture::new(13, &[50], 1, Activation::Relu, 0.05).unwrap();
+    let net = Network::init(arch.clone(), Init::GlorotUniform, 0.0, 3).unwrap();
+    let params = Tensors::<f32>::from_network(&net);
+    let x: Vec<f32> = (0..128 * 13)
+        .map(|i| ((i % 7) as f32 - 3.0) / 3.0)
+        .collect();
+    let masks = Masks::none(2);
+    let mut buf = TrainBuffers::default();
+    forward_train(&arch, &params, &x, 128, &masks, &mut buf);
+    assert_eq!(buf.fused_kernel(), None);
+    let mut g = Gradients::zeros(&net);
+    backward(&arch, &params, &masks, &mut buf, &[0.5; 128], &mut g);
+    assert!(g.weights[0].iter().any(|&v| v != 0.0));
+    simd::set_level(simd::native()).unwrap();
 }

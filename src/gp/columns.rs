@@ -18,7 +18,6 @@
 
 use super::kernel::Kernel;
 use crate::nn::vmath::exp_nonpositive_f64;
-use multiversion::multiversion;
 
 /// The stationary kernels with a vectorised column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +74,9 @@ impl ByDim {
     }
 }
 
+crate::multiversioned! {
 /// `r2[i − start] = Σ_d ((a_id − b_d) / l_d)²` for `i = start..n`, summed over `d` in order
 /// from zero (the pairwise path's order and operations).
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn scaled_sq_dist(a: &ByDim, start: usize, b: &[f64], inv_l: &[f64], r2: &mut [f64]) {
     r2.iter_mut().for_each(|r| *r = 0.0);
     for (d, (&bd, &il)) in b.iter().zip(inv_l).enumerate() {
@@ -87,10 +86,11 @@ fn scaled_sq_dist(a: &ByDim, start: usize, b: &[f64], inv_l: &[f64], r2: &mut [f
         }
     }
 }
+}
 
+crate::multiversioned! {
 /// `out[i] ← k(r2[i])`: SE `σ² e^{−r²/2}`; Matérn 3/2 `σ² (1 + √3 r) e^{−√3 r}`; Matérn 5/2
 /// `σ² (1 + √5 r + 5r²/3) e^{−√5 r}` (the pairwise path's formulas).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 fn values_of(k: Stationary<'_>, r2: &[f64], out: &mut [f64]) {
     let s2 = k.s2;
     match k.kind {
@@ -114,6 +114,7 @@ fn values_of(k: Stationary<'_>, r2: &[f64], out: &mut [f64]) {
             }
         }
     }
+}
 }
 
 /// `out[i − start] ← k(a_i, b)` for `i = start..n` (`out` has `n − start` entries);
@@ -158,9 +159,9 @@ pub(crate) fn weighted_grad(
     }
 }
 
+crate::multiversioned! {
 /// `h[i] ← h(r_i)` of the Matérn kernels from `h[i] = r_i²` and `v[i]` (see
 /// [`weighted_grad`]).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 fn slopes(kind: Kind, v: &[f64], h: &mut [f64]) {
     if kind == Kind::Matern32 {
         let s3 = 3f64.sqrt();
@@ -176,9 +177,10 @@ fn slopes(kind: Kind, v: &[f64], h: &mut [f64]) {
         }
     }
 }
+}
 
+crate::multiversioned! {
 /// `Σ_i w_i h_i ((x_i − c) l⁻¹)²`, in eight partial sums added in order.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 fn weighted_sq_sum(w: &[f64], h: &[f64], x: &[f64], c: f64, il: f64) -> f64 {
     let term = |w: f64, h: f64, x: f64| {
         let t = (x - c) * il;
@@ -193,6 +195,7 @@ fn weighted_sq_sum(w: &[f64], h: &[f64], x: &[f64], c: f64, il: f64) -> f64 {
     }
     let tail: f64 = (n8..w.len()).map(|i| term(w[i], h[i], x[i])).sum();
     acc.iter().sum::<f64>() + tail
+}
 }
 
 #[cfg(test)]

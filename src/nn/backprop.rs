@@ -9,7 +9,7 @@ use super::matmul::{gemm, gemm_nt, gemm_tn};
 use super::network::{Architecture, Network};
 use super::real::Real;
 use crate::rng::{DropSampler, DropState};
-use fused::{fused_backward, fused_forward, shallow};
+use fused::{fused_backward, fused_forward};
 
 mod fused;
 
@@ -79,6 +79,9 @@ pub struct TrainBuffers<T = f64> {
     outputs: Vec<Vec<T>>,
     delta: Vec<T>,
     dh: Vec<T>,
+    /// The fused step's plan of the last forward pass (`None`: the general path ran), so
+    /// that the backward pass follows the same decision and buffer layout.
+    fused: Option<crate::nn::shallow_step::Plan>,
 }
 
 /// Per-layer kernels (row-major `fan_in × fan_out`) and biases in one float type, laid
@@ -159,6 +162,12 @@ impl<T: Real> TrainBuffers<T> {
     /// The network output of the last [`forward_train`] call, `rows × n_outputs`.
     pub fn output(&self) -> &[T] {
         self.outputs.last().map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// The fused kernel of [`super::shallow_step`] that ran the last forward pass (and
+    /// will run its backward pass), or `None` for the general path.
+    pub fn fused_kernel(&self) -> Option<super::shallow_step::Kernel> {
+        self.fused.map(|p| p.kernel())
     }
 }
 
@@ -262,11 +271,17 @@ fn forward_after_input<'a, T: Real>(
     if let Some(m) = mask(0) {
         m.zero(&mut buf.inputs[0]);
     }
-    if let Some(sh) = shallow(arch, rows).filter(|_| fused)
-        && fused_forward(sh, params, masks, buf)
+    buf.fused = if fused {
+        fused::plan::<T>(arch, rows)
+    } else {
+        None
+    };
+    if let Some(plan) = buf.fused
+        && fused_forward(&plan, params, masks, buf)
     {
         return buf.output();
     }
+    buf.fused = None;
     for i in 0..n_layers {
         let (k, n) = (arch.sizes[i], arch.sizes[i + 1]);
         let out = &mut buf.outputs[i];
@@ -303,7 +318,9 @@ fn forward_after_input<'a, T: Real>(
 /// the optimiser) into `grads`.
 ///
 /// Through each hidden layer, one fused sweep applies the mask (scale and zeros), the
-/// activation's derivative and accumulates the bias gradient.
+/// activation's derivative and accumulates the bias gradient. The fused step of
+/// [`super::shallow_step`] runs exactly when the forward pass ran it (its plan is kept in
+/// `buf`), so after [`forward_train_unfused`] this is the general path throughout.
 pub fn backward<T: Real>(
     arch: &Architecture,
     params: &Tensors<T>,
@@ -312,21 +329,7 @@ pub fn backward<T: Real>(
     dout: &[T],
     grads: &mut Gradients<T>,
 ) {
-    backward_in(arch, params, masks, buf, dout, grads, true);
-}
-
-/// [`backward`] without the fused kernel of [`super::shallow_step`] (the reference it is
-/// tested against).
-#[doc(hidden)]
-pub fn backward_unfused<T: Real>(
-    arch: &Architecture,
-    params: &Tensors<T>,
-    masks: &Masks,
-    buf: &mut TrainBuffers<T>,
-    dout: &[T],
-    grads: &mut Gradients<T>,
-) {
-    backward_in(arch, params, masks, buf, dout, grads, false);
+    backward_in(arch, params, masks, buf, dout, grads);
 }
 
 fn backward_in<T: Real>(
@@ -336,15 +339,15 @@ fn backward_in<T: Real>(
     buf: &mut TrainBuffers<T>,
     dout: &[T],
     grads: &mut Gradients<T>,
-    fused: bool,
 ) {
     let rows = buf.rows;
     let n_layers = arch.n_layers();
     buf.delta.clear();
     buf.delta.extend_from_slice(dout);
     kernels::column_sums(&buf.delta, &mut grads.bias[n_layers - 1]);
-    if let Some(sh) = shallow(arch, rows).filter(|_| fused)
-        && fused_backward(sh, params, masks, buf, grads)
+    // The forward pass's decision: its buffers are laid out for it.
+    if let Some(plan) = buf.fused
+        && fused_backward(&plan, params, masks, buf, grads)
     {
         return;
     }

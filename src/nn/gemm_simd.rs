@@ -1,19 +1,26 @@
 //! A register-blocked `c += a · b` for the small row-major products of training steps
 //! (batch 128 × widths up to a few hundred), where a packed GEMM's set-up costs more than
-//! the arithmetic. AVX-512F and AVX2+FMA paths, for `f32` and `f64`, are chosen at run
-//! time; other processors (and Miri) use faer. Blocks of up to 4 rows × 2 (AVX-512) or
-//! 4 (AVX2) vectors of columns keep their accumulators in registers for the whole inner
-//! dimension; column remainders use masked loads and stores. One macro writes the four
+//! the arithmetic. AVX-512F and AVX2+FMA paths, for `f32` and `f64`, and a portable one,
+//! are chosen by [`crate::simd::level`]. Blocks of up to 4 rows × 2 (AVX-512) or 4 (AVX2)
+//! vectors of columns keep their accumulators in registers for the whole inner dimension;
+//! column remainders use masked loads and stores. One macro writes the four vector
 //! kernels, so they cannot drift apart.
+//!
+//! **The same bits at every level.** Every element of the product is
+//! `Σ_j a_ij b_jc` by fused multiply-adds in `j` order from zero, then stored (`overwrite`)
+//! or added to `c` once; the portable kernel ([`gemm_acc_portable`]) does exactly that with
+//! `mul_add`, so the three levels agree bit for bit (tested below).
 
 #![allow(clippy::needless_range_loop)]
 
-#[cfg(target_arch = "x86_64")]
+use super::real::Real;
+
+#[cfg(mcdropout_x86)]
 use std::arch::x86_64::*;
 
 /// Writes `gemm_acc` for one instruction set and element type. The caller's module
 /// defines `mask(valid_lanes)`, and the macros `ld!(ptr, mask)` and `st!(ptr, mask, v)`.
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 macro_rules! blocked_gemm {
     (
         feature: $feat:literal,
@@ -115,8 +122,8 @@ macro_rules! dispatch {
         /// `c (m×n) += A (m×k) · b (k×n)` with `b`, `c` row-major and
         /// `A[i][j] = a[i·rs + j·cs]` (`rs = k, cs = 1` for a row-major `a`; `rs = 1,
         /// cs = m` for the transpose of a row-major k×m matrix). With `overwrite`,
-        /// `c ← A · b` (c is not read). Returns false (doing nothing) when no SIMD path is
-        /// available on this processor.
+        /// `c ← A · b` (c is not read). At the level [`crate::simd::level`] gives; the same
+        /// bits at every level.
         #[inline]
         #[allow(clippy::too_many_arguments)]
         pub fn $name(
@@ -129,25 +136,29 @@ macro_rules! dispatch {
             k: usize,
             n: usize,
             overwrite: bool,
-        ) -> bool {
+        ) {
             assert!(m == 0 || k == 0 || a.len() > (m - 1) * rs + (k - 1) * cs);
             assert!(b.len() >= k * n && c.len() >= m * n);
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(mcdropout_x86)]
             {
+                use crate::simd::Level;
                 let (cp, ap, bp) = (c.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-                if std::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: the feature is present and the slices hold the shapes
-                    // (asserted).
-                    unsafe { $avx512::gemm_acc(cp, ap, rs, cs, bp, m, k, n, overwrite) };
-                    return true;
-                }
-                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                match crate::simd::level() {
+                    // SAFETY: a level is set only when the processor has it, and the
+                    // slices hold the shapes (asserted).
+                    Level::Avx512 => {
+                        return unsafe {
+                            $avx512::gemm_acc(cp, ap, rs, cs, bp, m, k, n, overwrite)
+                        };
+                    }
                     // SAFETY: as above.
-                    unsafe { $avx2::gemm_acc(cp, ap, rs, cs, bp, m, k, n, overwrite) };
-                    return true;
+                    Level::Avx2 => {
+                        return unsafe { $avx2::gemm_acc(cp, ap, rs, cs, bp, m, k, n, overwrite) };
+                    }
+                    Level::Portable => {}
                 }
             }
-            false
+            gemm_acc_portable(c, a, rs, cs, b, m, k, n, overwrite);
         }
     };
 }
@@ -155,7 +166,54 @@ macro_rules! dispatch {
 dispatch!(gemm_acc_f64, f64, avx512_f64, avx2_f64);
 dispatch!(gemm_acc_f32, f32, avx512_f32, avx2_f32);
 
-#[cfg(target_arch = "x86_64")]
+/// Columns of one block of the portable kernel: its accumulators (4 rows of them) fit in
+/// the vector registers of a 128-bit machine, which the compiler may use for them.
+const PORTABLE_COLS: usize = 8;
+
+/// The register-blocked product without intrinsics: every element `Σ_j a_ij b_jc` by
+/// `mul_add` in `j` order from zero, then stored or added once — the vector kernels'
+/// operations, so the same bits. Blocks of 4 rows × [`PORTABLE_COLS`] columns.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_acc_portable<T: Real>(
+    c: &mut [T],
+    a: &[T],
+    rs: usize,
+    cs: usize,
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    overwrite: bool,
+) {
+    let mut r0 = 0;
+    while r0 < m {
+        let rows = (m - r0).min(4);
+        let mut c0 = 0;
+        while c0 < n {
+            let w = (n - c0).min(PORTABLE_COLS);
+            let mut acc = [[T::ZERO; PORTABLE_COLS]; 4];
+            for j in 0..k {
+                let brow = &b[j * n + c0..j * n + c0 + w];
+                for (i, acc_i) in acc.iter_mut().enumerate().take(rows) {
+                    let av = a[(r0 + i) * rs + j * cs];
+                    for (s, &bv) in acc_i.iter_mut().zip(brow) {
+                        *s = av.mul_add(bv, *s);
+                    }
+                }
+            }
+            for (i, acc_i) in acc.iter().enumerate().take(rows) {
+                let crow = &mut c[(r0 + i) * n + c0..(r0 + i) * n + c0 + w];
+                for (d, &s) in crow.iter_mut().zip(acc_i) {
+                    *d = if overwrite { s } else { *d + s };
+                }
+            }
+            c0 += w;
+        }
+        r0 += rows;
+    }
+}
+
+#[cfg(mcdropout_x86)]
 mod avx512_f64 {
     use super::*;
     #[inline(always)]
@@ -180,7 +238,7 @@ mod avx512_f64 {
         zero: _mm512_setzero_pd, splat: _mm512_set1_pd, fma: _mm512_fmadd_pd, add: _mm512_add_pd);
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 mod avx512_f32 {
     use super::*;
     #[inline(always)]
@@ -205,7 +263,7 @@ mod avx512_f32 {
         zero: _mm512_setzero_ps, splat: _mm512_set1_ps, fma: _mm512_fmadd_ps, add: _mm512_add_ps);
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 mod avx2_f64 {
     use super::*;
     #[inline(always)]
@@ -229,7 +287,7 @@ mod avx2_f64 {
         zero: _mm256_setzero_pd, splat: _mm256_set1_pd, fma: _mm256_fmadd_pd, add: _mm256_add_pd);
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 mod avx2_f32 {
     use super::*;
     #[inline(always)]
@@ -257,7 +315,8 @@ mod tests {
     use crate::nn::real::Real;
 
     /// Against a plain f64 triple loop, for shapes with every kind of remainder, with `a`
-    /// row-major and transposed. Tolerance: the inputs are exact in both types (multiples
+    /// row-major and transposed, at the level in force (the suite runs at every level the
+    /// processor has); and the portable kernel bit for bit the same. Tolerance: the inputs are exact in both types (multiples
     /// of 1/11, 1/13 rounded once), so the error is the summation's, k ≤ 130 terms of
     /// size ≤ 1: 130 · ε_T.
     fn check<T: Real>(eps: f64) {
@@ -288,28 +347,35 @@ mod tests {
             }
             let tol = 130.0 * eps * 2.0;
             let mut c = c0.clone();
-            if T::gemm_simd(&mut c, &a, k, 1, &b, m, k, n, false) {
-                for (x, y) in c.iter().zip(&want) {
-                    assert!((x.to_f64() - y).abs() < tol, "{m}x{k}x{n}: {x:?} vs {y}");
-                }
+            T::gemm_simd(&mut c, &a, k, 1, &b, m, k, n, false);
+            for (x, y) in c.iter().zip(&want) {
+                assert!((x.to_f64() - y).abs() < tol, "{m}x{k}x{n}: {x:?} vs {y}");
             }
             let at: Vec<T> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
             let mut c2 = c0.clone();
-            if T::gemm_simd(&mut c2, &at, 1, m, &b, m, k, n, false) {
-                for (x, y) in c2.iter().zip(&want) {
-                    assert!((x.to_f64() - y).abs() < tol, "transposed {m}x{k}x{n}");
-                }
+            T::gemm_simd(&mut c2, &at, 1, m, &b, m, k, n, false);
+            for (x, y) in c2.iter().zip(&want) {
+                assert!((x.to_f64() - y).abs() < tol, "transposed {m}x{k}x{n}");
             }
             // Overwrite: c is not read.
             let mut c3 = vec![T::from_f64(f64::NAN); m * n];
-            if T::gemm_simd(&mut c3, &a, k, 1, &b, m, k, n, true) {
-                for ((x, y), z) in c3.iter().zip(&want).zip(&c0) {
-                    assert!(
-                        (x.to_f64() - (y - z.to_f64())).abs() < tol,
-                        "overwrite {m}x{k}x{n}"
-                    );
-                }
+            T::gemm_simd(&mut c3, &a, k, 1, &b, m, k, n, true);
+            for ((x, y), z) in c3.iter().zip(&want).zip(&c0) {
+                assert!(
+                    (x.to_f64() - (y - z.to_f64())).abs() < tol,
+                    "overwrite {m}x{k}x{n}"
+                );
             }
+            // The portable kernel: the same bits as the level in force.
+            let mut c4 = c0.clone();
+            super::gemm_acc_portable(&mut c4, &a, k, 1, &b, m, k, n, false);
+            assert!(
+                c4.iter()
+                    .zip(&c)
+                    .all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits()),
+                "portable vs {} {m}x{k}x{n}",
+                crate::simd::level()
+            );
         }
     }
 

@@ -1,20 +1,21 @@
-//! Element-wise kernels of the hot loops, compiled for several instruction sets and picked
-//! at run time (`multiversion`): shipped binaries stay portable (no `target-cpu=native`)
-//! and still use AVX2/AVX-512 where the processor has them. Each is generic over the
+//! Element-wise kernels of the hot loops, compiled for every instruction-set level and
+//! picked at run time ([`crate::multiversioned!`], by [`crate::simd::level`]): shipped
+//! binaries stay portable (no `target-cpu=native`) and still use AVX2/AVX-512 where the
+//! processor has them. Each is generic over the
 //! engine's float type ([`Real`]: `f32` or `T`).
 
 use super::real::Real;
-use multiversion::multiversion;
 
+crate::multiversioned! {
 /// `dst ← src · s`.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn scale_copy<T: Real>(dst: &mut [T], src: &[T], s: T) {
     dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v * s);
 }
+}
 
+crate::multiversioned! {
 /// `dst ← table[idx[r]] · s` row by row (rows of `k`): a minibatch gathered and scaled in
 /// one sweep.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn gather_scale<T: Real>(dst: &mut [T], table: &[T], idx: &[usize], k: usize, s: T) {
     for (d, &r) in dst.chunks_exact_mut(k.max(1)).zip(idx) {
         d.iter_mut()
@@ -22,34 +23,39 @@ pub fn gather_scale<T: Real>(dst: &mut [T], table: &[T], idx: &[usize], k: usize
             .for_each(|(d, &v)| *d = v * s);
     }
 }
+}
 
+crate::multiversioned! {
 /// `x ← x · s`.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn scale<T: Real>(x: &mut [T], s: T) {
     x.iter_mut().for_each(|v| *v *= s);
 }
+}
 
+crate::multiversioned! {
 /// `x ← max(x, 0)`.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn relu<T: Real>(x: &mut [T]) {
     x.iter_mut()
         .for_each(|v| *v = if *v > T::ZERO { *v } else { T::ZERO });
 }
+}
 
+crate::multiversioned! {
 /// `g ← g · [h > 0]` (branch-free).
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn relu_backprop<T: Real>(h: &[T], g: &mut [T]) {
     g.iter_mut()
         .zip(h)
         .for_each(|(g, &h)| *g = if h > T::ZERO { *g } else { T::ZERO });
 }
+}
 
+crate::multiversioned! {
 /// Every row of `x` (`rows × b.len()`) ← row · s + b.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn scale_add_rows<T: Real>(x: &mut [T], s: T, b: &[T]) {
     for row in x.chunks_exact_mut(b.len()) {
         row.iter_mut().zip(b).for_each(|(v, &bb)| *v = *v * s + bb);
     }
+}
 }
 
 /// Column blocks of the column-sum sweeps: each block's sums stay in registers for the
@@ -62,8 +68,8 @@ const COLS: usize = 16;
 /// the batch is read contiguously).
 const WIDE_ROWS: usize = 128;
 
+crate::multiversioned! {
 /// `acc ← Σ_rows x` for `x` of `rows × acc.len()`.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn column_sums<T: Real>(x: &[T], acc: &mut [T]) {
     let k = acc.len();
     if k == 1 {
@@ -84,6 +90,7 @@ pub fn column_sums<T: Real>(x: &[T], acc: &mut [T]) {
     for c in c0..k {
         acc[c] = (0..rows).map(|r| x[r * k + c]).sum();
     }
+}
 }
 
 /// Parameters per block above which [`adam`] splits the update over the rayon pool.
@@ -121,9 +128,9 @@ pub fn adam<T: Real>(
     );
 }
 
+crate::multiversioned! {
 /// [`adam`] on one thread.
 #[allow(clippy::too_many_arguments)]
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 fn adam_seq<T: Real>(
     w: &mut [T],
     g: &[T],
@@ -142,26 +149,29 @@ fn adam_seq<T: Real>(
         *w -= lr_t * *m / (v.sqrt() + eps);
     }
 }
+}
 
+crate::multiversioned! {
 /// `c (m) += a (m×k) · b (k)`: one dot product per row, with eight partial sums so the
 /// multiply-adds do not wait on each other.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn matvec_acc<T: Real>(c: &mut [T], a: &[T], b: &[T], k: usize) {
     for (cv, arow) in c.iter_mut().zip(a.chunks_exact(k)) {
         *cv += dot(arow, b);
     }
 }
+}
 
+crate::multiversioned! {
 /// `dst ← a ∘ b` (element-wise product).
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn mul<T: Real>(dst: &mut [T], a: &[T], b: &[T]) {
     dst.iter_mut()
         .zip(a.iter().zip(b))
         .for_each(|(d, (&x, &y))| *d = x * y);
 }
+}
 
+crate::multiversioned! {
 /// `a · b`, with eight partial sums.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     let mut acc = [T::ZERO; 8];
     let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -178,9 +188,10 @@ pub fn dot<T: Real>(a: &[T], b: &[T]) -> T {
     }
     acc.iter().copied().sum::<T>() + tail
 }
+}
 
+crate::multiversioned! {
 /// `c (k) = aᵀ b` for `a` (m×k) and `b` (m): a sum of scaled rows.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn rows_weighted_sum<T: Real>(c: &mut [T], a: &[T], b: &[T], k: usize) {
     c.iter_mut().for_each(|v| *v = T::ZERO);
     for (arow, &bv) in a.chunks_exact(k).zip(b) {
@@ -189,35 +200,39 @@ pub fn rows_weighted_sum<T: Real>(c: &mut [T], a: &[T], b: &[T], k: usize) {
             .for_each(|(c, &x)| *c = bv.mul_add(x, *c));
     }
 }
+}
 
+crate::multiversioned! {
 /// `c (m×k) = a (m) ⊗ b (k)`: the outer product.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn outer<T: Real>(c: &mut [T], a: &[T], b: &[T]) {
     for (crow, &av) in c.chunks_exact_mut(b.len()).zip(a) {
         crow.iter_mut().zip(b).for_each(|(c, &x)| *c = av * x);
     }
 }
+}
 
+crate::multiversioned! {
 /// `x ← x · s + b` followed by the activation, for one row (the engine's epilogue).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn scale_bias_relu<T: Real>(x: &mut [T], s: T, b: &[T]) {
     x.iter_mut().zip(b).for_each(|(v, &bb)| {
         let z = v.mul_add(s, bb);
         *v = if z > T::ZERO { z } else { T::ZERO };
     });
 }
+}
 
+crate::multiversioned! {
 /// `y ← y − a · x` (the engine's dropped-unit correction).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn sub_scaled<T: Real>(y: &mut [T], a: T, x: &[T]) {
     y.iter_mut()
         .zip(x)
         .for_each(|(y, &x)| *y = (-a).mul_add(x, *y));
 }
+}
 
+crate::multiversioned! {
 /// Training epilogue of a ReLU layer: `next ← max(z + b, 0) · s` row by row (the next
 /// layer's scaled input, before its zeros), reading the pre-activations `z`.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn bias_relu_scale_copy<T: Real>(z: &[T], b: &[T], next: &mut [T], s: T) {
     for (zrow, nrow) in z.chunks_exact(b.len()).zip(next.chunks_exact_mut(b.len())) {
         for ((&zv, nx), &bb) in zrow.iter().zip(nrow.iter_mut()).zip(b) {
@@ -226,11 +241,12 @@ pub fn bias_relu_scale_copy<T: Real>(z: &[T], b: &[T], next: &mut [T], s: T) {
         }
     }
 }
+}
 
+crate::multiversioned! {
 /// Backward sweep through a masked ReLU layer: `g ← g · s · [hm > 0]` and
 /// `db ← Σ_rows g`, where `hm` is the layer's output masked and scaled (zero where the
 /// unit was dropped or inactive).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn relu_backprop_scale_colsum<T: Real>(g: &mut [T], hm: &[T], s: T, db: &mut [T]) {
     let k = db.len();
     let rows = g.len() / k.max(1);
@@ -278,11 +294,12 @@ pub fn relu_backprop_scale_colsum<T: Real>(g: &mut [T], hm: &[T], s: T, db: &mut
     }
     db[c0..].copy_from_slice(&sum[..t]);
 }
+}
 
+crate::multiversioned! {
 /// Backward sweep through a masked ReLU layer feeding a one-unit layer:
 /// `g[r, j] ← δ[r] · w[j] · s · [hm[r, j] > 0]` and `db ← Σ_rows g`, with `hm` as in
 /// [`relu_backprop_scale_colsum`].
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn outer_relu_backprop_colsum<T: Real>(
     g: &mut [T],
     delta: &[T],
@@ -338,43 +355,48 @@ pub fn outer_relu_backprop_colsum<T: Real>(
     }
     db[c0..].copy_from_slice(&sum[..t]);
 }
+}
 
+crate::multiversioned! {
 /// `x ← tanh x` ([`Real::vtanh`], a few ulps from libm: [`super::vmath`]).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn tanh<T: Real>(x: &mut [T]) {
     x.iter_mut().for_each(|v| *v = v.vtanh());
 }
+}
 
+crate::multiversioned! {
 /// `x ← 1 / (1 + e^{−x})` ([`Real::vsigmoid`]).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn sigmoid<T: Real>(x: &mut [T]) {
     x.iter_mut().for_each(|v| *v = v.vsigmoid());
 }
+}
 
+crate::multiversioned! {
 /// `g ← g · (c0 + h (c1 − h))`: the derivative of tanh (`c0 = 1, c1 = 0`) or the sigmoid
 /// (`c0 = 0, c1 = 1`) read off the output `h`.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn smooth_backprop<T: Real>(h: &[T], g: &mut [T], c0: T, c1: T) {
     g.iter_mut()
         .zip(h)
         .for_each(|(g, &h)| *g *= c0 + h * (c1 - h));
 }
+}
 
+crate::multiversioned! {
 /// Training epilogue of a tanh (`tanh = true`) or sigmoid layer: `z ← act(z + b)` (kept
 /// for the backward pass) and `next ← z · s` (the next layer's scaled input, before its
 /// zeros). The bias is added row by row, then the activation runs over the whole block as
 /// one flat slice (rows of 50 would leave a scalar tail of 2 in every row).
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn bias_smooth_scale_copy<T: Real>(z: &mut [T], b: &[T], next: &mut [T], s: T, tanh: bool) {
     for zrow in z.chunks_exact_mut(b.len()) {
         zrow.iter_mut().zip(b).for_each(|(v, &bb)| *v += bb);
     }
     smooth_scale_copy(z, next, s, tanh);
 }
+}
 
+crate::multiversioned! {
 /// `z ← act(z)` and `next ← act(z) · s` for tanh (`tanh`) or the sigmoid
 /// ([`Real::vtanh`], [`Real::vsigmoid`]): the second half of [`bias_smooth_scale_copy`].
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn smooth_scale_copy<T: Real>(z: &mut [T], next: &mut [T], s: T, tanh: bool) {
     if tanh {
         for (zv, nx) in z.iter_mut().zip(next.iter_mut()) {
@@ -390,11 +412,12 @@ pub fn smooth_scale_copy<T: Real>(z: &mut [T], next: &mut [T], s: T, tanh: bool)
         }
     }
 }
+}
 
+crate::multiversioned! {
 /// Backward sweep through a masked tanh or sigmoid layer whose dropped entries of `g` are
 /// already zero: `g ← g · s · (c0 + h (c1 − h))` (as [`smooth_backprop`]) and
 /// `db ← Σ_rows g`.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn smooth_backprop_scale_colsum<T: Real>(
     g: &mut [T],
     h: &[T],
@@ -434,4 +457,5 @@ pub fn smooth_backprop_scale_colsum<T: Real>(
         }
     }
     db[c..].copy_from_slice(&sum[..t]);
+}
 }

@@ -1,9 +1,10 @@
 //! Row-major matrix products on plain slices: faer's `matmul` (single-threaded: parallelism
 //! is applied one level up, over Monte-Carlo rows and grid configurations) for large
-//! products; a register-blocked SIMD kernel for the small products of training steps; and
+//! products; a register-blocked kernel for the small products of training steps (at every
+//! SIMD level, the same bits: [`super::gemm_simd`]); and
 //! run-time-dispatched loops of [`super::kernels`] when one dimension is 1 (the output
 //! layer of a regression net). Timings: `examples/gemmprof.rs`. The choice depends only on
-//! the shapes and the processor, never on threads.
+//! the shapes, never on threads or the SIMD level.
 //!
 //! Large products (wide layers) are split by columns of the result into a number of blocks
 //! fixed by the shape alone ([`split_depth`]), computed by `rayon::join` in the current
@@ -90,7 +91,8 @@ pub fn gemm<T: Real>(
         kernels::matvec_acc(c, a, b, k);
         return;
     }
-    if small(m, k, n) && T::gemm_simd(c, a, k, 1, b, m, k, n, !accumulate) {
+    if small(m, k, n) {
+        T::gemm_simd(c, a, k, 1, b, m, k, n, !accumulate);
         return;
     }
     let a = MatRef::from_row_major_slice(a, m, k);
@@ -107,14 +109,16 @@ pub fn gemm_tn<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: us
     debug_assert_eq!(c.len(), k * n);
     if n == 1 {
         // cᵀ (1×k) = bᵀ (1×m) · a (m×k): one row of the blocked kernel.
-        if small(1, m, k) && T::gemm_simd(c, b, m, 1, a, 1, m, k, true) {
+        if small(1, m, k) {
+            T::gemm_simd(c, b, m, 1, a, 1, m, k, true);
             return;
         }
         kernels::rows_weighted_sum(c, a, b, k);
         return;
     }
     // aᵀ as a strided view: element (i, r) of aᵀ is a[r·k + i].
-    if small(k, m, n) && T::gemm_simd(c, a, 1, k, b, k, m, n, true) {
+    if small(k, m, n) {
+        T::gemm_simd(c, a, 1, k, b, k, m, n, true);
         return;
     }
     let a = MatRef::from_row_major_slice(a, m, k).transpose();

@@ -50,8 +50,7 @@ pub trait Real:
     /// 1 / (1 + e^{−self}), vectorisable, within a few ulps ([`super::vmath`]).
     fn vsigmoid(self) -> Self;
     /// The register-blocked product of [`super::gemm_simd`] for this type: `c (m×n) (+)=
-    /// A (m×k) · b (k×n)` with `A[i][j] = a[i·rs + j·cs]`; false when this processor has
-    /// no SIMD path.
+    /// A (m×k) · b (k×n)` with `A[i][j] = a[i·rs + j·cs]`, at the SIMD level in force.
     #[allow(clippy::too_many_arguments)]
     fn gemm_simd(
         c: &mut [Self],
@@ -63,7 +62,7 @@ pub trait Real:
         k: usize,
         n: usize,
         overwrite: bool,
-    ) -> bool;
+    );
     /// faer's single-threaded `c ← a · b` (or `c += a · b` when `accumulate`).
     fn faer_gemm(c: MatMut<'_, Self>, a: MatRef<'_, Self>, b: MatRef<'_, Self>, accumulate: bool);
     /// This slice as `f32`s when `Self` is `f32`, else `None`: how generic code reaches
@@ -128,7 +127,7 @@ macro_rules! impl_real {
                 k: usize,
                 n: usize,
                 overwrite: bool,
-            ) -> bool {
+            ) {
                 $simd(c, a, rs, cs, b, m, k, n, overwrite)
             }
             #[inline]

@@ -3,8 +3,7 @@
 //! instead of as one chain of dependent additions, a maximum (exact in any order), and the
 //! log-likelihood's sum of exponentials.
 
-use multiversion::multiversion;
-
+crate::multiversioned! {
 /// `Σ_i v_i`, in eight partial sums over chunks of eight (added in order at the end, then
 /// the remainder's values in order).
 ///
@@ -12,7 +11,6 @@ use multiversion::multiversion;
 /// # use mcdropout::nn::reductions::sum;
 /// assert_eq!(sum(&[1.0, 2.0, 3.0]), 6.0);
 /// ```
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn sum(v: &[f64]) -> f64 {
     let chunks = v.chunks_exact(8);
     let tail: f64 = chunks.remainder().iter().sum();
@@ -24,9 +22,10 @@ pub fn sum(v: &[f64]) -> f64 {
     }
     acc.iter().sum::<f64>() + tail
 }
+}
 
+crate::multiversioned! {
 /// `Σ_i (v_i − m)²`, in eight partial sums as [`sum`].
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn squared_deviations(v: &[f64], m: f64) -> f64 {
     let chunks = v.chunks_exact(8);
     let tail: f64 = chunks.remainder().iter().map(|x| (x - m) * (x - m)).sum();
@@ -38,12 +37,13 @@ pub fn squared_deviations(v: &[f64], m: f64) -> f64 {
     }
     acc.iter().sum::<f64>() + tail
 }
+}
 
+crate::multiversioned! {
 /// `max_i(−½ τ (y − s_i)²)` over the samples whose exponent is not NaN (−∞ when there are
 /// none), each exponent computed as `-0.5 * tau * (y - s) * (y - s)`: the shift of the
 /// MC test log-likelihood's log-sum-exp. A maximum does not depend on the order of the
 /// comparisons, so this is the sequential loop's value.
-#[multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2+fma"))]
 pub fn gauss_exponent_max(samples: &[f64], y: f64, tau: f64) -> f64 {
     let term = |s: f64| -0.5 * tau * (y - s) * (y - s);
     let chunks = samples.chunks_exact(8);
@@ -61,12 +61,13 @@ pub fn gauss_exponent_max(samples: &[f64], y: f64, tau: f64) -> f64 {
         .chain(acc)
         .fold(f64::NEG_INFINITY, |m, e| if e > m { e } else { m })
 }
+}
 
+crate::multiversioned! {
 /// `Σ_i exp(−½ τ (y − s_i)² − m)`, the sum inside the MC test log-likelihood's log-sum-exp,
 /// for `m ≥ max_i(−½ τ (y − s_i)²)` (every exponent ≤ 0): each exponent is computed as
 /// `-0.5 * tau * (y - s) * (y - s) - m` and exponentiated by the vectorisable
 /// [`super::vmath::exp_nonpositive_f64`], summed in eight partial sums.
-#[multiversion(targets("x86_64+avx512f+avx512vl+fma", "x86_64+avx2+fma"))]
 pub fn gauss_exp_sum(samples: &[f64], y: f64, tau: f64, m: f64) -> f64 {
     use super::vmath::exp_nonpositive_f64 as e;
     let term = |s: f64| e(-0.5 * tau * (y - s) * (y - s) - m);
@@ -79,6 +80,7 @@ pub fn gauss_exp_sum(samples: &[f64], y: f64, tau: f64, m: f64) -> f64 {
         }
     }
     acc.iter().sum::<f64>() + tail
+}
 }
 
 #[cfg(test)]

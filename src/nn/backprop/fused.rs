@@ -1,13 +1,23 @@
 //! The way from the training buffers to the fused step of [`crate::nn::shallow_step`]:
-//! whether it applies, and its `f32` views of the parameters, buffers and gradients.
+//! whether it runs (decided once per step, in [`plan`]), and its `f32` views of the
+//! parameters, buffers and gradients.
 
 use super::{Gradients, Masks, Tensors, TrainBuffers};
+use crate::nn::shallow_step::Plan;
 use crate::nn::{Activation, Architecture, Real};
 
-/// Whether the fused step of [`crate::nn::shallow_step`] applies: one hidden ReLU, tanh or
-/// sigmoid layer of at most 64 units, one output, and products small enough for the register-blocked kernel
-/// (so that the general path sums in the same order, and the bits agree).
-pub(super) fn shallow(arch: &Architecture, rows: usize) -> Option<crate::nn::shallow_step::Shape> {
+/// The fused step's plan for a training step of `rows` rows in `T`, or `None` for the
+/// general path: `f32`, one hidden ReLU, tanh or sigmoid layer of at most 64 units, one
+/// output, products small enough for the register-blocked kernel (so that the general
+/// path sums in the same order, and the bits agree), and a fused kernel at the SIMD level
+/// in force ([`Plan::new`]).
+pub(super) fn plan<T: Real>(arch: &Architecture, rows: usize) -> Option<Plan> {
+    T::as_f32(&[])?;
+    Plan::new(shallow(arch, rows)?, crate::simd::level())
+}
+
+/// The shape of the fused step when the network has the fused step's layout.
+fn shallow(arch: &Architecture, rows: usize) -> Option<crate::nn::shallow_step::Shape> {
     use crate::nn::shallow_step::Act;
     let (k, h) = (arch.sizes[0], *arch.sizes.get(1)?);
     let act = match arch.activation_of(0) {
@@ -34,16 +44,17 @@ fn hidden_mask(masks: &Masks) -> (f32, &[u32]) {
         .map_or((1.0, &[][..]), |m| (m.scale as f32, &m.dropped[..]))
 }
 
-/// [`crate::nn::shallow_step::forward`] on the buffers, in `f32` only; false (nothing done)
-/// for `f64` or where the kernel does not run.
+/// [`crate::nn::shallow_step::forward`] on the buffers, sized by the plan; false (nothing
+/// done) only if `T` is not `f32`, which [`plan`] rules out.
 pub(super) fn fused_forward<T: Real>(
-    sh: crate::nn::shallow_step::Shape,
+    plan: &Plan,
     params: &Tensors<T>,
     masks: &Masks,
     buf: &mut TrainBuffers<T>,
 ) -> bool {
+    let sh = plan.shape();
     let (s1, dropped) = hidden_mask(masks);
-    let len = crate::nn::shallow_step::hidden_len(sh.rows, sh.h);
+    let len = plan.hidden_len();
     let (first, rest) = buf.inputs.split_at_mut(1);
     let (hact, out) = buf.outputs.split_at_mut(1);
     rest[0].resize(len, T::ZERO);
@@ -67,13 +78,14 @@ pub(super) fn fused_forward<T: Real>(
     ) else {
         return false;
     };
-    crate::nn::shallow_step::forward(sh, x, w1, b1, s1, dropped, w2, b2[0], hm, hact, out)
+    crate::nn::shallow_step::forward(plan, x, w1, b1, s1, dropped, w2, b2[0], hm, hact, out);
+    true
 }
 
-/// [`crate::nn::shallow_step::backward`] after [`fused_forward`]; false (nothing done) where
-/// that did nothing.
+/// [`crate::nn::shallow_step::backward`] after [`fused_forward`] with the same plan; false
+/// (nothing done) only if `T` is not `f32`.
 pub(super) fn fused_backward<T: Real>(
-    sh: crate::nn::shallow_step::Shape,
+    plan: &Plan,
     params: &Tensors<T>,
     masks: &Masks,
     buf: &mut TrainBuffers<T>,
@@ -99,6 +111,7 @@ pub(super) fn fused_backward<T: Real>(
         return false;
     };
     crate::nn::shallow_step::backward(
-        sh, delta, x, hm, hact, dropped, w2, s1, dw1, db1, dw2, scratch,
-    )
+        plan, delta, x, hm, hact, dropped, w2, s1, dw1, db1, dw2, scratch,
+    );
+    true
 }

@@ -1,7 +1,9 @@
 //! The training step of Gal's network — one hidden ReLU (or tanh, or sigmoid) layer of at
 //! most 64 units and one output, in `f32` — with the forward pass fused into one sweep over
 //! blocks of four rows and the backward pass into one sweep over the rows plus one product
-//! (AVX-512). The general path ([`super::backprop`]) sweeps the batch once per operation
+//! (AVX-512). Whether it runs is decided once per step, in [`Plan::new`] (by the shape and
+//! [`crate::simd::level`]); the training buffers record the plan, so the backward pass
+//! follows the forward pass's decision and layout. The general path ([`super::backprop`]) sweeps the batch once per operation
 //! (forwards the product, the epilogue, the zeroing of the drops, the output's dot
 //! products; backwards the output weights' product, the masked outer product with the
 //! bias gradient, the input weights' product) through buffers that together exceed L1;
@@ -66,7 +68,7 @@ fn offsets(sh: Shape, hm: &[f32], hact: &[f32]) -> Option<(usize, usize)> {
 }
 
 /// The shapes one block works on.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shape {
     /// The hidden layer's activation.
     pub act: Act,
@@ -78,15 +80,68 @@ pub struct Shape {
     pub h: usize,
 }
 
-/// Fused training forward pass: `hm ← mask(act(x · W₁ + b₁) · s)` (`rows × h`, the
-/// dropped flat positions `dropped` set to 0; in `hm`'s own padded layout, of
-/// [`hidden_len`] floats, read back by [`backward`]; for tanh and the sigmoid also
-/// `hact ← act(x · W₁ + b₁)`, likewise) and `out ← hm · w₂ + b₂` (`rows`).
-/// `x` is the masked, scaled input (`rows × k`). Returns false (doing nothing) when the
-/// processor has no AVX-512 or the shape is not handled.
-#[allow(clippy::too_many_arguments)]
-pub fn forward(
+/// A fused kernel of this module, at one SIMD level.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kernel {
+    /// The AVX-512 kernel (16-lane vectors, lane masks for the drops).
+    #[cfg(mcdropout_x86)]
+    Avx512,
+}
+
+/// The decision, made once in [`Plan::new`], that a fused kernel runs a step of this shape:
+/// [`forward`] and [`backward`] take it, and the caller sizes its buffers by
+/// [`Plan::hidden_len`]. A caller that has no plan takes the general path
+/// ([`super::backprop`]) and lays out its buffers as that path does.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
     sh: Shape,
+    kernel: Kernel,
+}
+
+impl Plan {
+    /// The fused kernel that runs `sh` at `level`, or `None` when none does (the shape is
+    /// not handled, or the level has no fused kernel: the general path then runs, with the
+    /// same bits).
+    pub fn new(sh: Shape, level: crate::simd::Level) -> Option<Plan> {
+        let Shape { rows, k, h, .. } = sh;
+        if h == 0 || h > MAX_HIDDEN || k == 0 || rows == 0 || rows > MAX_ROWS {
+            return None;
+        }
+        let kernel = match level {
+            #[cfg(mcdropout_x86)]
+            crate::simd::Level::Avx512 if level.is_supported() => Kernel::Avx512,
+            _ => return None,
+        };
+        Some(Plan { sh, kernel })
+    }
+
+    /// The shape planned for.
+    pub fn shape(&self) -> Shape {
+        self.sh
+    }
+
+    /// The kernel that runs.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// The length of the hidden-layer buffers (`hm`, and `hact` for tanh and the sigmoid)
+    /// that [`forward`] writes and [`backward`] reads: [`hidden_len`] of the shape.
+    pub fn hidden_len(&self) -> usize {
+        hidden_len(self.sh.rows, self.sh.h)
+    }
+}
+
+/// Fused training forward pass of a planned step: `hm ← mask(act(x · W₁ + b₁) · s)`
+/// (`rows × h`, the dropped flat positions `dropped` set to 0; in `hm`'s own padded
+/// layout, of [`Plan::hidden_len`] floats, read back by [`backward`]; for tanh and the
+/// sigmoid also `hact ← act(x · W₁ + b₁)`, likewise) and `out ← hm · w₂ + b₂` (`rows`).
+/// `x` is the masked, scaled input (`rows × k`). The buffers' sizes are the caller's
+/// contract with the plan (asserted).
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(not(mcdropout_x86), allow(unused_variables))]
+pub fn forward(
+    plan: &Plan,
     x: &[f32],
     w1: &[f32],
     b1: &[f32],
@@ -97,23 +152,20 @@ pub fn forward(
     hm: &mut [f32],
     hact: &mut [f32],
     out: &mut [f32],
-) -> bool {
+) {
+    let sh = plan.sh;
     let Shape { rows, k, h, .. } = sh;
-    if h == 0 || h > MAX_HIDDEN || k == 0 || rows > MAX_ROWS {
-        return false;
-    }
     assert!(x.len() >= rows * k && w1.len() >= k * h && b1.len() >= h && w2.len() >= h);
-    assert!(hm.len() >= hidden_len(rows, h) && out.len() >= rows);
+    assert!(hm.len() >= plan.hidden_len() && out.len() >= rows);
     assert!(dropped.iter().all(|&d| (d as usize) < rows * h));
-    let Some((off, off_a)) = offsets(sh, hm, hact) else {
-        return false;
-    };
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the feature is present; the slices hold the shapes (asserted), and the
-        // kernel reads only lanes < h of each row of its inputs; `hm[off..]` (and for
-        // tanh and the sigmoid `hact[off_a..]`) hold `rows` padded rows, 64-byte aligned.
-        unsafe {
+    let (off, off_a) = offsets(sh, hm, hact).expect("buffers sized by Plan::hidden_len");
+    match plan.kernel {
+        #[cfg(mcdropout_x86)]
+        // SAFETY: the plan was made for a level the processor has; the slices hold the
+        // shapes (asserted), and the kernel reads only lanes < h of each row of its
+        // inputs; `hm[off..]` (and for tanh and the sigmoid `hact[off_a..]`) hold `rows`
+        // padded rows, 64-byte aligned.
+        Kernel::Avx512 => unsafe {
             avx512::forward(
                 sh,
                 x,
@@ -127,21 +179,18 @@ pub fn forward(
                 &mut hact[off_a..],
                 out,
             )
-        };
-        return true;
+        },
     }
-    let _ = (x, w1, b1, s, dropped, w2, b2, hm, hact, out, off, off_a);
-    false
 }
 
-/// Fused backward pass through the network of [`forward`] (`hm` as [`forward`] left it):
-/// from `delta` = dL/d(out) (`rows`), writes `dw1` (`k × h`), `db1` (`h`) and `dw2`
-/// (`h`); `scratch` holds the hidden layer's gradient between the sweep over the rows and
-/// the product for `dw1`.
-/// Returns false (doing nothing) when [`forward`] would.
+/// Fused backward pass of a planned step (`hm`, `hact` as [`forward`] left them): from
+/// `delta` = dL/d(out) (`rows`), writes `dw1` (`k × h`), `db1` (`h`) and `dw2` (`h`);
+/// `scratch` holds the hidden layer's gradient between the sweep over the rows and the
+/// product for `dw1`.
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(not(mcdropout_x86), allow(unused_variables))]
 pub fn backward(
-    sh: Shape,
+    plan: &Plan,
     delta: &[f32],
     x: &[f32],
     hm: &[f32],
@@ -153,21 +202,17 @@ pub fn backward(
     db1: &mut [f32],
     dw2: &mut [f32],
     scratch: &mut Vec<f32>,
-) -> bool {
+) {
+    let sh = plan.sh;
     let Shape { rows, k, h, .. } = sh;
-    if h == 0 || h > MAX_HIDDEN || k == 0 || rows > MAX_ROWS {
-        return false;
-    }
-    assert!(delta.len() >= rows && x.len() >= rows * k && hm.len() >= hidden_len(rows, h));
+    assert!(delta.len() >= rows && x.len() >= rows * k && hm.len() >= plan.hidden_len());
     assert!(w2.len() >= h && dw1.len() >= k * h && db1.len() >= h && dw2.len() >= h);
     assert!(dropped.iter().all(|&d| (d as usize) < rows * h));
-    let Some((off, off_a)) = offsets(sh, hm, hact) else {
-        return false;
-    };
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
+    let (off, off_a) = offsets(sh, hm, hact).expect("buffers sized by Plan::hidden_len");
+    match plan.kernel {
+        #[cfg(mcdropout_x86)]
         // SAFETY: as in `forward`.
-        unsafe {
+        Kernel::Avx512 => unsafe {
             avx512::backward(
                 sh,
                 delta,
@@ -182,14 +227,9 @@ pub fn backward(
                 dw2,
                 scratch,
             )
-        };
-        return true;
+        },
     }
-    let _ = (
-        delta, x, hm, hact, dropped, w2, s, dw1, db1, dw2, scratch, off, off_a,
-    );
-    false
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 mod avx512;

@@ -36,7 +36,7 @@ pub(crate) struct Tables<'a> {
 impl Tables<'_> {
     /// For the vector refills: the thresholds' and the guide table's addresses as gather
     /// bases, and the last threshold (a uniform at or beyond it is a [`TAIL`]).
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(mcdropout_x86)]
     fn gather_bases(&self) -> (*const i32, *const i32, i32) {
         let last = self.thresh[self.thresh.len() - 1];
         (
@@ -111,23 +111,19 @@ fn gap_of(u: u32, t: Tables<'_>) -> u32 {
     g as u32
 }
 
-/// Fills `buf` with the next [`BATCH`] gaps of the lanes' stream.
+/// Fills `buf` with the next [`BATCH`] gaps of the lanes' stream, at the SIMD level in
+/// force (the same gaps at every level).
 #[inline]
 pub(crate) fn refill(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; BATCH]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F (checked just above).
-            unsafe { avx512::refill(lanes, t, buf) };
-            return;
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2 (checked just above).
-            unsafe { avx2::refill(lanes, t, buf) };
-            return;
-        }
+    match crate::simd::level() {
+        // SAFETY: a level is set only when the processor has it.
+        #[cfg(mcdropout_x86)]
+        crate::simd::Level::Avx512 => unsafe { avx512::refill(lanes, t, buf) },
+        // SAFETY: as above.
+        #[cfg(mcdropout_x86)]
+        crate::simd::Level::Avx2 => unsafe { avx2::refill(lanes, t, buf) },
+        _ => refill_portable(lanes, t, buf),
     }
-    refill_portable(lanes, t, buf);
 }
 
 /// [`refill`] without SIMD: the same gaps, lane by lane.
@@ -141,9 +137,9 @@ pub(crate) fn refill_portable(lanes: &mut Lanes, t: Tables<'_>, buf: &mut [u32; 
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 mod avx2;
-#[cfg(target_arch = "x86_64")]
+#[cfg(mcdropout_x86)]
 mod avx512;
 
 #[cfg(test)]
@@ -175,8 +171,9 @@ mod tests {
         }
     }
 
-    /// The vector refills (the dispatched one, and AVX2 where the processor has it) give the
-    /// portable refill's gaps, bit for bit, for rates with short and long tables and many
+    /// The vector refills (the dispatched one, and AVX2 where the processor has it; every
+    /// level is also compared end to end in `tests/simd_levels.rs`) give the portable
+    /// refill's gaps, bit for bit, for rates with short and long tables and many
     /// refills (tails included).
     #[test]
     fn vector_refill_equals_portable() {
@@ -189,13 +186,13 @@ mod tests {
             let mut tails = 0;
             let mut c = a.clone();
             let mut bc = [0u32; BATCH];
-            #[cfg(target_arch = "x86_64")]
-            let avx2 = std::is_x86_feature_detected!("avx2");
+            #[cfg(mcdropout_x86)]
+            let avx2 = crate::simd::Level::Avx2.is_supported();
             for _ in 0..20_000 {
                 refill(&mut a, t, &mut ba);
                 refill_portable(&mut b, t, &mut bb);
                 assert_eq!(ba, bb, "p {p}");
-                #[cfg(target_arch = "x86_64")]
+                #[cfg(mcdropout_x86)]
                 if avx2 {
                     // SAFETY: the processor has AVX2 (checked above).
                     unsafe { avx2::refill(&mut c, t, &mut bc) };
