@@ -10,6 +10,7 @@ mod demo;
 mod digits;
 mod evaluate;
 mod gp;
+mod info;
 mod predict;
 mod search;
 mod task;
@@ -173,15 +174,30 @@ enum Command {
     /// uniform policy's (mean ± standard error over seeds) and writes bandit.md,
     /// bandit.json and bandit.png / bandit.svg (regret over time) to --out.
     Bandit(bandit::BanditArgs),
+    /// Print the version, the SIMD level the kernels run at and the levels this processor
+    /// has.
+    ///
+    /// The level is the best the processor has unless MCDROPOUT_SIMD=avx512|avx2|portable
+    /// (or native) picks another; a level the processor lacks stops every command with an
+    /// error. Every result is the same, bit for bit, at every level.
+    Info(info::InfoArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
 /// stderr with exit code 1 (2 for usage errors, from clap). A closed stdout is not an error.
 pub fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    // The SIMD level first: `--version` prints it, and a level the processor lacks is an
+    // error before any work (but after `--help` and usage errors).
+    let level = mcdropout::simd::init_from_env();
+    let version: &'static str = Box::leak(info::version_line(&level).into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some((_, sub)) = matches.subcommand() {
         common::record_given(sub);
+    }
+    if let Err(e) = level {
+        common::note!("error: {e}");
+        return ExitCode::FAILURE;
     }
     install_interrupt_handler();
     let result = match cli.command {
@@ -198,6 +214,7 @@ pub fn main() -> ExitCode {
         Command::Dataset(args) => dataset::run(args),
         Command::Active(args) => active::run(args),
         Command::Bandit(args) => bandit::run(args),
+        Command::Info(args) => info::run(args),
     };
     match result {
         Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,

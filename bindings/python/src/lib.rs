@@ -16,6 +16,7 @@ mod multi;
 mod regressor;
 mod search;
 mod settings;
+mod simd;
 mod torch_import;
 mod uci;
 
@@ -30,7 +31,11 @@ fn model_kind(path: std::path::PathBuf) -> PyResult<String> {
 #[pymodule]
 fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    simd::init()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(simd::simd_level, m)?)?;
+    m.add_function(wrap_pyfunction!(simd::set_simd_level, m)?)?;
+    m.add_function(wrap_pyfunction!(simd::available_simd_levels, m)?)?;
     m.add("ModelFileError", py.get_type::<errors::ModelFileError>())?;
     m.add("TrainingError", py.get_type::<errors::TrainingError>())?;
     m.add("InternalError", py.get_type::<errors::InternalError>())?;

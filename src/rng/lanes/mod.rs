@@ -184,8 +184,8 @@ mod tests {
             let mut b = a.clone();
             let (mut ba, mut bb) = ([0u32; BATCH], [0u32; BATCH]);
             let mut tails = 0;
-            let mut c = a.clone();
-            let mut bc = [0u32; BATCH];
+            #[cfg(mcdropout_x86)]
+            let (mut c, mut bc) = (a.clone(), [0u32; BATCH]);
             #[cfg(mcdropout_x86)]
             let avx2 = crate::simd::Level::Avx2.is_supported();
             for _ in 0..20_000 {

@@ -16,10 +16,21 @@ scikit-learn-style estimators over a fast Rust engine.
 - :mod:`mcdropout.acquire` — active-learning acquisition scores and top-k selection,
   Thompson-sampling policies (MC dropout, exact linear) and the wheel bandit;
 - :mod:`mcdropout.ray` — scoring Ray Datasets and the UCI protocol as Ray tasks (imports
-  Ray only when used).
+  Ray only when used);
+- :func:`simd_level`, :func:`set_simd_level`, :func:`available_simd_levels` — the
+  instruction-set level of the kernels (``MCDROPOUT_SIMD`` at import; the same bits at
+  every level).
 """
 
-from ._mcdropout import InternalError, ModelFileError, TrainingError, __version__
+from ._mcdropout import (
+    InternalError,
+    ModelFileError,
+    TrainingError,
+    __version__,
+    available_simd_levels,
+    set_simd_level,
+    simd_level,
+)
 from ._summary import ClassUncertainty, PredictiveDistribution
 from .acquire import (
     DropoutThompson,
@@ -61,4 +72,7 @@ __all__ = [
     "ConcreteDropoutRegressor",
     "DeepEnsembleRegressor",
     "MixtureDistribution",
+    "available_simd_levels",
+    "set_simd_level",
+    "simd_level",
 ]

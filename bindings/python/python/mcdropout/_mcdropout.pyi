@@ -13,6 +13,16 @@ _Vector = npt.NDArray[np.float64] | npt.NDArray[np.float32]
 
 __version__: str
 
+def simd_level() -> str:
+    """The SIMD level the kernels run at: "avx512", "avx2" or "portable"."""
+
+def set_simd_level(level: str) -> None:
+    """Run every kernel at `level` ("native", "avx512", "avx2", "portable"); ValueError
+    when it is not a level or the processor lacks it."""
+
+def available_simd_levels() -> list[str]:
+    """The levels this processor has, best first."""
+
 class ModelFileError(ValueError): ...
 class TrainingError(RuntimeError): ...
 class InternalError(RuntimeError): ...
