@@ -5,7 +5,9 @@
 //! multiple of 16 or 8), with and without dropout on either layer. Equality is exact
 //! because both paths apply the same operations in the same order to every element (module
 //! docs). Each level's test is marked `ignore` (with the reason) on a processor without
-//! that level, and checks that the fused kernel really ran.
+//! that level, and checks that the fused kernel really ran. Off x86-64 there is no fused
+//! kernel: only the portable test runs.
+#![cfg_attr(not(mcdropout_x86), allow(dead_code, unused_imports))]
 
 use mcdropout::nn::backprop::{
     Gradients, Masks, Tensors, TrainBuffers, backward, forward_train, forward_train_unfused,

@@ -107,12 +107,20 @@ impl Plan {
         if h == 0 || h > MAX_HIDDEN || k == 0 || rows == 0 || rows > MAX_ROWS {
             return None;
         }
-        let kernel = match level {
-            #[cfg(mcdropout_x86)]
-            crate::simd::Level::Avx512 if level.is_supported() => Kernel::Avx512,
-            _ => return None,
-        };
-        Some(Plan { sh, kernel })
+        // Off x86-64 only the portable level exists, and it has no fused kernel.
+        #[cfg(not(mcdropout_x86))]
+        {
+            let _ = (sh, level);
+            None
+        }
+        #[cfg(mcdropout_x86)]
+        {
+            let kernel = match level {
+                crate::simd::Level::Avx512 if level.is_supported() => Kernel::Avx512,
+                _ => return None,
+            };
+            Some(Plan { sh, kernel })
+        }
     }
 
     /// The shape planned for.
