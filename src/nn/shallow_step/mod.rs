@@ -232,4 +232,12 @@ pub fn backward(
 }
 
 #[cfg(mcdropout_x86)]
+#[macro_use]
+mod blocks;
+#[cfg(mcdropout_x86)]
+mod drops;
+#[cfg(mcdropout_x86)]
+mod output;
+
+#[cfg(mcdropout_x86)]
 mod avx512;
