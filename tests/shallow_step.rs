@@ -2,7 +2,8 @@
 //! ≤ 64 units, one output, f32) against the general path, bit for bit, at every SIMD level
 //! that has a fused kernel: forward output, the masked hidden layer, and every gradient,
 //! for shapes with every kind of remainder (rows not a multiple of 4, hidden widths not a
-//! multiple of 16 or 8), with and without dropout on either layer. Equality is exact
+//! multiple of 16 or 8), inputs too many for the kernels' copies of W₁ on the stack, the
+//! largest batch, with and without dropout on either layer. Equality is exact
 //! because both paths apply the same operations in the same order to every element (module
 //! docs). Each level's test is marked `ignore` (with the reason) on a processor without
 //! that level, and checks that the fused kernel really ran. Off x86-64 there is no fused
@@ -102,9 +103,22 @@ fn fused_matches_general(level: Level, kernel: Kernel) {
         (30, 8),
         (3, 7),
     ];
+    // Then inputs too many for the kernels' aligned copies of W₁ on the stack (AVX-512:
+    // k · ⌈h/16⌉ > 256; AVX2: k · ⌈h/8⌉ > 512), in batches small enough for the
+    // register-blocked products, and the largest batch.
+    let large: [(usize, usize, &[usize]); 4] = [
+        (80, 50, &[1, 3, 61]),
+        (72, 57, &[1, 61]),
+        (4, 17, &[512]),
+        (1, 64, &[512]),
+    ];
+    let all = shapes
+        .iter()
+        .map(|&(k, h)| (k, h, &[128, 1, 3, 61, 130][..]))
+        .chain(large);
     for act in [Activation::Relu, Activation::Tanh, Activation::Sigmoid] {
-        for &(k, h) in &shapes {
-            for &rows in &[128, 1, 3, 61, 130] {
+        for (k, h, batches) in all.clone() {
+            for &rows in batches {
                 for &(p_in, p_hid) in &[(0.05, 0.05), (0.0, 0.3), (0.2, 0.0), (0.0, 0.0)] {
                     seed += 1;
                     check(kernel, act, k, h, rows, p_in, p_hid, seed);
@@ -122,6 +136,16 @@ fn fused_matches_general(level: Level, kernel: Kernel) {
 )]
 fn avx512_fused_step_matches_general_path_bit_for_bit() {
     fused_matches_general(Level::Avx512, Kernel::Avx512);
+}
+
+#[test]
+#[cfg(mcdropout_x86)]
+#[cfg_attr(
+    not(mcdropout_host_avx2),
+    ignore = "this processor lacks AVX2 and FMA: the AVX2 fused step cannot run here"
+)]
+fn avx2_fused_step_matches_general_path_bit_for_bit() {
+    fused_matches_general(Level::Avx2, Kernel::Avx2);
 }
 
 /// At the portable level no fused kernel is planned: the general path runs, and the

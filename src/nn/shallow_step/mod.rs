@@ -1,13 +1,17 @@
 //! The training step of Gal's network — one hidden ReLU (or tanh, or sigmoid) layer of at
 //! most 64 units and one output, in `f32` — with the forward pass fused into one sweep over
-//! blocks of four rows and the backward pass into one sweep over the rows plus one product
-//! (AVX-512). Whether it runs is decided once per step, in [`Plan::new`] (by the shape and
-//! [`crate::simd::level`]); the training buffers record the plan, so the backward pass
-//! follows the forward pass's decision and layout. The general path ([`super::backprop`]) sweeps the batch once per operation
-//! (forwards the product, the epilogue, the zeroing of the drops, the output's dot
-//! products; backwards the output weights' product, the masked outer product with the
-//! bias gradient, the input weights' product) through buffers that together exceed L1;
-//! here a block's hidden rows stay in registers from the product to the output.
+//! blocks of four rows and the backward pass into one sweep over the rows plus one product,
+//! in two kernels: AVX-512 (16-lane vectors, lane masks for the drops; [`Kernel::Avx512`])
+//! and AVX2 with FMA (8-lane vectors, the products by groups of at most three vectors of
+//! columns so that the accumulators fit in sixteen registers, vector masks for the drops;
+//! [`Kernel::Avx2`]). Whether one runs, and which, is decided once per step, in
+//! [`Plan::new`] (by the shape and [`crate::simd::level`]); the training buffers record
+//! the plan, so the backward pass follows the forward pass's decision and layout. The
+//! general path ([`super::backprop`]) sweeps the batch once per operation (forwards the
+//! product, the epilogue, the zeroing of the drops, the output's dot products; backwards
+//! the output weights' product, the masked outer product with the bias gradient, the input
+//! weights' product) through buffers that together exceed L1; here a block's hidden rows
+//! stay in registers from the product to the output.
 //!
 //! **The same bits as the general path.** Every element goes through the same operations
 //! in the same order: the hidden pre-activation `Σ_j x_j W_jc` by fused multiply-adds in
@@ -18,9 +22,10 @@
 //! products) plus the bias; backwards `dW₂ = Σ_r δ_r h_r` and `dW₁ = Σ_r x_r ⊗ dh_r` by
 //! multiply-adds in row order from zero, `dh = h > 0 ? (δ s) w : 0` (tanh, sigmoid:
 //! `dh = ((δ w, zero where dropped) · s) · (c₀ + a (c₁ − a))`) and `db₁ = Σ_r dh_r` by
-//! additions in row order. So a model trained on a processor with AVX-512 is bit for
-//! bit the model trained on one without (tested in `tests/shallow_step.rs` against the
-//! general path).
+//! additions in row order. How the columns are split into vectors and groups changes
+//! which register holds an element's sum, never its operations. So a model trained with
+//! either kernel is bit for bit the model trained on a processor with neither (tested in
+//! `tests/shallow_step.rs` against the general path, for each kernel).
 //!
 //! Measured: `examples/stepprof.rs` and `mcdropout bench` (BENCHMARKS.md, issue 11).
 
@@ -31,8 +36,9 @@ pub const MAX_HIDDEN: usize = 64;
 pub const MAX_ROWS: usize = 512;
 
 /// Length of the buffer for the hidden layer between [`forward`] and [`backward`]: rows of
-/// `h` rounded up to whole vectors (16 floats), from the buffer's first 64-byte boundary,
-/// so that every row is written and read by aligned full-width accesses.
+/// `h` rounded up to whole AVX-512 vectors (16 floats), from the buffer's first 64-byte
+/// boundary, so that every row is written and read by aligned full-width accesses. (The
+/// AVX2 kernel's rows, rounded up to 8 floats, fit in the same length.)
 pub fn hidden_len(rows: usize, h: usize) -> usize {
     rows * h.div_ceil(16) * 16 + 16
 }
@@ -86,6 +92,10 @@ pub enum Kernel {
     /// The AVX-512 kernel (16-lane vectors, lane masks for the drops).
     #[cfg(mcdropout_x86)]
     Avx512,
+    /// The AVX2 + FMA kernel (8-lane vectors by groups of columns, vector masks for the
+    /// drops).
+    #[cfg(mcdropout_x86)]
+    Avx2,
 }
 
 /// The decision, made once in [`Plan::new`], that a fused kernel runs a step of this shape:
@@ -117,6 +127,7 @@ impl Plan {
         {
             let kernel = match level {
                 crate::simd::Level::Avx512 if level.is_supported() => Kernel::Avx512,
+                crate::simd::Level::Avx2 if level.is_supported() => Kernel::Avx2,
                 _ => return None,
             };
             Some(Plan { sh, kernel })
@@ -188,6 +199,24 @@ pub fn forward(
                 out,
             )
         },
+        #[cfg(mcdropout_x86)]
+        // SAFETY: as for AVX-512; the padded rows of ⌈h/8⌉ vectors (fewer floats than
+        // ⌈h/16⌉ · 16) are 32-byte aligned, from the same 64-byte boundary.
+        Kernel::Avx2 => unsafe {
+            avx2::forward(
+                sh,
+                x,
+                w1,
+                b1,
+                s,
+                dropped,
+                w2,
+                b2,
+                &mut hm[off..],
+                &mut hact[off_a..],
+                out,
+            )
+        },
     }
 }
 
@@ -196,7 +225,7 @@ pub fn forward(
 /// `scratch` holds the hidden layer's gradient between the sweep over the rows and the
 /// product for `dw1`.
 #[allow(clippy::too_many_arguments)]
-#[cfg_attr(not(mcdropout_x86), allow(unused_variables))]
+#[cfg_attr(not(mcdropout_x86), allow(unused_variables, clippy::ptr_arg))]
 pub fn backward(
     plan: &Plan,
     delta: &[f32],
@@ -236,8 +265,36 @@ pub fn backward(
                 scratch,
             )
         },
+        #[cfg(mcdropout_x86)]
+        // SAFETY: as in `forward`.
+        Kernel::Avx2 => unsafe {
+            avx2::backward(
+                sh,
+                delta,
+                x,
+                &hm[off..],
+                &hact[off_a..],
+                dropped,
+                w2,
+                s,
+                dw1,
+                db1,
+                dw2,
+                scratch,
+            )
+        },
     }
 }
 
+#[cfg(mcdropout_x86)]
+#[macro_use]
+mod blocks;
+#[cfg(mcdropout_x86)]
+mod drops;
+#[cfg(mcdropout_x86)]
+mod output;
+
+#[cfg(mcdropout_x86)]
+mod avx2;
 #[cfg(mcdropout_x86)]
 mod avx512;

@@ -3,7 +3,9 @@
 
 #![allow(clippy::needless_range_loop)]
 
-use super::{L, kill_masks, lanes};
+use super::{L, lanes};
+use crate::nn::shallow_step::blocks::split;
+use crate::nn::shallow_step::drops::kill_masks;
 use crate::nn::shallow_step::{Act, Shape};
 use std::arch::x86_64::*;
 
@@ -52,13 +54,9 @@ pub(in crate::nn::shallow_step) unsafe fn backward(
         }
     }
     // dW₁ = xᵀ dh by blocks of at most five inputs, balanced (13 = 5 + 4 + 4).
-    let blocks = k.div_ceil(5);
-    let mut f0 = 0;
-    for b in 0..blocks {
-        let f = k / blocks + usize::from(b < k % blocks);
+    for (f0, f) in split(k, 5) {
         // SAFETY: inputs f0..f0 + f < k; as above.
         unsafe { by_count_and_vectors!(input_block, f, nv, (sh, f0, x, scratch, dw1)) };
-        f0 += f;
     }
 }
 
