@@ -234,16 +234,6 @@ pub fn init_from_env() -> crate::Result<Level> {
     Ok(level)
 }
 
-/// One line for `mcdropout info` and the Python package: the level in use and those
-/// available.
-pub fn describe() -> String {
-    format!(
-        "SIMD level: {} (available: {}; set with {ENV}=native|avx512|avx2|portable)",
-        level(),
-        available_names()
-    )
-}
-
 /// Writes a function once and compiles it for every level: an `#[inline(always)]` body,
 /// wrapped by an AVX-512 and an AVX2+FMA copy (`#[target_feature]`, so the compiler
 /// vectorises it for those registers), dispatched on [`level`] at every call. The body's
