@@ -22,6 +22,9 @@ from case import (
     sh,
 )
 
+# What a message may say instead of the flag itself.
+ALSO_NAMED = {"--lr": "--lr|learning rate", "--kernel": "--kernel|kernel"}
+
 BAD_VALUES = ["0", "-1", "1e300", "nan", "inf", "18446744073709551616", "", "x", "1.5"]
 
 # (command without the flag, the flag, outputs, values that are legal for it)
@@ -101,7 +104,8 @@ def flag_cases() -> list[Case]:
                     None,
                     outs,
                     expect,
-                )  # fmt: skip
+                    mentions=[ALSO_NAMED.get(flag, flag)],
+                )
             )
     for argv, outs in COMBINATIONS:
         expect = "any" if argv.startswith("evaluate --model g.model") else "error"
@@ -121,7 +125,8 @@ def env_cases() -> list[Case]:
             ["o.model"],
             "error",
             {var: value},
-        )  # fmt: skip
+            [var],
+        )
         for var, value in [
             ("MCDROPOUT_MAX_MEMORY", "99999999999999999999G"),
             ("MCDROPOUT_MAX_MEMORY", "18446744073709551615K"),

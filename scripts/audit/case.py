@@ -23,6 +23,8 @@ class Case:
     outputs: list[str] = field(default_factory=list)
     expect: str = "any"  # "error": the input is wrong, so exit 0 is a wrong answer
     env: dict[str, str] = field(default_factory=dict)
+    # Words the error message must hold when the run fails (the flag or file at fault).
+    mentions: list[str] = field(default_factory=list)
 
 
 def sh(command: str) -> list[str]:

@@ -133,6 +133,13 @@ def run_case(
             failures.append(f"exit {code} (an abort or a panic)")
         elif code != 0 and not stderr.strip():
             failures.append(f"exit {code} with no message")
+        elif code != 0:
+            # Each entry is a list of alternatives separated by "|".
+            missing = [
+                m for m in case.mentions if not any(a.encode() in stderr for a in m.split("|"))
+            ]
+            if missing:
+                failures.append(f"the message does not name {', '.join(missing)}")
         elif code == 0:
             if NON_FINITE.search(stdout):
                 failures.append("exit 0 with a non-finite number in standard output")

@@ -70,7 +70,7 @@ def output_cases(have_shared: bool) -> list[Case]:
     for label, argv, inp, flag in WRITERS:
         for what, target, setup in aliases(inp):
             cases.append(Case(f"{label} = {what}", "output path", [*sh(argv), flag, target],
-                              setup, [], "error"))  # fmt: skip
+                              setup, [], "error", mentions=[target]))  # fmt: skip
         cases.append(Case(f"{label} = /dev/null", "output path", [*sh(argv), flag, "/dev/null"],
                           None, ["o.model", "o.model.search.json"]))  # fmt: skip
     for argv in ALIASES:
