@@ -190,7 +190,7 @@ pub fn main() -> ExitCode {
     // error before any work (but after `--help` and usage errors).
     let level = mcdropout::simd::init_from_env();
     let version: &'static str = Box::leak(info::version_line(&level).into_boxed_str());
-    let matches = Cli::command().version(version).get_matches();
+    let matches = negative_values_reach_their_flag(Cli::command().version(version)).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some((_, sub)) = matches.subcommand() {
         common::record_given(sub);
@@ -224,6 +224,20 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Lets every option that takes a value accept one starting with `-`, so `--epochs -1`
+/// is refused by that option's own parser, naming `--epochs`, rather than read as an
+/// unknown flag `-1`.
+fn negative_values_reach_their_flag(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if a.get_action().takes_values() && !a.is_positional() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(negative_values_reach_their_flag)
 }
 
 /// On SIGINT, SIGTERM or SIGHUP: removes the temporary file of any output being written,
