@@ -220,8 +220,11 @@ impl RegressorParams {
             }
         };
         prior.decay_biases = self.decay_biases;
-        let x_scaler =
-            Standardizer::fit_named(x, self.feature_names.as_deref().unwrap_or_default())?;
+        let names = self
+            .feature_names
+            .clone()
+            .unwrap_or_else(|| (0..x.ncols()).map(|i| format!("x{i}")).collect());
+        let x_scaler = Standardizer::fit_named(x, &names)?;
         let xs = x_scaler.transform(x)?;
         let mut network = Network::init(arch, self.init, self.bias_init, self.train.seed)?;
         let reg = Regularisation {

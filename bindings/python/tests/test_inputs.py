@@ -202,3 +202,60 @@ def test_corrupted_pickle_is_a_model_file_error(friedman):  # type: ignore[no-un
     with pytest.raises(mcdropout.ModelFileError, match="pickled model"):
         type(reg.model_).from_bytes(bytes(raw))
     assert pickle.loads(pickle.dumps(reg)).predict(x[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize(
+    ("est", "column"),
+    [
+        (MCDropoutRegressor(**FAST), "y"),
+        (ExactGPRegressor(restarts=0, max_iter=5), "y"),
+    ],
+)
+def test_subnormal_target_spread_is_a_value_error(friedman, est, column):  # type: ignore[no-untyped-def]
+    x, _ = friedman
+    y = np.where(np.arange(len(x)) % 2 == 0, 0.0, 5e-324)
+    with pytest.raises(ValueError, match=rf'column "{column}".*below the smallest normal'):
+        est.fit(x, y)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        MCDropoutRegressor(**FAST),
+        MCDropoutClassifier(**FAST),
+        ExactGPRegressor(restarts=0, max_iter=5),
+    ],
+)
+def test_subnormal_feature_spread_is_a_value_error_naming_the_column(friedman, est):  # type: ignore[no-untyped-def]
+    x, y = friedman
+    x = x.copy()
+    x[:, 2] = np.arange(len(x)) * 1e-320
+    if isinstance(est, MCDropoutClassifier):
+        y = (y > np.median(y)).astype(int)
+    with pytest.raises(ValueError, match=r"column \"x2\".*below the smallest normal"):
+        est.fit(x, y)
+
+
+def test_constant_feature_is_accepted(friedman):  # type: ignore[no-untyped-def]
+    x, y = friedman
+    x = x.copy()
+    x[:, 1] = 0.0
+    pred = MCDropoutRegressor(**FAST).fit(x, y).predict(x[:5])
+    assert np.all(np.isfinite(pred))
+
+
+def test_labels_above_2_pow_53_are_refused_by_the_core_and_kept_distinct_by_fit(blobs):  # type: ignore[no-untyped-def]
+    from mcdropout import _mcdropout
+
+    x, y = blobs
+    # The core's labels are float64: one beyond 2^53 is refused, naming the row.
+    labels = np.where(y == 0, 2.0**53 + 2, y).astype(np.float64)
+    settings = MCDropoutClassifier(**FAST)._settings()
+    with pytest.raises(ValueError, match=r"at most 2\^53 = 9007199254740992"):
+        _mcdropout.fit_classifier(x, labels, settings, None)
+    # The estimator encodes integer labels it cannot pass exactly: 2^60 and 2^60 + 1
+    # stay two classes, and predictions are the original labels.
+    big = np.where(y == 0, 2**60, 2**60 + 1).astype(np.int64)
+    clf = MCDropoutClassifier(**FAST).fit(x, big)
+    assert clf.classes_.tolist() == [2**60, 2**60 + 1]
+    assert set(clf.predict(x[:20]).tolist()) <= {2**60, 2**60 + 1}
