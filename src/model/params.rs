@@ -236,9 +236,9 @@ impl RegressorParams {
             match self.noise {
                 // λ = l² (1 − p) / (2 N τ): a length-scale whose square alone exceeds the
                 // limit is the cause, whatever τ.
+                // (l is positive and finite here: the prior checked it.)
                 Noise::Tau(_)
-                    if !(self.length_scale * self.length_scale
-                        <= crate::limits::MAX_WEIGHT_DECAY) =>
+                    if self.length_scale * self.length_scale > crate::limits::MAX_WEIGHT_DECAY =>
                 {
                     "--length-scale"
                 }

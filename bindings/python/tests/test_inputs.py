@@ -3,6 +3,8 @@ accepted layouts give the same numbers as the canonical float64 C-ordered array.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -204,29 +206,27 @@ def test_corrupted_pickle_is_a_model_file_error(friedman):  # type: ignore[no-un
     assert pickle.loads(pickle.dumps(reg)).predict(x[:3]).shape == (3,)
 
 
-@pytest.mark.parametrize(
-    ("est", "column"),
-    [
-        (MCDropoutRegressor(**FAST), "y"),
-        (ExactGPRegressor(restarts=0, max_iter=5), "y"),
-    ],
-)
-def test_subnormal_target_spread_is_a_value_error(friedman, est, column):  # type: ignore[no-untyped-def]
+def make(kind: str) -> Any:
+    """A fast estimator of `kind` (regressor, classifier or gp)."""
+    if kind == "regressor":
+        return MCDropoutRegressor(epochs=5, n_samples=50)
+    if kind == "classifier":
+        return MCDropoutClassifier(epochs=5, n_samples=50)
+    return ExactGPRegressor(restarts=0, max_iter=5)
+
+
+@pytest.mark.parametrize("kind", ["regressor", "gp"])
+def test_subnormal_target_spread_is_a_value_error(friedman, kind):  # type: ignore[no-untyped-def]
+    est, column = make(kind), "y"
     x, _ = friedman
     y = np.where(np.arange(len(x)) % 2 == 0, 0.0, 5e-324)
     with pytest.raises(ValueError, match=rf'column "{column}".*below the smallest normal'):
         est.fit(x, y)
 
 
-@pytest.mark.parametrize(
-    "est",
-    [
-        MCDropoutRegressor(**FAST),
-        MCDropoutClassifier(**FAST),
-        ExactGPRegressor(restarts=0, max_iter=5),
-    ],
-)
-def test_subnormal_feature_spread_is_a_value_error_naming_the_column(friedman, est):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("kind", ["regressor", "classifier", "gp"])
+def test_subnormal_feature_spread_is_a_value_error_naming_the_column(friedman, kind):  # type: ignore[no-untyped-def]
+    est = make(kind)
     x, y = friedman
     x = x.copy()
     x[:, 2] = np.arange(len(x)) * 1e-320
