@@ -22,9 +22,19 @@ pub(crate) fn name_list(names: &[String]) -> String {
 /// f64 does not hold exactly).
 pub fn label_problem(value: f64) -> &'static str {
     if value.is_finite() && value.fract() == 0.0 {
-        "is too large for a class label (labels are integers within ±2^53)"
+        "is too large for a class label: class labels must be integers of magnitude at most 2^53 = 9007199254740992 (larger ones are not exact in a double, so distinct labels would merge)"
     } else {
         "is not an integer class label"
+    }
+}
+
+/// The operating system's reason, in words for the common mistake of giving a folder
+/// where a file is needed.
+fn io_reason(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::IsADirectory {
+        "is a folder, not a file (a file is needed here)".to_owned()
+    } else {
+        e.to_string()
     }
 }
 
@@ -37,7 +47,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[non_exhaustive]
 pub enum Error {
     /// Reading or writing a file failed at the operating-system level.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), io_reason(source))]
     Io {
         /// The file involved.
         path: PathBuf,
@@ -137,6 +147,15 @@ pub enum Error {
         column: String,
         /// The constant value.
         value: f64,
+    },
+    /// A column whose spread cannot be standardised: its standard deviation is below the
+    /// smallest normal double (about 2.2e-308), or wider than the largest finite number.
+    #[error("column {column}: {reason}; rescale the column")]
+    Spread {
+        /// The column: its name where known, else its 0-based index among the columns used.
+        column: String,
+        /// The spread found and why it cannot be used.
+        reason: String,
     },
     /// Arrays of incompatible shapes were passed in.
     #[error("shape mismatch: {0}")]

@@ -166,7 +166,7 @@ fn flags_that_do_not_apply_and_bad_values_are_errors_without_a_model() {
     );
     run(
         &["--method", "ensemble", "--members", "0"],
-        &["--members", "at least one"],
+        &["--members", "at least 1"],
     );
     run(
         &[

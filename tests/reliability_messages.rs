@@ -190,3 +190,153 @@ fn an_integer_label_too_large_is_not_called_a_non_integer() {
     ];
     fails_leaving_files_alone(d, &args, &["half.csv:2:", "not an integer class label"]);
 }
+
+#[test]
+fn messages_name_the_flag_given_and_the_kind_of_file() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    let mut s = String::from("a,b,y\n");
+    for i in 0..20 {
+        s.push_str(&format!("{i},{},{}\n", i % 3, i * 7 % 5));
+    }
+    write(d, "d.csv", &s);
+    std::fs::create_dir(d.join("folder")).unwrap();
+    let data = ["--data", "d.csv", "--target", "y"];
+    // The flag actually given, not a neighbour or a library name.
+    let cases: [(Vec<&str>, &[&str]); 4] = [
+        (
+            [
+                &["uci"][..],
+                &data,
+                &["--method", "ensemble", "--val-samples", "0"],
+            ]
+            .concat(),
+            &["invalid --val-samples:"],
+        ),
+        (
+            [
+                &["train"][..],
+                &data,
+                &["--out", "m.st", "--tau", "1", "--length-scale", "1e300"],
+            ]
+            .concat(),
+            &["invalid --length-scale:", "weight decay"],
+        ),
+        (
+            [
+                &["train"][..],
+                &data,
+                &[
+                    "--out",
+                    "m.st",
+                    "--method",
+                    "ensemble",
+                    "--heteroscedastic",
+                    "--members",
+                    "100000000",
+                ],
+            ]
+            .concat(),
+            &["refusing --members 100000000", "memory"],
+        ),
+        (
+            [
+                &["gp"][..],
+                &data,
+                &["--out", "g.st", "--kernel", "se+ségal*white"],
+            ]
+            .concat(),
+            &["unknown kernel \"ségal\"", "position 4"],
+        ),
+    ];
+    for (args, words) in &cases {
+        fails_leaving_files_alone(d, args, words);
+    }
+    succeeds(
+        d,
+        &[
+            &["train"][..],
+            &data,
+            &["--out", "m.st", "--tau", "1", "--epochs", "2"],
+        ]
+        .concat(),
+    );
+    succeeds(
+        d,
+        &[&["gp"][..], &data, &["--out", "g.st", "--restarts", "0"]].concat(),
+    );
+    let predict = [
+        "predict",
+        "--model",
+        "m.st",
+        "--data",
+        "d.csv",
+        "--samples",
+        "100000000000",
+    ];
+    fails_leaving_files_alone(
+        d,
+        &[&predict[..], &["--draws-out", "w.npy"]].concat(),
+        &["invalid --draws-out:", "2^30 values"],
+    );
+    // A GP file where a classifier is asked for says what the file is.
+    for cmd in [
+        &[
+            "predict", "--model", "g.st", "--data", "d.csv", "--task", "classify",
+        ][..],
+        &[
+            "evaluate", "--model", "g.st", "--data", "d.csv", "--target", "y", "--task", "classify",
+        ],
+    ] {
+        fails_leaving_files_alone(
+            d,
+            cmd,
+            &[
+                "g.st: this is a Gaussian-process (GP) model",
+                "not a classifier",
+                "--task auto or regress",
+            ],
+        );
+    }
+    // A classifier asked for as a regression model says which --task reads it.
+    write(d, "c.csv", "a,y\n0,0\n1,1\n2,0\n3,1\n");
+    succeeds(
+        d,
+        &[
+            "train", "--data", "c.csv", "--target", "y", "--task", "classify", "--epochs", "2",
+            "--out", "c.st",
+        ],
+    );
+    fails_leaving_files_alone(
+        d,
+        &[
+            "predict", "--model", "c.st", "--data", "c.csv", "--task", "regress",
+        ],
+        &[
+            "c.st: this is a classifier model",
+            "--task auto or classify",
+        ],
+    );
+    // A folder where a file is needed, and a file where a folder is needed.
+    for args in [
+        &[
+            "train", "--data", "folder", "--target", "y", "--tau", "1", "--out", "x.st",
+        ][..],
+        &["predict", "--model", "folder", "--data", "d.csv"],
+        &["digits", "--data", "folder", "--out", "o"],
+    ] {
+        fails_leaving_files_alone(d, args, &["folder: is a folder, not a file"]);
+    }
+    fails_leaving_files_alone(
+        d,
+        &["uci", "--root", "d.csv", "--all"],
+        &["--root", "d.csv: is a file, not a folder"],
+    );
+    for cmd in ["uci", "digits", "co2"] {
+        let mut args = vec![cmd, "--out", "d.csv"];
+        if cmd == "uci" {
+            args.extend_from_slice(&data);
+        }
+        fails_leaving_files_alone(d, &args, &["invalid --out: d.csv is not a folder"]);
+    }
+}

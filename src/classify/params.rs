@@ -133,7 +133,7 @@ impl ClassifierParams {
         };
         prior.decay_biases = self.decay_biases;
         let x_scaler = match self.fixed_input_scale {
-            None => Standardizer::fit(x)?,
+            None => Standardizer::fit_named(x, &feature_names)?,
             Some((a, b)) if a.is_finite() && b.is_finite() && b > 0.0 => Standardizer {
                 mean: Array1::from_elem(x.ncols(), a),
                 std: Array1::from_elem(x.ncols(), b),

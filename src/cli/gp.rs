@@ -74,7 +74,9 @@ pub fn run(args: GpArgs) -> CliResult<()> {
         let model = params
             .fit_with_progress(x.view(), y.view(), &mut progress)
             .map_err(|e| match e {
-            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+            mcdropout::Error::TooFewRows { .. }
+            | mcdropout::Error::ConstantTarget { .. }
+            | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
             e => e.into(),

@@ -11,6 +11,7 @@ mod digits;
 mod evaluate;
 mod gp;
 mod info;
+mod numbers;
 mod predict;
 mod search;
 mod task;
@@ -194,6 +195,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some((_, sub)) = matches.subcommand() {
         common::record_given(sub);
+        if let Err(e) = numbers::check(sub) {
+            common::note!("error: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     if let Err(e) = level {
         common::note!("error: {e}");

@@ -123,8 +123,8 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
         if is_gp {
             not_applicable(
-                &["samples"],
-                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
+                &["samples", "key_column"],
+                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples (so no masks to key by row)",
             )?;
         }
         let (table, opts) = args

@@ -61,8 +61,13 @@ impl SampleOutputs {
     pub fn check_size(&self, samples: usize, rows: usize, outputs: usize) -> CliResult<()> {
         let values = samples as u128 * rows as u128 * outputs as u128;
         if self.wanted() && values > MAX_VALUES {
+            let flag = if self.samples_out.is_some() {
+                "--samples-out"
+            } else {
+                "--draws-out"
+            };
             return Err(invalid(
-                "--samples-out",
+                flag,
                 format!(
                     "T × rows{} = {values} values ({:.1} GiB) exceeds the limit of 2^30 values (8 GiB); lower --samples or split the data",
                     if outputs > 1 { " × classes" } else { "" },

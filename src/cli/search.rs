@@ -228,7 +228,9 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
             );
         })
         .map_err(|e| match e {
-            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+            mcdropout::Error::TooFewRows { .. }
+            | mcdropout::Error::ConstantTarget { .. }
+            | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
             e => e.into(),

@@ -336,9 +336,9 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
     });
     bar.finish_and_clear();
     let model = fitted.map_err(|e| match e {
-        mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
-            CliError::Msg(format!("{}: {e}", args.data.display()))
-        }
+        mcdropout::Error::TooFewRows { .. }
+        | mcdropout::Error::ConstantTarget { .. }
+        | mcdropout::Error::Spread { .. } => CliError::Msg(format!("{}: {e}", args.data.display())),
         e => e.into(),
     })?;
     model::save(&model, &args.out)?;

@@ -51,9 +51,9 @@ pub fn at_line(table: &Table, e: mcdropout::Error) -> CliError {
             "{file}:{}: class {label} was never seen in training (the model knows classes {known})",
             line(row)
         )),
-        e @ (mcdropout::Error::SingleClass { .. } | mcdropout::Error::TooFewRows { .. }) => {
-            CliError::Msg(format!("{file}: {e}"))
-        }
+        e @ (mcdropout::Error::SingleClass { .. }
+        | mcdropout::Error::TooFewRows { .. }
+        | mcdropout::Error::Spread { .. }) => CliError::Msg(format!("{file}: {e}")),
         e => e.into(),
     }
 }

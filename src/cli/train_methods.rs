@@ -143,7 +143,9 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         p.base.feature_names = Some(names.clone());
         p.base.target_name = Some(target.clone());
         let model = p.fit(x.view(), y.view()).map_err(|e| match e {
-            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+            mcdropout::Error::TooFewRows { .. }
+            | mcdropout::Error::ConstantTarget { .. }
+            | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
             e => e.into(),
@@ -209,7 +211,9 @@ fn run_multi(args: &TrainArgs, p: &MethodParams, start: Instant) -> CliResult<()
     let model = p
         .fit_multi(x.view(), y.view(), Some(targets.clone()))
         .map_err(|e| match e {
-            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+            mcdropout::Error::TooFewRows { .. }
+            | mcdropout::Error::ConstantTarget { .. }
+            | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
             e => e.into(),

@@ -72,7 +72,9 @@ pub(super) fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult
     let model = params
         .fit_multi(x.view(), y.view(), Some(targets.clone()))
         .map_err(|e| match e {
-            mcdropout::Error::TooFewRows { .. } | mcdropout::Error::ConstantTarget { .. } => {
+            mcdropout::Error::TooFewRows { .. }
+            | mcdropout::Error::ConstantTarget { .. }
+            | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
             e => e.into(),

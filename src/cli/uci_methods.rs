@@ -101,11 +101,11 @@ pub fn run(args: &UciArgs) -> CliResult<()> {
             "an ensemble needs at least one member, got 0",
         ));
     }
-    if args.samples == 0 || m.val_samples == 0 {
-        return Err(invalid(
-            "--samples",
-            "Monte-Carlo samples must be at least 1",
-        ));
+    if args.samples == 0 {
+        return Err(invalid("--samples", "must be at least 1, got 0"));
+    }
+    if m.val_samples == 0 {
+        return Err(invalid("--val-samples", "must be at least 1, got 0"));
     }
     if args.jobs == Some(0) {
         return Err(invalid("--jobs", "must be at least 1"));

@@ -7,8 +7,11 @@ use crate::error::{Error, Result};
 /// Per-column mean and population standard deviation (ddof 0) of training data, used to
 /// map values to `(x - mean) / std` and back.
 ///
-/// A column whose standard deviation is zero (constant) or not finite gets `std = 1`,
-/// so it is only centred.
+/// A constant column (every value the same, such as a one-hot column that is all zero in
+/// a split) gets `std = 1`, so it is only centred: it carries no information and does no
+/// harm. A column whose spread is not zero but below the smallest normal double
+/// ([`f64::MIN_POSITIVE`], about 2.2e-308), or wider than the largest finite number, is
+/// an error ([`Error::Spread`]): dividing by it would overflow or lose every digit.
 ///
 /// ```
 /// use mcdropout::data::Standardizer;
@@ -34,7 +37,11 @@ pub struct Standardizer {
 /// Mean and population std of `col` computed in units of its largest absolute value,
 /// so that values near the floating-point maximum do not overflow; an error when the
 /// spread itself exceeds the largest finite number.
-fn scaled_mean_std(col: ndarray::ArrayView1<f64>, j: usize) -> Result<(f64, f64)> {
+fn scaled_mean_std(
+    col: ndarray::ArrayView1<f64>,
+    j: usize,
+    name: &dyn Fn(usize) -> String,
+) -> Result<(f64, f64)> {
     let scale = col.iter().fold(0.0f64, |a, &v| a.max(v.abs()));
     let count = col.len() as f64;
     let ms = col.iter().map(|&v| v / scale).sum::<f64>() / count;
@@ -46,14 +53,22 @@ fn scaled_mean_std(col: ndarray::ArrayView1<f64>, j: usize) -> Result<(f64, f64)
         .sqrt();
     let (m, sd) = (ms * scale, sds * scale);
     if !(m.is_finite() && sd.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "data".to_owned(),
+        return Err(Error::Spread {
+            column: name(j),
             reason: format!(
-                "column {j} (0-based among the columns used): its values (up to ±{scale:e}) spread wider than the largest floating-point number, so standardising overflows; rescale the column"
+                "its values (up to ±{scale:e}) spread wider than the largest floating-point number, so standardising overflows"
             ),
         });
     }
     Ok((m, sd))
+}
+
+/// The name of column `j` in messages: its entry of `names`, else its 0-based index.
+fn column_name(names: &[String], j: usize) -> String {
+    match names.get(j) {
+        Some(n) => format!("{n:?}"),
+        None => format!("{j} (0-based among the columns used)"),
+    }
 }
 
 impl Standardizer {
@@ -62,8 +77,20 @@ impl Standardizer {
     /// # Errors
     ///
     /// [`Error::TooFewRows`] when `x` has no rows; [`Error::InvalidParameter`] when it
-    /// holds a NaN or infinite value.
+    /// holds a NaN or infinite value; [`Error::Spread`] when a column's standard
+    /// deviation is subnormal or overflows (named by its 0-based index).
     pub fn fit(x: ArrayView2<f64>) -> Result<Self> {
+        Self::fit_named(x, &[])
+    }
+
+    /// [`Standardizer::fit`], naming column `j` in errors by `names[j]` (features or
+    /// targets of a model).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Standardizer::fit`].
+    pub fn fit_named(x: ArrayView2<f64>, names: &[String]) -> Result<Self> {
+        let name = |j: usize| column_name(names, j);
         let n = x.nrows();
         if n == 0 {
             return Err(Error::TooFewRows { needed: 1, got: 0 });
@@ -87,14 +114,25 @@ impl Standardizer {
             // of the mean, so test for it directly.
             let constant = col.iter().all(|&v| v == col[0]);
             let mut sd = (col.iter().map(|&v| (v - m) * (v - m)).sum::<f64>() / count).sqrt();
-            if !(m.is_finite() && sd.is_finite()) {
-                // Huge values overflow the sums: compute in units of the largest |value|.
-                (m, sd) = scaled_mean_std(col, j)?;
+            if !(m.is_finite() && sd.is_finite()) || (!constant && sd < f64::MIN_POSITIVE) {
+                // Huge values overflow the sums, tiny ones underflow the squares: compute
+                // in units of the largest |value|.
+                (m, sd) = scaled_mean_std(col, j, &name)?;
             }
             mean[j] = m;
-            if !constant && sd > 0.0 && sd.is_finite() {
-                std[j] = sd;
+            if constant {
+                continue;
             }
+            if sd < f64::MIN_POSITIVE {
+                return Err(Error::Spread {
+                    column: name(j),
+                    reason: format!(
+                        "its standard deviation {sd:e} is below the smallest normal double ({:e}), so standardising would overflow or lose its digits",
+                        f64::MIN_POSITIVE
+                    ),
+                });
+            }
+            std[j] = sd;
         }
         Ok(Self { mean, std })
     }
@@ -105,7 +143,16 @@ impl Standardizer {
     ///
     /// As for [`Standardizer::fit`].
     pub fn fit_1d(y: ArrayView1<f64>) -> Result<Self> {
-        Self::fit(y.insert_axis(Axis(1)))
+        Self::fit_named(y.insert_axis(Axis(1)), &["target".to_owned()])
+    }
+
+    /// [`Standardizer::fit_1d`] for the target column `name` (named in errors).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Standardizer::fit`].
+    pub fn fit_target(y: ArrayView1<f64>, name: &str) -> Result<Self> {
+        Self::fit_named(y.insert_axis(Axis(1)), &[name.to_owned()])
     }
 
     /// Maps `x` to `(x - mean) / std`, column by column.
@@ -213,5 +260,32 @@ mod tests {
             s.transform(wide.view()).unwrap().column(0).to_vec(),
             [1.0, -1.0]
         );
+    }
+
+    #[test]
+    fn subnormal_spreads_are_an_error_naming_the_column_tiny_normal_ones_are_kept() {
+        let names = ["a".to_owned(), "b".to_owned()];
+        // Column b spreads by 1e-310 (subnormal): refused, by name.
+        let x = array![[1.0, 0.0], [2.0, 1e-310], [3.0, 2e-310]];
+        let e = Standardizer::fit_named(x.view(), &names).unwrap_err();
+        assert!(
+            matches!(&e, Error::Spread { column, .. } if column == "\"b\""),
+            "{e}"
+        );
+        assert!(e.to_string().contains("smallest normal double"), "{e}");
+        // Without names the index is given.
+        let e = Standardizer::fit(x.view()).unwrap_err();
+        assert!(e.to_string().contains("column 1 (0-based"), "{e}");
+        // Values near 1e-300 differ by a normal amount although their squares underflow:
+        // the spread is computed in scaled units and kept.
+        let tiny = array![[1e-300], [3e-300]];
+        let s = Standardizer::fit(tiny.view()).unwrap();
+        assert!((s.std[0] / 1e-300 - 1.0).abs() < 1e-12, "{}", s.std[0]);
+        // A constant column is still only centred, even a subnormal constant.
+        let c = array![[1e-310], [1e-310]];
+        assert_eq!(Standardizer::fit(c.view()).unwrap().std[0], 1.0);
+        // A target's spread is named as the target.
+        let e = Standardizer::fit_target(array![0.0, 5e-324].view(), "y").unwrap_err();
+        assert!(e.to_string().starts_with("column \"y\""), "{e}");
     }
 }

@@ -172,8 +172,8 @@ impl GpParams {
                 self.max_iter,
             )?;
         }
-        let x_scaler = Standardizer::fit(x)?;
-        let y_scaler = Standardizer::fit_1d(y)?;
+        let x_scaler = Standardizer::fit_named(x, &feature_names)?;
+        let y_scaler = Standardizer::fit_target(y, &target_name)?;
         let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);
         let xs = x_scaler.transform(x)?;
         let points = Points {

@@ -121,7 +121,9 @@ impl Parser<'_> {
             return Ok(k);
         }
         let start = self.pos;
-        while self.pos < self.chars.len() && self.chars[self.pos].1.is_ascii_alphanumeric() {
+        // Any letter counts towards the name, so that a name with a non-ASCII letter is
+        // shown whole in the error (`sé`, not `s`).
+        while self.pos < self.chars.len() && self.chars[self.pos].1.is_alphanumeric() {
             self.pos += 1;
         }
         if start == self.pos {
@@ -185,6 +187,8 @@ mod tests {
             ("se)", 3, "unexpected ')'"),
             ("", 1, "expected a kernel name"),
             ("se++white", 4, "expected a kernel name"),
+            ("sé", 1, "unknown kernel \"sé\""),
+            ("se+ségal*white", 4, "unknown kernel \"ségal\""),
         ] {
             let e = parse_kernel(spec, 1).unwrap_err();
             match &e {

@@ -124,7 +124,7 @@ impl MethodParams {
             });
         }
         crate::data::check_finite(y, "targets")?;
-        let y_scaler = Standardizer::fit(y)?;
+        let y_scaler = Standardizer::fit_named(y, &target_names)?;
         for (j, col) in y.axis_iter(Axis(1)).enumerate() {
             if col.iter().all(|&v| v == col[0]) {
                 return Err(Error::ConstantTarget {
@@ -169,8 +169,8 @@ impl MethodParams {
             arch.dropout = rates.clone();
             arch.validate()?;
         }
-        crate::limits::check_training(&arch.sizes, n.saturating_mul(self.members), b.train.epochs)?;
-        let x_scaler = Standardizer::fit(x)?;
+        super::params::check_members(&arch.sizes, n, self.members, b.train.epochs)?;
+        let x_scaler = Standardizer::fit_named(x, &feature_names)?;
         let xs = x_scaler.transform(x)?;
         // The same operation per element as `fit` ((v − mean) / std), so D = 1 matches it.
         let ys = Array2::from_shape_fn((n, d), |(i, j)| {

@@ -200,7 +200,7 @@ impl MethodParams {
         let b = &self.base;
         let (n, feature_names, target_name) =
             fit_preamble(x, y.len(), "targets", &b.feature_names, &b.target_name)?;
-        let y_scaler = Standardizer::fit_1d(y)?;
+        let y_scaler = Standardizer::fit_target(y, &target_name)?;
         let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);
         if y.iter().all(|&v| v == y[0]) {
             return Err(Error::ConstantTarget {
@@ -244,8 +244,8 @@ impl MethodParams {
             arch.dropout = rates.clone();
             arch.validate()?;
         }
-        crate::limits::check_training(&arch.sizes, n.saturating_mul(self.members), b.train.epochs)?;
-        let x_scaler = Standardizer::fit(x)?;
+        check_members(&arch.sizes, n, self.members, b.train.epochs)?;
+        let x_scaler = Standardizer::fit_named(x, &feature_names)?;
         let xs = x_scaler.transform(x)?;
         let ys: Array2<f64> = y.mapv(|v| (v - y_mean) / y_std).insert_axis(Axis(1));
         // τ in the network's units: the consistent form (τ σ_y²) or Gal's (τ as given).
@@ -329,6 +329,30 @@ impl MethodParams {
                 .collect::<Result<_>>()
         }
     }
+}
+
+/// Refuses an ensemble of `members` networks of widths `sizes` trained `epochs` epochs on
+/// `rows` rows that would exceed the memory or work limits, naming `--members` (the
+/// members' parameters with gradients and optimiser state are all kept).
+pub(crate) fn check_members(
+    sizes: &[usize],
+    rows: usize,
+    members: usize,
+    epochs: usize,
+) -> Result<()> {
+    let params = crate::limits::n_params(sizes);
+    crate::limits::check_memory(
+        &format!(
+            "--members {members}: an ensemble of {members} networks of layer widths {sizes:?}"
+        ),
+        members as f64 * params * 8.0 * 4.0,
+    )?;
+    crate::limits::check_work(
+        &format!(
+            "--members {members}: training {members} networks of layer widths {sizes:?} for {epochs} epochs on {rows} rows"
+        ),
+        6.0 * params * rows as f64 * members as f64 * epochs as f64,
+    )
 }
 
 /// The seed of ensemble member `m`: the training seed itself for member 0, then a

@@ -131,7 +131,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<Regressor> {
         return Err(Error::WrongModelKind {
             path: path.to_path_buf(),
             found: kind.into(),
-            request: "it is not a regression model (use it as a classifier)".into(),
+            request: "it is not a regression model (`predict` and `evaluate` use it with --task auto or classify)".into(),
         });
     }
     crate::methods::io::refuse_method_model(&meta, path)?;
@@ -253,6 +253,13 @@ pub(crate) fn load_network(bytes: &[u8], path: &Path) -> Result<(serde_json::Val
         path: path.to_path_buf(),
         reason,
     };
+    if version.get("kind").and_then(|k| k.as_str()) == Some(crate::gp::GP_KIND) {
+        return Err(Error::WrongModelKind {
+            path: path.to_path_buf(),
+            found: "Gaussian-process (GP)".into(),
+            request: "it is not a classifier or a dropout network: a GP does regression in closed form (`predict` and `evaluate` read it with --task auto or regress; in Python, GaussianProcess.load)".into(),
+        });
+    }
     let st = SafeTensors::deserialize(bytes)
         .map_err(|e| bad(format!("{e} (truncated or corrupted?)")))?;
     let architecture: Architecture = version

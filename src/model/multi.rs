@@ -156,7 +156,7 @@ impl RegressorParams {
                 });
             }
         }
-        let y_scaler = Standardizer::fit(y)?;
+        let y_scaler = Standardizer::fit_named(y, &target_names)?;
         // The network's targets have std 1: τ is in their units (TauUnits::Gal with
         // target_std 1 puts τ into λ as given).
         let ys = y_scaler.transform(y)?;

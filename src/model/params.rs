@@ -109,7 +109,7 @@ impl RegressorParams {
             &self.feature_names,
             &self.target_name,
         )?;
-        let y_scaler = Standardizer::fit_1d(y)?;
+        let y_scaler = Standardizer::fit_target(y, &target_name)?;
         let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);
         if y.iter().all(|&v| v == y[0]) {
             return Err(Error::ConstantTarget {
@@ -220,7 +220,11 @@ impl RegressorParams {
             }
         };
         prior.decay_biases = self.decay_biases;
-        let x_scaler = Standardizer::fit(x)?;
+        let names = self
+            .feature_names
+            .clone()
+            .unwrap_or_else(|| (0..x.ncols()).map(|i| format!("x{i}")).collect());
+        let x_scaler = Standardizer::fit_named(x, &names)?;
         let xs = x_scaler.transform(x)?;
         let mut network = Network::init(arch, self.init, self.bias_init, self.train.seed)?;
         let reg = Regularisation {
@@ -230,6 +234,14 @@ impl RegressorParams {
         crate::limits::check_weight_decay(
             &reg.kernel,
             match self.noise {
+                // λ = l² (1 − p) / (2 N τ): a length-scale whose square alone exceeds the
+                // limit is the cause, whatever τ.
+                // (l is positive and finite here: the prior checked it.)
+                Noise::Tau(_)
+                    if self.length_scale * self.length_scale > crate::limits::MAX_WEIGHT_DECAY =>
+                {
+                    "--length-scale"
+                }
                 Noise::Tau(_) => "--tau",
                 Noise::WeightDecay(_) => "--weight-decay",
             },

@@ -3,6 +3,8 @@ accepted layouts give the same numbers as the canonical float64 C-ordered array.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -202,3 +204,58 @@ def test_corrupted_pickle_is_a_model_file_error(friedman):  # type: ignore[no-un
     with pytest.raises(mcdropout.ModelFileError, match="pickled model"):
         type(reg.model_).from_bytes(bytes(raw))
     assert pickle.loads(pickle.dumps(reg)).predict(x[:3]).shape == (3,)
+
+
+def make(kind: str) -> Any:
+    """A fast estimator of `kind` (regressor, classifier or gp)."""
+    if kind == "regressor":
+        return MCDropoutRegressor(epochs=5, n_samples=50)
+    if kind == "classifier":
+        return MCDropoutClassifier(epochs=5, n_samples=50)
+    return ExactGPRegressor(restarts=0, max_iter=5)
+
+
+@pytest.mark.parametrize("kind", ["regressor", "gp"])
+def test_subnormal_target_spread_is_a_value_error(friedman, kind):  # type: ignore[no-untyped-def]
+    est, column = make(kind), "y"
+    x, _ = friedman
+    y = np.where(np.arange(len(x)) % 2 == 0, 0.0, 5e-324)
+    with pytest.raises(ValueError, match=rf'column "{column}".*below the smallest normal'):
+        est.fit(x, y)
+
+
+@pytest.mark.parametrize("kind", ["regressor", "classifier", "gp"])
+def test_subnormal_feature_spread_is_a_value_error_naming_the_column(friedman, kind):  # type: ignore[no-untyped-def]
+    est = make(kind)
+    x, y = friedman
+    x = x.copy()
+    x[:, 2] = np.arange(len(x)) * 1e-320
+    if isinstance(est, MCDropoutClassifier):
+        y = (y > np.median(y)).astype(int)
+    with pytest.raises(ValueError, match=r"column \"x2\".*below the smallest normal"):
+        est.fit(x, y)
+
+
+def test_constant_feature_is_accepted(friedman):  # type: ignore[no-untyped-def]
+    x, y = friedman
+    x = x.copy()
+    x[:, 1] = 0.0
+    pred = MCDropoutRegressor(**FAST).fit(x, y).predict(x[:5])
+    assert np.all(np.isfinite(pred))
+
+
+def test_labels_above_2_pow_53_are_refused_by_the_core_and_kept_distinct_by_fit(blobs):  # type: ignore[no-untyped-def]
+    from mcdropout import _mcdropout
+
+    x, y = blobs
+    # The core's labels are float64: one beyond 2^53 is refused, naming the row.
+    labels = np.where(y == 0, 2.0**53 + 2, y).astype(np.float64)
+    settings = MCDropoutClassifier(**FAST)._settings()
+    with pytest.raises(ValueError, match=r"at most 2\^53 = 9007199254740992"):
+        _mcdropout.fit_classifier(x, labels, settings, None)
+    # The estimator encodes integer labels it cannot pass exactly: 2^60 and 2^60 + 1
+    # stay two classes, and predictions are the original labels.
+    big = np.where(y == 0, 2**60, 2**60 + 1).astype(np.int64)
+    clf = MCDropoutClassifier(**FAST).fit(x, big)
+    assert clf.classes_.tolist() == [2**60, 2**60 + 1]
+    assert set(clf.predict(x[:20]).tolist()) <= {2**60, 2**60 + 1}

@@ -153,10 +153,19 @@ pub fn validate(cfg: &ActiveConfig, n: usize) -> Result<(usize, usize)> {
     }
     let n_test = ((n as f64 * cfg.test_fraction).round() as usize).clamp(1, n.saturating_sub(1));
     let pool = n - n_test;
-    let start = cfg.start_per_class * 10;
+    let start = cfg.start_per_class.saturating_mul(10);
     let pool_left = pool.saturating_sub(start);
     if cfg.batch == 0 {
         return Err(bad("--batch", "must be at least 1, got 0".into()));
+    }
+    if cfg.start_per_class.saturating_mul(10) > pool {
+        return Err(bad(
+            "--start-per-class",
+            format!(
+                "{} images per class × 10 classes is more than the pool of {pool} training images",
+                cfg.start_per_class
+            ),
+        ));
     }
     if cfg.batch > pool_left {
         return Err(bad(

@@ -32,7 +32,7 @@ pub fn default_path() -> PathBuf {
 }
 
 /// Reads the digits file (gzip detected by its magic bytes). Every line must hold 65
-/// numbers, pixels in [0, 16] and an integer label last.
+/// numbers, pixels in [0, 16] and a label 0–9 last.
 pub fn read_digits(path: &Path) -> Result<Digits> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
@@ -81,8 +81,11 @@ pub fn read_digits(path: &Path) -> Result<Digits> {
             return Err(bad(i + 1, format!("pixel value {v} outside 0–16")));
         }
         let label = vals[PIXELS];
-        if label.fract() != 0.0 || !label.is_finite() {
-            return Err(bad(i + 1, format!("label {label} is not an integer")));
+        if !(0.0..=9.0).contains(&label) || label.fract() != 0.0 {
+            return Err(bad(
+                i + 1,
+                format!("label {label} is not a digit: labels must be the integers 0–9"),
+            ));
         }
         pix.extend_from_slice(&vals[..PIXELS]);
         labels.push(label);
