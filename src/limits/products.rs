@@ -55,8 +55,12 @@ fn prepare_thread(threads: usize) -> Result<()> {
                     "the matrix-product scratch of each of {threads} worker threads (twice the processor's L3 cache, taken by faer's x86 kernels)"
                 ),
                 bytes: bytes as f64,
-                hint: "use fewer threads (--threads 1) or raise the memory limit (ulimit -v)"
-                    .into(),
+                hint: match super::system::room() {
+                    Some(room) => {
+                        format!("use fewer threads (--threads 1), or raise {}", room.source)
+                    }
+                    None => "use fewer threads (--threads 1), or free memory".into(),
+                },
             });
         }
     }
