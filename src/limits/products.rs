@@ -82,9 +82,9 @@ fn last_level_share() -> Option<u64> {
     for entry in std::fs::read_dir("/sys/devices/system/cpu").ok()?.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !name
+        if name
             .strip_prefix("cpu")
-            .is_some_and(|n| n.parse::<u32>().is_ok())
+            .is_none_or(|n| n.parse::<u32>().is_err())
         {
             continue;
         }
