@@ -339,7 +339,7 @@ mod tests {
             "18446744073709551616",
             "1e400",
             "inf",
-            "1.6e7T",
+            "1.7e7T",
         ] {
             assert_eq!(parse_bytes(big), Err(OVERFLOW), "{big}");
         }
