@@ -323,6 +323,20 @@ pub enum Error {
         /// The limit and the variable that sets it.
         limit: String,
     },
+    /// An allocation within the limits was refused by the system (an address-space or
+    /// cgroup limit, or no memory left); nothing was produced.
+    #[error(
+        "out of memory: {what} needs about {}, which the system refused; {hint}",
+        crate::limits::show_bytes(*bytes)
+    )]
+    OutOfMemory {
+        /// What was being allocated.
+        what: String,
+        /// The bytes asked for.
+        bytes: f64,
+        /// The limit in force and how to get past the refusal.
+        hint: String,
+    },
     /// A prediction or evaluation figure came out NaN or infinite; it is not reported.
     #[error(
         "{what} came out {value} (inputs far outside the training data, or an extreme model); nothing was written"

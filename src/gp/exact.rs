@@ -14,6 +14,7 @@ use super::kernel::Kernel;
 use super::linalg::{Cholesky, Points, cross_matrix, fill_gram_lower, gram_lower, gram_matrix};
 use super::prepared::Prepared;
 use crate::error::Result;
+use crate::limits::alloc::try_mat;
 use faer::Mat;
 use rayon::prelude::*;
 use std::f64::consts::PI;
@@ -22,6 +23,12 @@ use std::f64::consts::PI;
 /// (n(n−1)/2 numbers: 144 MB at 6000) instead of evaluating the kernel again; above it,
 /// memory goes first (an n = 10 000 fit holds two n × n matrices at most).
 const GRAD_CACHE_MAX_N: usize = 6000;
+
+/// Most cells of the training × prediction-points kernel matrix held at once by
+/// [`Posterior::mean_var`] (2²³ cells: 64 MiB).
+const CROSS_BLOCK_CELLS: usize = 1 << 23;
+/// Fewest prediction points per block of [`Posterior::mean_var`].
+const MIN_CROSS_BLOCK: usize = 256;
 
 /// The log marginal likelihood and, when `grad` is set, its gradient with respect to the
 /// kernel's log-parameters followed by ln σ_n². Also returns the jitter that was needed.
@@ -45,11 +52,12 @@ pub(crate) struct Workspace {
     cache: Vec<f64>,
 }
 
-/// An n × n matrix from `slot` when it has that shape, else a new one.
-fn take(slot: &mut Option<Mat<f64>>, n: usize) -> Mat<f64> {
+/// An n × n matrix from `slot` when it has that shape, else a new one
+/// ([`Error::OutOfMemory`](crate::Error::OutOfMemory) when the system refuses it).
+fn take(slot: &mut Option<Mat<f64>>, n: usize) -> Result<Mat<f64>> {
     match slot.take() {
-        Some(m) if m.nrows() == n && m.ncols() == n => m,
-        _ => Mat::zeros(n, n),
+        Some(m) if m.nrows() == n && m.ncols() == n => Ok(m),
+        _ => try_mat(n, n, "the n × n kernel matrix of a Gaussian process"),
     }
 }
 
@@ -65,12 +73,19 @@ pub(crate) fn lml_in(
     let n = x.len();
     let noise = log_noise.exp();
     let prepared = Prepared::new(kernel);
-    let mut gram = take(&mut ws.factor, n);
+    let mut gram = take(&mut ws.factor, n)?;
     fill_gram_lower(kernel, x, noise, &mut gram);
     // Below the diagonal, the kernel values again for the gradient of a single SE/Matérn
     // leaf (no `exp` there a second time), packed by columns, when small enough.
-    let use_cache = grad && prepared.is_stationary() && n <= GRAD_CACHE_MAX_N;
+    // (Without the room for it, the values are evaluated again.)
     ws.cache.clear();
+    let use_cache = grad
+        && prepared.is_stationary()
+        && n <= GRAD_CACHE_MAX_N
+        && ws
+            .cache
+            .try_reserve_exact(n * n.saturating_sub(1) / 2)
+            .is_ok();
     if use_cache {
         for j in 0..n {
             ws.cache.extend(gram.col(j).iter().skip(j + 1));
@@ -89,7 +104,7 @@ pub(crate) fn lml_in(
     }
     let alpha: Vec<f64> = (0..n).map(|i| alpha[(i, 0)]).collect();
     // K⁻¹'s lower triangle in the factor's storage (two n × n matrices at most).
-    let mut l_inv = take(&mut ws.l_inv, n);
+    let mut l_inv = take(&mut ws.l_inv, n)?;
     let kinv = chol.into_inverse_lower(&mut l_inv);
     ws.l_inv = Some(l_inv);
     let p = kernel.n_params();
@@ -151,7 +166,7 @@ pub(crate) fn lml_in(
 
 /// The Cholesky factor of k(X, X) + σ_n² I, built and factored in one n × n buffer.
 fn factor_gram(kernel: &Kernel, x: &Points, noise: f64) -> Result<Cholesky> {
-    Cholesky::factor_owned(gram_lower(kernel, x, noise), &|| {
+    Cholesky::factor_owned(gram_lower(kernel, x, noise)?, &|| {
         gram_lower(kernel, x, noise)
     })
 }
@@ -194,34 +209,61 @@ impl Posterior {
         -0.5 * fit - 0.5 * self.chol.log_det() - 0.5 * n as f64 * (2.0 * PI).ln()
     }
 
-    /// Mean and variance (of the latent f, without noise; clamped ≥ 0) at every point.
-    pub fn mean_var(&self, xs: &Points) -> (Vec<f64>, Vec<f64>) {
-        let mut v = cross_matrix(&self.kernel, &self.x, xs);
-        let mean = (0..xs.len())
-            .map(|j| {
-                (0..self.x.len())
-                    .map(|i| v[(i, j)] * self.alpha[(i, 0)])
-                    .sum()
-            })
-            .collect();
-        self.chol.solve_lower(&mut v);
-        let var = (0..xs.len())
-            .map(|j| {
-                let prior = self.kernel.eval(xs.row(j), xs.row(j));
+    /// Mean and variance (of the latent f, without noise; clamped ≥ 0) at every point,
+    /// computed in blocks of points so that the n × block cross-kernel matrix stays
+    /// within [`CROSS_BLOCK_CELLS`] cells whatever the number of points.
+    pub fn mean_var(&self, xs: &Points) -> Result<(Vec<f64>, Vec<f64>)> {
+        crate::limits::products::prepare()?;
+        let n = self.x.len();
+        let block = (CROSS_BLOCK_CELLS / n.max(1)).max(MIN_CROSS_BLOCK);
+        let what = "the predicted means and variances";
+        let mut mean = crate::limits::alloc::try_vec(xs.len(), 0.0, what)?;
+        let mut var = crate::limits::alloc::try_vec(xs.len(), 0.0, what)?;
+        for start in (0..xs.len()).step_by(block) {
+            let end = (start + block).min(xs.len());
+            let part = Points {
+                data: xs.data[start * xs.dim..end * xs.dim].to_vec(),
+                dim: xs.dim,
+            };
+            let mut v = cross_matrix(&self.kernel, &self.x, &part)?;
+            for (j, m) in mean[start..end].iter_mut().enumerate() {
+                *m = (0..n).map(|i| v[(i, j)] * self.alpha[(i, 0)]).sum();
+            }
+            self.chol.solve_lower(&mut v);
+            for (j, s) in var[start..end].iter_mut().enumerate() {
+                let prior = self.kernel.eval(part.row(j), part.row(j));
                 let explained: f64 = v.col(j).iter().map(|a| a * a).sum();
-                (prior - explained).max(0.0)
-            })
-            .collect();
-        (mean, var)
+                *s = (prior - explained).max(0.0);
+            }
+        }
+        Ok((mean, var))
     }
 
     /// The full posterior covariance of f at `xs` (symmetric; not clamped: use
     /// [`mean_var`](Self::mean_var) for variances).
-    pub fn covariance(&self, xs: &Points) -> Mat<f64> {
-        let mut v = cross_matrix(&self.kernel, &self.x, xs);
+    ///
+    /// Refused beyond the memory limit (n × m and three m × m matrices for m points).
+    pub fn covariance(&self, xs: &Points) -> Result<Mat<f64>> {
+        let (n, m) = (self.x.len() as f64, xs.len() as f64);
+        crate::limits::check_memory(
+            &format!("the posterior covariance of {m} points"),
+            (n * m + 3.0 * m * m) * 8.0,
+        )?;
+        crate::limits::products::prepare()?;
+        let mut v = cross_matrix(&self.kernel, &self.x, xs)?;
         self.chol.solve_lower(&mut v);
-        let prior = gram_matrix(&self.kernel, xs, 0.0);
-        let vtv = v.transpose() * &v;
-        Mat::from_fn(xs.len(), xs.len(), |i, j| prior[(i, j)] - vtv[(i, j)])
+        let mut out = gram_matrix(&self.kernel, xs, 0.0)?;
+        let mut vtv = try_mat(xs.len(), xs.len(), "the posterior covariance")?;
+        faer::linalg::matmul::matmul(
+            vtv.as_mut(),
+            faer::Accum::Replace,
+            v.transpose(),
+            &v,
+            1.0,
+            // What `v.transpose() * &v` uses (the same bits as before this was fallible).
+            faer::get_global_parallelism(),
+        );
+        out -= &vtv;
+        Ok(out)
     }
 }

@@ -5,12 +5,16 @@ use super::columns::{ByDim, column};
 use super::kernel::Kernel;
 use super::prepared::Prepared;
 use crate::error::{Error, Result};
+use crate::limits::alloc::{try_mat, try_mem_buffer};
 use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
 use faer::linalg::cholesky::llt::inverse::{inverse, inverse_scratch};
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
 use faer::linalg::triangular_inverse::invert_lower_triangular;
 use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
 use faer::{Accum, Mat, MatRef, Par, dyn_stack::MemBuffer, dyn_stack::MemStack};
+
+/// What the n × n buffers are called in an out-of-memory message.
+const KERNEL_MATRIX: &str = "the n × n kernel matrix of a Gaussian process";
 use rayon::prelude::*;
 
 /// Jitter added to the diagonal, relative to its mean, when the plain factorisation fails:
@@ -52,11 +56,15 @@ pub(crate) fn par() -> Par {
 }
 
 /// k(a_i, b_j) as an `a.len() × b.len()` matrix (columns computed in parallel; each entry
-/// is independent of the thread count).
-pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
+/// is independent of the thread count); [`Error::OutOfMemory`] when the system refuses it.
+pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Result<Mat<f64>> {
     let (n, m) = (a.len(), b.len());
     let k = Prepared::new(k);
-    let mut out = Mat::zeros(n, m);
+    let mut out = try_mat(
+        n,
+        m,
+        "the kernel matrix between the training points and the points asked for",
+    )?;
     // SE or Matérn: vectorised columns over the points laid out by dimension.
     let fast = k.columns().map(|st| (st, ByDim::new(&a.data, a.dim)));
     out.as_mut()
@@ -77,16 +85,16 @@ pub fn cross_matrix(k: &Kernel, a: &Points, b: &Points) -> Mat<f64> {
                 }
             }
         });
-    out
+    Ok(out)
 }
 
 /// k(x_i, x_j) + `noise` δ_ij on and below the diagonal (columns computed in parallel),
 /// zero above it: what a Cholesky factorisation reads, without the mirrored half.
-pub(crate) fn gram_lower(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
+pub(crate) fn gram_lower(k: &Kernel, x: &Points, noise: f64) -> Result<Mat<f64>> {
     let n = x.len();
-    let mut out = Mat::zeros(n, n);
+    let mut out = try_mat(n, n, KERNEL_MATRIX)?;
     fill_gram_lower(k, x, noise, &mut out);
-    out
+    Ok(out)
 }
 
 /// [`gram_lower`] written into `out` (n × n, any previous contents; every entry set).
@@ -121,16 +129,16 @@ pub(crate) fn fill_gram_lower(k: &Kernel, x: &Points, noise: f64, out: &mut Mat<
 }
 
 /// k(x_i, x_j) + `noise` δ_ij, computed on the lower triangle and mirrored (exactly
-/// symmetric).
-pub fn gram_matrix(k: &Kernel, x: &Points, noise: f64) -> Mat<f64> {
-    let mut out = gram_lower(k, x, noise);
+/// symmetric); [`Error::OutOfMemory`] when the system refuses it.
+pub fn gram_matrix(k: &Kernel, x: &Points, noise: f64) -> Result<Mat<f64>> {
+    let mut out = gram_lower(k, x, noise)?;
     let n = out.nrows();
     for j in 0..n {
         for i in 0..j {
             out[(i, j)] = out[(j, i)];
         }
     }
-    out
+    Ok(out)
 }
 
 /// A lower Cholesky factor L (L Lᵀ = A + jitter·I) and the jitter that was needed.
@@ -148,14 +156,22 @@ impl Cholesky {
     /// diagonal; if even the largest fails, [`Error::NotPositiveDefinite`] names the pivot.
     pub fn new(a: MatRef<'_, f64>) -> Result<Self> {
         let lower = || lower_copy(a);
-        Self::factor_owned(lower_copy(a), &lower)
+        Self::factor_owned(lower_copy(a)?, &lower)
     }
 
     /// As [`new`](Self::new), factoring `a` (lower triangle read) in place: no copy of the
     /// n × n matrix is made unless the plain factorisation fails, when `rebuild()`
     /// must return the same lower triangle again for the next attempt.
-    pub(crate) fn factor_owned(mut a: Mat<f64>, rebuild: &dyn Fn() -> Mat<f64>) -> Result<Self> {
+    pub(crate) fn factor_owned(
+        mut a: Mat<f64>,
+        rebuild: &dyn Fn() -> Result<Mat<f64>>,
+    ) -> Result<Self> {
+        crate::limits::products::prepare()?;
         let n = a.nrows();
+        let mut mem = try_mem_buffer(
+            cholesky_in_place_scratch::<f64>(n, par(), Default::default()),
+            "the scratch space of a Cholesky factorisation",
+        )?;
         let mean_diag = (0..n).map(|i| a[(i, i)]).sum::<f64>() / n.max(1) as f64;
         let scale = if mean_diag.is_finite() && mean_diag > 0.0 {
             mean_diag
@@ -168,9 +184,9 @@ impl Cholesky {
             .enumerate()
         {
             if attempt > 0 {
-                a = rebuild();
+                a = rebuild()?;
             }
-            match factor_in_place(&mut a, jitter) {
+            match factor_in_place(&mut a, jitter, &mut mem) {
                 Ok(()) => return Ok(Self { l: a, jitter }),
                 Err(pivot) => last = pivot,
             }
@@ -196,11 +212,15 @@ impl Cholesky {
         );
     }
 
-    /// (L Lᵀ)⁻¹ (from the factor, never by inverting A directly).
-    pub fn inverse(&self) -> Mat<f64> {
+    /// (L Lᵀ)⁻¹ (from the factor, never by inverting A directly);
+    /// [`Error::OutOfMemory`] when the system refuses the n × n result.
+    pub fn inverse(&self) -> Result<Mat<f64>> {
         let n = self.l.nrows();
-        let mut out = Mat::zeros(n, n);
-        let mut mem = MemBuffer::new(inverse_scratch::<f64>(n, par()));
+        let mut out = try_mat(n, n, "the inverse of an n × n kernel matrix")?;
+        let mut mem = try_mem_buffer(
+            inverse_scratch::<f64>(n, par()),
+            "the scratch space of a matrix inverse",
+        )?;
         inverse(
             out.as_mut(),
             self.l.as_ref(),
@@ -213,7 +233,7 @@ impl Cholesky {
                 out[(i, j)] = out[(j, i)];
             }
         }
-        out
+        Ok(out)
     }
 
     /// The lower triangle of (L Lᵀ)⁻¹, consuming the factor: the same arithmetic as
@@ -247,20 +267,25 @@ impl Cholesky {
 }
 
 /// The lower triangle of `a` (upper part zero), column by column.
-fn lower_copy(a: MatRef<'_, f64>) -> Mat<f64> {
+fn lower_copy(a: MatRef<'_, f64>) -> Result<Mat<f64>> {
     let n = a.nrows();
-    let mut l = Mat::zeros(n, n);
+    let mut l = try_mat(n, n, "a copy of a matrix to factor")?;
     for j in 0..n {
         for i in j..n {
             l[(i, j)] = a[(i, j)];
         }
     }
-    l
+    Ok(l)
 }
 
 /// One factorisation attempt of a + jitter·I, in place (lower triangle read, upper set to
-/// zero); `Err(pivot)` when a pivot is not positive or an entry is not finite.
-fn factor_in_place(l: &mut Mat<f64>, jitter: f64) -> std::result::Result<(), usize> {
+/// zero), with faer's scratch space in `mem`; `Err(pivot)` when a pivot is not positive
+/// or an entry is not finite.
+fn factor_in_place(
+    l: &mut Mat<f64>,
+    jitter: f64,
+    mem: &mut MemBuffer,
+) -> std::result::Result<(), usize> {
     let n = l.nrows();
     if (0..n).any(|j| l.col(j).iter().skip(j).any(|v| !v.is_finite())) {
         let bad = (0..n)
@@ -271,16 +296,11 @@ fn factor_in_place(l: &mut Mat<f64>, jitter: f64) -> std::result::Result<(), usi
     for i in 0..n {
         l[(i, i)] += jitter;
     }
-    let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(
-        n,
-        par(),
-        Default::default(),
-    ));
     cholesky_in_place(
         l.as_mut(),
         Default::default(),
         par(),
-        MemStack::new(&mut mem),
+        MemStack::new(mem),
         Default::default(),
     )
     .map_err(|e| match e {

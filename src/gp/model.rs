@@ -110,7 +110,7 @@ impl GpModel {
             });
         }
         let pts = self.points(x)?;
-        let (m, v) = self.posterior.mean_var(&pts);
+        let (m, v) = self.posterior.mean_var(&pts)?;
         let s2 = self.y_std * self.y_std;
         let mean: Array1<f64> = m.iter().map(|m| m * self.y_std + self.y_mean).collect();
         // The kernel's white noise counts as noise (aleatoric), not as uncertainty about f.
@@ -139,7 +139,7 @@ impl GpModel {
     /// The posterior covariance of f at the rows of `x` (original units).
     pub fn covariance(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         let pts = self.points(x)?;
-        let c = self.posterior.covariance(&pts);
+        let c = self.posterior.covariance(&pts)?;
         let s2 = self.y_std * self.y_std;
         Ok(Array2::from_shape_fn((pts.len(), pts.len()), |(i, j)| {
             c[(i, j)] * s2
@@ -150,9 +150,13 @@ impl GpModel {
     /// units), seeded. The covariance is factored with jitter where needed.
     pub fn sample(&self, x: ArrayView2<f64>, count: usize, seed: u64) -> Result<Array2<f64>> {
         let pts = self.points(x)?;
-        let (m, _) = self.posterior.mean_var(&pts);
-        let chol = Cholesky::new(self.posterior.covariance(&pts).as_ref())?;
         let n = pts.len();
+        crate::limits::check_memory(
+            &format!("{count} joint posterior samples at {n} points"),
+            count as f64 * n as f64 * 8.0,
+        )?;
+        let (m, _) = self.posterior.mean_var(&pts)?;
+        let chol = Cholesky::new(self.posterior.covariance(&pts)?.as_ref())?;
         let mut out = Array2::zeros((count, n));
         for (s, mut row) in out.rows_mut().into_iter().enumerate() {
             let mut rng = stream(seed, Purpose::GpSamples, s as u64);

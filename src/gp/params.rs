@@ -199,6 +199,8 @@ impl GpParams {
             let mut best: Option<(Vec<f64>, f64)> = None;
             let (mut iterations, mut evaluations) = (0, 0);
             let mut last_err = String::from("the objective was undefined at every start");
+            // Out of memory is not a property of the starting point: stop at once.
+            let mut fatal: Option<Error> = None;
             for r in 0..=self.restarts {
                 on_start(r + 1, self.restarts + 1);
                 let mut start = theta0.clone();
@@ -209,13 +211,21 @@ impl GpParams {
                         .for_each(|v| *v += rng.sample::<f64, _>(StandardNormal));
                 }
                 let mut f = |t: &[f64]| match objective(t) {
-                    Ok(v) => Some(v),
+                    Ok(v) if fatal.is_none() => Some(v),
+                    Ok(_) => None,
+                    Err(e @ Error::OutOfMemory { .. }) => {
+                        fatal = Some(e);
+                        None
+                    }
                     Err(e) => {
                         last_err = e.to_string();
                         None
                     }
                 };
                 let found = minimise(&mut f, &start, self.max_iter, self.log_bound, 1e-5);
+                if let Some(e) = fatal.take() {
+                    return Err(e);
+                }
                 crate::cancel::check(&self.cancel)?;
                 if let Some(m) = found {
                     iterations += m.iterations;

@@ -195,10 +195,17 @@ impl Network {
             )));
         }
         let rows = x.nrows();
+        if crate::limits::uses_large_products(&self.arch.sizes, rows) {
+            crate::limits::products::prepare()?;
+        }
         let mut h: Vec<f64> = x.iter().copied().collect();
         for (i, layer) in self.layers.iter().enumerate() {
             let (k, n) = layer.weights.dim();
-            let mut out = vec![0.0; rows * n];
+            let mut out = crate::limits::alloc::try_vec(
+                rows.saturating_mul(n),
+                0.0,
+                "the outputs of a layer for every row",
+            )?;
             gemm(&mut out, &h, weights_slice(layer), rows, k, n, false);
             let b = layer.bias.as_slice().unwrap_or(&[]);
             for row in out.chunks_exact_mut(n) {

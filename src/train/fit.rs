@@ -166,6 +166,9 @@ pub fn train_network(
     if n == 0 {
         return Err(Error::TooFewRows { needed: 1, got: 0 });
     }
+    if crate::limits::uses_large_products(&net.arch.sizes, cfg.batch_size.min(n)) {
+        crate::limits::products::prepare()?;
+    }
     match cfg.precision {
         Precision::F32 => train_in::<f32>(net, x, y, reg, cfg, on_epoch),
         Precision::F64 => train_in::<f64>(net, x, y, reg, cfg, on_epoch),

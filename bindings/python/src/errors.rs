@@ -46,7 +46,8 @@ pub fn to_py(e: Error) -> PyErr {
         }
         Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
         // Refused before allocating: more memory or work than the limits allow.
-        Error::TooLarge { .. } => PyMemoryError::new_err(msg),
+        // Refused by the system although within the limits: out of memory all the same.
+        Error::TooLarge { .. } | Error::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         // A prediction or figure came out NaN or infinite.
         Error::NonFiniteResult { .. } => PyFloatingPointError::new_err(msg),
         // Everything else is a problem with the arguments or the data passed in.
