@@ -90,6 +90,22 @@ pub enum Error {
         /// The offending text.
         value: String,
     },
+    /// A cell of the first row is not a number, and the row was read as data because
+    /// other cells of it are numbers (header detection [`crate::data::Header::Auto`]).
+    #[error(
+        "{}:{line}: column {column}: cannot parse {value:?} as a number (line {line} was read as data, not as a header, because it holds numbers; pass --header yes if it is a header)",
+        path.display()
+    )]
+    NonNumericFirstRow {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Column: 0-based index.
+        column: String,
+        /// The offending text.
+        value: String,
+    },
     /// A cell is empty, NaN or infinite.
     #[error(
         "{}:{line}: column {column}: missing or non-finite value {value:?} (use --drop-missing to skip such rows)",

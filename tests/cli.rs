@@ -416,7 +416,7 @@ fn wrong_number_of_features_at_predict_time() {
     );
     assert!(!out_path(&dir, "p.csv").exists());
 
-    // Without a header too.
+    // Without a header, taken by position, too.
     std::fs::write(out_path(&dir, "four.txt"), "1 2 3 4\n5 6 7 8\n").unwrap();
     let stderr = fails(
         dir.path(),
@@ -430,8 +430,10 @@ fn wrong_number_of_features_at_predict_time() {
             "10",
             "--out",
             "p.csv",
+            "--by-position",
         ],
     );
+    // (Without --by-position a header-less file is refused first: the model has names.)
     assert_contains(&stderr, &["four.txt", "expects 3", "found 4"]);
     assert!(!out_path(&dir, "p.csv").exists());
 }

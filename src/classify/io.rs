@@ -89,6 +89,11 @@ pub fn load_classifier_bytes(bytes: &[u8], path: &Path) -> Result<Classifier> {
         return Err(bad("the classes do not match the output layer".into()));
     }
     validate::scaler(&meta.x_mean, &meta.x_std, meta.feature_names.len(), path)?;
+    validate::names(
+        &meta.feature_names,
+        std::slice::from_ref(&meta.target_name),
+        path,
+    )?;
     validate::prior(&meta.prior, path)?;
     Ok(Classifier {
         network,

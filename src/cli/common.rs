@@ -2,7 +2,7 @@
 //! loading data and writing output.
 
 use clap::Args;
-use mcdropout::data::{ColumnMatch, LoadOptions, Table, read_table};
+use mcdropout::data::{ColumnMatch, Header, LoadOptions, Table, read_table};
 use mcdropout::output::write_atomic;
 use ndarray::{Array1, Array2};
 use std::fmt;
@@ -243,9 +243,47 @@ pub fn experiment_data(
     )))
 }
 
-/// Reads a data table and reports on stderr how many rows `--drop-missing` skipped.
-pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
-    let table = read_table(path, &LoadOptions { drop_missing }).map_err(|e| match e {
+/// The values of `--header`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HeaderWhen {
+    /// A header when no cell of the first line is a number and one is text.
+    Auto,
+    /// The first line is the header.
+    Yes,
+    /// No header: every line is data.
+    No,
+}
+
+/// `--header`, shared by every command that reads a data table.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct HeaderArg {
+    /// Whether the data file's first non-empty line is a header of column names. `auto`:
+    /// it is one when none of its cells is a number and at least one is text (empty and
+    /// NaN cells count as neither); a line holding a number is data, so `1,x,3` is an
+    /// error at line 1 that suggests `--header yes`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = HeaderWhen::Auto)]
+    pub header: HeaderWhen,
+}
+
+impl HeaderArg {
+    /// The library's header rule.
+    pub fn rule(&self) -> Header {
+        match self.header {
+            HeaderWhen::Auto => Header::Auto,
+            HeaderWhen::Yes => Header::Yes,
+            HeaderWhen::No => Header::No,
+        }
+    }
+}
+
+/// Reads a data table (`header` as `--header` says) and reports on stderr how many rows
+/// `--drop-missing` skipped.
+pub fn load_table(path: &Path, drop_missing: bool, header: Header) -> CliResult<Table> {
+    let opts = LoadOptions {
+        drop_missing,
+        header,
+    };
+    let table = read_table(path, &opts).map_err(|e| match e {
         mcdropout::Error::NoDataRows { .. } if drop_missing => CliError::Msg(format!(
             "{e} (every data row held an empty, NaN or infinite cell and --drop-missing skipped it)"
         )),
@@ -263,21 +301,59 @@ pub fn load_table(path: &Path, drop_missing: bool) -> CliResult<Table> {
     Ok(table)
 }
 
-/// The model's feature columns (`names`) of `table` and, when `target` is given, the target
-/// column: by name when the file has a header (every feature must be named), by position
-/// for a header-less file or with `--by-position` (see [`Table::model_columns`]).
-pub fn model_inputs(
-    table: &Table,
-    names: &[String],
-    target: Option<&str>,
-    by_position: bool,
-) -> CliResult<(Array2<f64>, Option<Array1<f64>>)> {
-    let how = if by_position {
+fn column_match(by_position: bool) -> ColumnMatch {
+    if by_position {
         ColumnMatch::ByPosition
     } else {
         ColumnMatch::ByName
-    };
-    Ok(table.model_columns(names, target, how)?)
+    }
+}
+
+/// The model's feature columns of `table` (for `predict`): by name when the file has a
+/// header; a header-less file is an error when the model knows its column names, unless
+/// `--by-position` (see [`Table::model_data`]).
+pub fn model_x(
+    table: &Table,
+    features: &[String],
+    targets: &[String],
+    by_position: bool,
+) -> CliResult<Array2<f64>> {
+    Ok(table
+        .model_data(features, targets, None, column_match(by_position))?
+        .x)
+}
+
+/// The features, the target column `spec` (`--target`) and the name of the column used, of
+/// a single-target model with target `target_name`: the target must be the model's
+/// (by name, or by index for a model trained on a header-less file) unless `--by-position`.
+pub fn model_xy(
+    table: &Table,
+    features: &[String],
+    target_name: &str,
+    spec: &str,
+    by_position: bool,
+) -> CliResult<(Array2<f64>, Array1<f64>, String)> {
+    let targets = [target_name.to_owned()];
+    let d = table.model_data(features, &targets, Some(spec), column_match(by_position))?;
+    let y =
+        d.y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
+    let used = d.target_columns.into_iter().next().unwrap_or_default();
+    Ok((d.x, y.column(0).to_owned(), used))
+}
+
+/// The features and the target columns `spec` (`--target a,b,…`, in any order) of a
+/// several-target model, in the model's order, with the names of the columns used.
+pub fn model_xys(
+    table: &Table,
+    features: &[String],
+    targets: &[String],
+    spec: &str,
+    by_position: bool,
+) -> CliResult<(Array2<f64>, Array2<f64>, Vec<String>)> {
+    let d = table.model_data(features, targets, Some(spec), column_match(by_position))?;
+    let y =
+        d.y.ok_or_else(|| CliError::Msg("internal: no target columns".into()))?;
+    Ok((d.x, y, d.target_columns))
 }
 
 /// Writes through `fill` to `out` atomically, or to stdout when `out` is `None`.

@@ -1,7 +1,7 @@
 //! `mcdropout evaluate`: held-out figures of a saved model.
 
 use super::common::{
-    CliError, CliResult, Compute, emit, invalid, load_table, model_inputs, not_applicable,
+    CliError, CliResult, Compute, emit, invalid, load_table, model_xy, not_applicable,
 };
 use clap::Args;
 use mcdropout::gp;
@@ -47,6 +47,8 @@ pub struct EvaluateArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    #[command(flatten)]
+    header: super::common::HeaderArg,
     /// Take the model's features from the columns in order (every column except the
     /// target), ignoring the header's names. Without this flag a file with a header must
     /// name every feature of the model (in any order; other columns are ignored).
@@ -125,7 +127,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
             )?;
         }
-        let table = load_table(&args.data, args.drop_missing)?;
+        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
         let mut tau_label = TAU_LABEL;
         let (eval, elbo, target_name) = if is_gp {
             if args.elbo {
@@ -135,9 +137,8 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 ));
             }
             let model = gp::load_gp(&args.model)?;
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
-            let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
-            (model.evaluate(x.view(), y.view(), args.level)?, None, model.target_name)
+            let (x, y, used) = model_xy(&table, &model.feature_names, &model.target_name, &args.target, args.by_position)?;
+            (model.evaluate(x.view(), y.view(), args.level)?, None, used)
         } else if mcdropout::methods::io::file_is_method_model(&args.model)? {
             let model = mcdropout::methods::io::load(&args.model)?;
             if model.heteroscedastic {
@@ -152,20 +153,18 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 };
                 return Err(invalid("--elbo", why));
             }
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
-            let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
-            (model.evaluate(x.view(), y.view(), &opts)?, None, model.target_name)
+            let (x, y, used) = model_xy(&table, &model.feature_names, &model.target_name, &args.target, args.by_position)?;
+            (model.evaluate(x.view(), y.view(), &opts)?, None, used)
         } else {
             let model = model::load(&args.model)?;
-            let (x, y) = model_inputs(&table, &model.feature_names, Some(&args.target), args.by_position)?;
-            let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
+            let (x, y, used) = model_xy(&table, &model.feature_names, &model.target_name, &args.target, args.by_position)?;
             let eval = model.evaluate(x.view(), y.view(), &opts)?;
             let elbo = if args.elbo {
                 Some(model.elbo(x.view(), y.view(), args.elbo_samples, args.compute.seed)?)
             } else {
                 None
             };
-            (eval, elbo, model.target_name)
+            (eval, elbo, used)
         };
         if args.json {
             let mut value = serde_json::to_value(&eval)

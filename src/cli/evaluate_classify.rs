@@ -1,7 +1,7 @@
 //! `mcdropout evaluate` for classifiers: accuracy, NLL, Brier, ECE and MCE of the
 //! deterministic pass and of MC dropout, and optionally the reliability diagram.
 
-use super::super::common::{CliError, CliResult, emit, load_table, model_inputs};
+use super::super::common::{CliError, CliResult, emit, load_table, model_xy};
 use super::super::train::at_line;
 use super::EvaluateArgs;
 use mcdropout::classify::{ClassEvaluation, load_classifier};
@@ -12,14 +12,14 @@ use std::io::Write;
 /// Evaluates a classifier and prints (or writes as JSON) the figures.
 pub fn run(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
-    let table = load_table(&args.data, args.drop_missing)?;
-    let (x, y) = model_inputs(
+    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+    let (x, y, used) = model_xy(
         &table,
         &model.feature_names,
-        Some(&args.target),
+        &model.target_name,
+        &args.target,
         args.by_position,
     )?;
-    let y = y.ok_or_else(|| CliError::Msg("internal: no target column".into()))?;
     let eval = model
         .evaluate(x.view(), y.view(), opts, args.bins)
         .map_err(|e| at_line(&table, e))?;
@@ -42,7 +42,7 @@ pub fn run(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()> {
             "{} on {} (label {}, {} classes)",
             args.model.display(),
             args.data.display(),
-            model.target_name,
+            used,
             model.n_classes()
         );
         emit(None, |w| write_table(w, &title, &eval))

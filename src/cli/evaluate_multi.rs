@@ -1,9 +1,7 @@
 //! `mcdropout evaluate --target a,b,…` with a several-target model: per-target RMSE, MC
 //! RMSE, log-likelihood and coverage, and the joint log-likelihoods.
 
-use super::super::common::{
-    CliError, CliResult, emit, invalid, load_table, model_inputs, not_applicable,
-};
+use super::super::common::{CliError, CliResult, emit, load_table, model_xys, not_applicable};
 use super::EvaluateArgs;
 use mcdropout::model::load_multi;
 use mcdropout::predict::McOptions;
@@ -16,8 +14,14 @@ pub(super) fn run(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()> {
         "they apply to single-target networks and classifiers",
     )?;
     let model = load_multi(&args.model)?;
-    let (x, y) = inputs(args, &model.feature_names, &model.target_names)?;
-    let e = model.evaluate(x.view(), y.view(), opts)?;
+    let (x, y, used) = inputs(args, &model.feature_names, &model.target_names)?;
+    let mut e = model.evaluate(x.view(), y.view(), opts)?;
+    e.targets = e
+        .targets
+        .iter()
+        .zip(&used)
+        .map(|(m, u)| label(m, u))
+        .collect();
     report(args, &e, "τ (standardised units)")
 }
 
@@ -30,8 +34,14 @@ pub(super) fn run_methods(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()
         "they apply to fixed-τ single-target networks and classifiers; this model is heteroscedastic",
     )?;
     let model = mcdropout::methods::io::load_multi(&args.model)?;
-    let (x, y) = inputs(args, &model.feature_names, &model.target_names)?;
-    let e = model.evaluate(x.view(), y.view(), opts)?;
+    let (x, y, used) = inputs(args, &model.feature_names, &model.target_names)?;
+    let mut e = model.evaluate(x.view(), y.view(), opts)?;
+    e.targets = e
+        .targets
+        .iter()
+        .zip(&used)
+        .map(|(m, u)| label(m, u))
+        .collect();
     report(
         args,
         &e,
@@ -39,31 +49,32 @@ pub(super) fn run_methods(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()
     )
 }
 
-/// The features and the D target columns named by `--target`, checked against the model.
+/// The features and the D target columns named by `--target` (matched to the model's
+/// targets by name, in any order; see `Table::model_data`), in the model's order, and the
+/// name of each column used.
 fn inputs(
     args: &EvaluateArgs,
     feature_names: &[String],
     target_names: &[String],
-) -> CliResult<(ndarray::Array2<f64>, ndarray::Array2<f64>)> {
-    let table = load_table(&args.data, args.drop_missing)?;
-    let specs: Vec<&str> = args.target.split(',').map(str::trim).collect();
-    if specs.len() != target_names.len() {
-        return Err(invalid(
-            "--target",
-            format!(
-                "the model predicts {} targets ({}); give them all, comma-separated, got {}",
-                target_names.len(),
-                target_names.join(","),
-                specs.len()
-            ),
-        ));
+) -> CliResult<(ndarray::Array2<f64>, ndarray::Array2<f64>, Vec<String>)> {
+    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+    model_xys(
+        &table,
+        feature_names,
+        target_names,
+        &args.target,
+        args.by_position,
+    )
+}
+
+/// The row label of each target: the model's name, and the column used when it differs
+/// (only with `--by-position`).
+fn label(model: &str, used: &str) -> String {
+    if model == used {
+        model.to_owned()
+    } else {
+        format!("{model} (column {used})")
     }
-    let (x, _) = model_inputs(&table, feature_names, None, args.by_position)?;
-    let cols = specs
-        .iter()
-        .map(|s| table.column_index(s))
-        .collect::<mcdropout::Result<Vec<_>>>()?;
-    Ok((x, table.select_columns(&cols)))
 }
 
 /// Prints the evaluation (table or `--json`).

@@ -41,6 +41,8 @@ pub struct GpArgs {
     #[arg(long)]
     drop_missing: bool,
     #[command(flatten)]
+    header: super::common::HeaderArg,
+    #[command(flatten)]
     compute: Compute,
 }
 
@@ -53,7 +55,7 @@ pub fn run(args: GpArgs) -> CliResult<()> {
     }
     check_output_path("--out", &args.out, &[("--data", &args.data)])?;
     args.compute.run(|| {
-        let table = load_table(&args.data, args.drop_missing)?;
+        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
         let (x, y, names, target) =
             table.features_and_target(&args.target, args.features.as_deref())?;
         let mut params = GpParams::default();

@@ -1,7 +1,7 @@
 //! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
 
 use super::common::{
-    CliResult, Compute, check_output_path, emit, load_table, model_inputs, not_applicable,
+    CliResult, Compute, check_output_path, emit, load_table, model_x, not_applicable,
 };
 use clap::{Args, ValueEnum};
 use mcdropout::predict::McOptions;
@@ -51,6 +51,8 @@ pub struct PredictArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    #[command(flatten)]
+    header: super::common::HeaderArg,
     /// Take the model's features from the columns in order (every column except the
     /// target), ignoring the header's names. Without this flag a file with a header must
     /// name every feature of the model (in any order; other columns are ignored).
@@ -129,7 +131,7 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         }
         let (table, opts) = args
             .keys
-            .apply(load_table(&args.data, args.drop_missing)?, &opts)?;
+            .apply(load_table(&args.data, args.drop_missing, args.header.rule())?, &opts)?;
         if !is_gp && mcdropout::methods::io::file_is_method_model(&args.model)? {
             if args.arrays.wanted() {
                 return Err(super::common::invalid(
@@ -138,7 +140,7 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
                 ));
             }
             let model = mcdropout::methods::io::load(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+            let x = model_x(&table, &model.feature_names, std::slice::from_ref(&model.target_name), args.by_position)?;
             let pred = model.predict_mc(x.view(), &opts)?;
             let rows: Vec<Row> = (0..pred.mean.len())
                 .map(|i| Row {
@@ -164,11 +166,11 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
                 ));
             }
             let model = gp::load_gp(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+            let x = model_x(&table, &model.feature_names, std::slice::from_ref(&model.target_name), args.by_position)?;
             model.predict(x.view(), args.level)?
         } else {
             let model = model::load(&args.model)?;
-            let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+            let x = model_x(&table, &model.feature_names, std::slice::from_ref(&model.target_name), args.by_position)?;
             args.arrays.check_size(opts.samples, x.nrows(), 1)?;
             model.predict_mc(x.view(), &opts)?
         };

@@ -1,7 +1,7 @@
 //! `mcdropout predict` for classifiers: per row, the MC-dropout mean probability of every
 //! class, the predicted class and the uncertainty measures.
 
-use super::super::common::{CliResult, emit, load_table, model_inputs};
+use super::super::common::{CliResult, emit, load_table, model_x};
 use super::{Format, PredictArgs};
 use mcdropout::classify::{ClassPrediction, load_classifier};
 use mcdropout::predict::McOptions;
@@ -11,10 +11,16 @@ use std::io::Write;
 /// variation_ratio`.
 pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
-    let (table, opts) = args
-        .keys
-        .apply(load_table(&args.data, args.drop_missing)?, opts)?;
-    let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+    let (table, opts) = args.keys.apply(
+        load_table(&args.data, args.drop_missing, args.header.rule())?,
+        opts,
+    )?;
+    let x = model_x(
+        &table,
+        &model.feature_names,
+        std::slice::from_ref(&model.target_name),
+        args.by_position,
+    )?;
     if args.arrays.draws_out.is_some() {
         return Err(super::super::common::invalid(
             "--draws-out",

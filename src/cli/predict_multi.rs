@@ -1,7 +1,7 @@
 //! `mcdropout predict` with a several-target model: per target the mean, std, its two
 //! parts and the interval, then the predictive covariance of every pair of targets.
 
-use super::super::common::{CliResult, emit, invalid, load_table, model_inputs};
+use super::super::common::{CliResult, emit, invalid, load_table, model_x};
 use super::{Format, PredictArgs};
 use mcdropout::model::load_multi;
 use mcdropout::predict::McOptions;
@@ -40,10 +40,16 @@ pub(super) fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
         ));
     }
     let model = load_multi(&args.model)?;
-    let (table, opts) = args
-        .keys
-        .apply(load_table(&args.data, args.drop_missing)?, opts)?;
-    let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+    let (table, opts) = args.keys.apply(
+        load_table(&args.data, args.drop_missing, args.header.rule())?,
+        opts,
+    )?;
+    let x = model_x(
+        &table,
+        &model.feature_names,
+        &model.target_names,
+        args.by_position,
+    )?;
     let p = model.predict_mc(x.view(), &opts)?;
     let d = model.d();
     let names = columns(&model.target_names);
@@ -83,10 +89,16 @@ pub(super) fn run_methods(args: &PredictArgs, opts: &McOptions) -> CliResult<()>
         ));
     }
     let model = mcdropout::methods::io::load_multi(&args.model)?;
-    let (table, opts) = args
-        .keys
-        .apply(load_table(&args.data, args.drop_missing)?, opts)?;
-    let (x, _) = model_inputs(&table, &model.feature_names, None, args.by_position)?;
+    let (table, opts) = args.keys.apply(
+        load_table(&args.data, args.drop_missing, args.header.rule())?,
+        opts,
+    )?;
+    let x = model_x(
+        &table,
+        &model.feature_names,
+        &model.target_names,
+        args.by_position,
+    )?;
     let p = model.predict_mc(x.view(), &opts)?;
     let d = model.d();
     let names = columns(&model.target_names);

@@ -103,6 +103,8 @@ pub struct SearchArgs {
     #[arg(long)]
     drop_missing: bool,
     #[command(flatten)]
+    header: super::common::HeaderArg,
+    #[command(flatten)]
     compute: Compute,
     /// Where to write the model trained on all rows with the winner (atomically).
     #[arg(long, value_name = "MODEL")]
@@ -205,7 +207,7 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
         ));
     }
     args.compute.run(|| {
-        let table = load_table(&args.data, args.drop_missing)?;
+        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
         let (x, y, names, target) =
             table.features_and_target(&args.target, args.features.as_deref())?;
         let mut cfg = cfg.clone();

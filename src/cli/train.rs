@@ -135,6 +135,8 @@ pub struct TrainArgs {
     /// Skip rows with empty, NaN or infinite cells instead of failing (reports how many).
     #[arg(long)]
     drop_missing: bool,
+    #[command(flatten)]
+    header: super::common::HeaderArg,
     /// The method: `mc-dropout` (fixed --dropout, the default), `concrete` (Concrete
     /// dropout: each layer's drop probability learned with the weights, starting from
     /// --dropout, which must then be in (0, 1)) or `ensemble` (--members networks without
@@ -317,7 +319,7 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
     if args.target.contains(',') {
         return multi::train(args, noise, start);
     }
-    let table = load_table(&args.data, args.drop_missing)?;
+    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
     let (x, y, names, target) =
         table.features_and_target(&args.target, args.features.as_deref())?;
     let mut params = args.params(noise);

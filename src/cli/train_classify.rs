@@ -60,7 +60,7 @@ pub fn at_line(table: &Table, e: mcdropout::Error) -> CliError {
 
 /// Trains and saves a classifier.
 pub fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
-    let table = load_table(&args.data, args.drop_missing)?;
+    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
     let (x, y, names, target) =
         table.features_and_target(&args.target, args.features.as_deref())?;
     let reg = args.params(Noise::Tau(1.0));

@@ -137,7 +137,7 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         if args.target.contains(',') {
             return run_multi(&args, &p, start);
         }
-        let table = load_table(&args.data, args.drop_missing)?;
+        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
         let (x, y, names, target) =
             table.features_and_target(&args.target, args.features.as_deref())?;
         p.base.feature_names = Some(names.clone());
@@ -199,7 +199,7 @@ fn run_multi(args: &TrainArgs, p: &MethodParams, start: Instant) -> CliResult<()
             ),
         ));
     }
-    let table = load_table(&args.data, args.drop_missing)?;
+    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
     let (t, f) = super::multi::columns(&table, &args.target, args.features.as_deref())?;
     let x = table.select_columns(&f);
     let y = table.select_columns(&t);

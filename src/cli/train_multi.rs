@@ -61,7 +61,7 @@ pub(super) fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult
         &["tau_units"],
         "with several targets τ is always the noise precision of the standardised targets (they share no original units)",
     )?;
-    let table = load_table(&args.data, args.drop_missing)?;
+    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
     let (t, f) = columns(&table, &args.target, args.features.as_deref())?;
     let x = table.select_columns(&f);
     let y: Array2<f64> = table.select_columns(&t);

@@ -28,6 +28,8 @@ pub struct PlainArgs {
         requires = "data"
     )]
     pub features: Option<Vec<String>>,
+    #[command(flatten)]
+    pub header: super::common::HeaderArg,
     /// Number of seeded random splits of --data.
     #[arg(long, value_name = "N", default_value_t = 20, requires = "data")]
     pub random_splits: usize,
@@ -53,7 +55,7 @@ pub fn load(
     seed: u64,
     grid_tau: Option<&[f64]>,
 ) -> CliResult<UciDataset> {
-    let table = load_table(data, false)?;
+    let table = load_table(data, false, args.header.rule())?;
     let target = args.target.as_deref().unwrap_or("");
     let (x, y, _, _) = table.features_and_target(target, args.features.as_deref())?;
     let name = data

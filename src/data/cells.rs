@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
-use super::table::Table;
+use super::table::{Header, Table};
 use crate::error::{Error, Result};
 
 /// What one (trimmed) cell holds.
@@ -40,6 +40,10 @@ impl Cell {
 pub(crate) struct RowCollector {
     path: PathBuf,
     drop_missing: bool,
+    header_rule: Header,
+    /// The 1-based line of a first row read as data by [`Header::Auto`] although it holds
+    /// text (it holds numbers too): its text cells get a message saying so.
+    guessed_data: Option<usize>,
     /// Cells per row, fixed by the first non-empty row (header or data).
     width: Option<usize>,
     header: Option<Vec<String>>,
@@ -49,10 +53,12 @@ pub(crate) struct RowCollector {
 }
 
 impl RowCollector {
-    pub(crate) fn new(path: &Path, drop_missing: bool) -> Self {
+    pub(crate) fn new(path: &Path, drop_missing: bool, header_rule: Header) -> Self {
         Self {
             path: path.to_path_buf(),
             drop_missing,
+            header_rule,
+            guessed_data: None,
             width: None,
             header: None,
             values: Vec::new(),
@@ -62,7 +68,8 @@ impl RowCollector {
     }
 
     /// Adds the non-blank row found at 1-based `line`. The first such row becomes the
-    /// header when any of its cells is not a number (nor a missing-value marker).
+    /// header as [`Header`] says: with [`Header::Auto`], when none of its cells is a
+    /// number and at least one is text (not a missing-value marker).
     pub(crate) fn push<'a, I>(&mut self, line: usize, cells: I) -> Result<()>
     where
         I: IntoIterator<Item = &'a str>,
@@ -72,9 +79,19 @@ impl RowCollector {
 
         let Some(width) = self.width else {
             self.width = Some(cells.len());
-            if parsed.contains(&Cell::NotNumber) {
+            let has_text = parsed.contains(&Cell::NotNumber);
+            let has_number = parsed.iter().any(|c| matches!(c, Cell::Value(_)));
+            let is_header = match self.header_rule {
+                Header::Yes => true,
+                Header::No => false,
+                Header::Auto => has_text && !has_number,
+            };
+            if is_header {
                 self.header = Some(cells.iter().map(|c| (*c).to_owned()).collect());
                 return Ok(());
+            }
+            if self.header_rule == Header::Auto && has_text {
+                self.guessed_data = Some(line);
             }
             return self.push_data(line, &cells, &parsed);
         };
@@ -92,6 +109,14 @@ impl RowCollector {
     fn push_data(&mut self, line: usize, cells: &[&str], parsed: &[Cell]) -> Result<()> {
         // A non-number is an error even when rows with missing values are dropped.
         if let Some(i) = parsed.iter().position(|c| *c == Cell::NotNumber) {
+            if self.guessed_data == Some(line) {
+                return Err(Error::NonNumericFirstRow {
+                    path: self.path.clone(),
+                    line,
+                    column: self.column_label(i),
+                    value: cells[i].to_owned(),
+                });
+            }
             return Err(Error::NonNumeric {
                 path: self.path.clone(),
                 line,

@@ -17,7 +17,8 @@ pub enum ColumnMatch {
     ByPosition,
 }
 
-fn quoted(names: &[&str]) -> String {
+/// Up to ten names, quoted and comma-separated, then `… (N more)`.
+pub(crate) fn quoted(names: &[&str]) -> String {
     const SHOWN: usize = 10;
     let mut s: Vec<String> = names.iter().take(SHOWN).map(|n| format!("{n:?}")).collect();
     if names.len() > SHOWN {
@@ -65,16 +66,40 @@ impl Table {
         target: Option<&str>,
         how: ColumnMatch,
     ) -> Result<(Array2<f64>, Option<Array1<f64>>)> {
+        self.check_unique_header()?;
+        let target_idx = target.map(|t| self.column_index(t)).transpose()?;
+        let exclude: Vec<usize> = target_idx.into_iter().collect();
+        let cols = self.feature_columns(names, &exclude, how)?;
+        let x = self.select_columns(&cols);
+        let y = target_idx.map(|t| self.data.column(t).to_owned());
+        Ok((x, y))
+    }
+
+    /// [`Error::ColumnMismatch`] when the header names a column twice.
+    pub(crate) fn check_unique_header(&self) -> Result<()> {
+        match self.duplicate_header() {
+            Some((name, i, j)) => Err(Error::ColumnMismatch {
+                path: self.path.clone(),
+                reason: format!(
+                    "the header names column {name:?} twice (columns {i} and {j}, 0-based)"
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The indices of the model's feature columns `names`, the target columns `targets`
+    /// (0-based indices) excluded: as [`Table::model_columns`] describes.
+    pub(crate) fn feature_columns(
+        &self,
+        names: &[String],
+        targets: &[usize],
+        how: ColumnMatch,
+    ) -> Result<Vec<usize>> {
         let mismatch = |reason: String| Error::ColumnMismatch {
             path: self.path.clone(),
             reason,
         };
-        if let Some((name, i, j)) = self.duplicate_header() {
-            return Err(mismatch(format!(
-                "the header names column {name:?} twice (columns {i} and {j}, 0-based)"
-            )));
-        }
-        let target_idx = target.map(|t| self.column_index(t)).transpose()?;
         let cols: Vec<usize> = match (&self.header, how) {
             (Some(header), ColumnMatch::ByName) => {
                 let found: Vec<Option<usize>> = names
@@ -91,7 +116,7 @@ impl Table {
                     let unexpected: Vec<&str> = header
                         .iter()
                         .enumerate()
-                        .filter(|&(i, c)| Some(i) != target_idx && !names.contains(c))
+                        .filter(|&(i, c)| !targets.contains(&i) && !names.contains(c))
                         .map(|(_, c)| c.as_str())
                         .collect();
                     let unexpected = if unexpected.is_empty() {
@@ -106,22 +131,29 @@ impl Table {
                     )));
                 }
                 let cols: Vec<usize> = found.into_iter().flatten().collect();
-                if let Some(t) = target_idx.filter(|t| cols.contains(t)) {
+                if let Some(t) = targets.iter().find(|t| cols.contains(t)) {
                     return Err(mismatch(format!(
                         "the target column {:?} is one of the model's features",
-                        self.column_name(t)
+                        self.column_name(*t)
                     )));
                 }
                 cols
             }
             _ => {
                 let cols: Vec<usize> = (0..self.n_cols())
-                    .filter(|&i| Some(i) != target_idx)
+                    .filter(|i| !targets.contains(i))
                     .collect();
                 if cols.len() != names.len() {
-                    let besides = match target_idx {
-                        Some(t) => format!(" besides the target {:?}", self.column_name(t)),
-                        None => String::new(),
+                    let besides = match targets {
+                        [] => String::new(),
+                        [t] => format!(" besides the target {:?}", self.column_name(*t)),
+                        ts => format!(
+                            " besides the targets {}",
+                            ts.iter()
+                                .map(|&t| format!("{:?}", self.column_name(t)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     };
                     return Err(mismatch(format!(
                         "wrong number of feature columns: the model expects {} ({}), found {}{besides}",
@@ -133,9 +165,7 @@ impl Table {
                 cols
             }
         };
-        let x = self.select_columns(&cols);
-        let y = target_idx.map(|t| self.data.column(t).to_owned());
-        Ok((x, y))
+        Ok(cols)
     }
 }
 

@@ -7,8 +7,10 @@
 //! * **whitespace-separated** numbers (any run of spaces or tabs separates cells), as in
 //!   the `data.txt` files of the UCI regression benchmarks.
 //!
-//! Either may start with a header line: it is one when any of its cells is neither a
-//! number nor a missing-value marker (empty, `NaN`, `inf`). Every value of a loaded
+//! Either may start with a header line: with [`Header::Auto`] (the default) the first
+//! non-empty row is one when none of its cells is a number and at least one is text other
+//! than a missing-value marker (empty, `NaN`, `inf`); a row that holds a number is data.
+//! [`Header::Yes`] and [`Header::No`] decide it explicitly. Every value of a loaded
 //! [`Table`] is finite; empty, NaN and infinite cells are an error unless
 //! [`LoadOptions::drop_missing`] is set, in which case their rows are skipped.
 //!
@@ -38,13 +40,17 @@ mod cells;
 mod columns;
 mod formats;
 mod matching;
+mod model_data;
 mod standardize;
 mod table;
 
+#[cfg(test)]
+mod tests_header;
 #[cfg(test)]
 mod tests_read;
 
 pub use columns::FeaturesAndTarget;
 pub use matching::ColumnMatch;
+pub use model_data::{ModelData, Naming};
 pub use standardize::Standardizer;
-pub use table::{LoadOptions, Table, parse_table, read_table};
+pub use table::{Header, LoadOptions, Table, parse_table, read_table};

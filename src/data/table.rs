@@ -8,6 +8,21 @@ use super::cells::RowCollector;
 use super::formats;
 use crate::error::{Error, Result};
 
+/// Whether the first non-empty row of a file is a header line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Header {
+    /// A header when no cell of the row is a number and at least one is text that is not
+    /// a missing-value marker (empty, `NaN`, `inf`). A row holding a number is data, even
+    /// when another of its cells is text (`1,x,3`, `1,NA,3`): its text cell is then an
+    /// [`Error::NonNumeric`] whose message says so and suggests [`Header::Yes`].
+    #[default]
+    Auto,
+    /// The first row is the header, whatever it holds.
+    Yes,
+    /// There is no header: every row is data.
+    No,
+}
+
 /// How [`read_table`] treats questionable input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoadOptions {
@@ -15,6 +30,8 @@ pub struct LoadOptions {
     /// [`Table::dropped_rows`]) instead of failing with [`Error::MissingValue`].
     /// Cells that are not numbers at all are an error either way.
     pub drop_missing: bool,
+    /// Whether the first row is a header (default [`Header::Auto`]).
+    pub header: Header,
 }
 
 /// A numeric table read from a file: rows × columns of finite values.
@@ -56,7 +73,7 @@ impl Table {
 }
 
 /// Reads a numeric table from `path`, detecting CSV or whitespace-separated format and
-/// an optional header line.
+/// an optional header line (see [`Header`] for the rule).
 ///
 /// Blank lines are skipped (they still count for the line numbers in
 /// [`Table::lines`] and in error messages). Cells are trimmed.
@@ -67,7 +84,8 @@ impl Table {
 /// * [`Error::EmptyFile`] when it holds nothing but blank lines;
 /// * [`Error::NoDataRows`] when it holds a header only, or every row was dropped;
 /// * [`Error::RaggedRow`] when a row's cell count differs from the first row's;
-/// * [`Error::NonNumeric`] when a data cell is not a number;
+/// * [`Error::NonNumeric`] when a data cell is not a number (when it is in a first row
+///   read as data because it also holds numbers, the message says so);
 /// * [`Error::MissingValue`] when a cell is empty, NaN or infinite (including numbers
 ///   that overflow) and [`LoadOptions::drop_missing`] is not set.
 ///
@@ -83,7 +101,8 @@ impl Table {
 /// assert!(err.to_string().contains(":4: column b (index 1)"));
 ///
 /// // With `drop_missing` the row is skipped and counted.
-/// let table = read_table(&path, &LoadOptions { drop_missing: true })?;
+/// let opts = LoadOptions { drop_missing: true, ..LoadOptions::default() };
+/// let table = read_table(&path, &opts)?;
 /// assert_eq!(table.n_rows(), 2);
 /// assert_eq!(table.lines, [2, 5]);
 /// assert_eq!(table.dropped_rows, 1);
@@ -103,7 +122,7 @@ pub fn parse_table(bytes: &[u8], path: &Path, opts: &LoadOptions) -> Result<Tabl
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
     formats::check_text(text, path)?;
-    let mut rows = RowCollector::new(path, opts.drop_missing);
+    let mut rows = RowCollector::new(path, opts.drop_missing, opts.header);
     if formats::is_csv(text) {
         formats::read_csv(text, path, &mut rows)?;
     } else {

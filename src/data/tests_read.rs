@@ -5,13 +5,17 @@ use std::path::{Path, PathBuf};
 use ndarray::array;
 use tempfile::TempDir;
 
-use super::{LoadOptions, Table, read_table};
+use super::{Header, LoadOptions, Table, read_table};
 use crate::error::{Error, Result};
 
 const KEEP: LoadOptions = LoadOptions {
     drop_missing: false,
+    header: Header::Auto,
 };
-const DROP: LoadOptions = LoadOptions { drop_missing: true };
+const DROP: LoadOptions = LoadOptions {
+    drop_missing: true,
+    header: Header::Auto,
+};
 
 /// Writes `content` to `name` in a fresh temporary directory and reads it.
 fn read(name: &str, content: &str, opts: LoadOptions) -> (TempDir, Result<Table>) {

@@ -106,6 +106,11 @@ pub fn load_gp_bytes(bytes: &[u8], path: &Path) -> Result<GpModel> {
         )));
     }
     validate::scaler(&meta.x_mean, &meta.x_std, meta.feature_names.len(), path)?;
+    validate::names(
+        &meta.feature_names,
+        std::slice::from_ref(&meta.target_name),
+        path,
+    )?;
     validate::finite("the target mean", meta.y_mean, path)?;
     validate::positive("the target standard deviation", meta.y_std, path)?;
     validate::positive("the noise variance", meta.noise_var, path)?;

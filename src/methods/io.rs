@@ -249,6 +249,11 @@ fn load_method(bytes: &[u8], meta: serde_json::Value, path: &Path) -> Result<(Me
         return Err(bad("member architectures do not match the file's".into()));
     }
     crate::model::validate::scaler(&meta.x_mean, &meta.x_std, n_in, path)?;
+    let targets = match &meta.target_names {
+        Some(t) if t.len() > 1 => t.clone(),
+        _ => vec![meta.target_name.clone()],
+    };
+    crate::model::validate::names(&meta.feature_names, &targets, path)?;
     crate::model::validate::finite("the target mean", meta.y_mean, path)?;
     crate::model::validate::positive("the target standard deviation", meta.y_std, path)?;
     if meta.heteroscedastic == meta.tau.is_some() {

@@ -105,6 +105,7 @@ pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiRegressor> {
         )));
     }
     validate::scaler(&m.x_mean, &m.x_std, m.feature_names.len(), path)?;
+    validate::names(&m.feature_names, &m.target_names, path)?;
     validate::scaler(&m.y_mean, &m.y_std, d, path)?;
     validate::prior(&m.prior, path)?;
     MultiRegressor::from_parts(

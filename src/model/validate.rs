@@ -13,6 +13,33 @@ fn bad(path: &Path, reason: String) -> Error {
     }
 }
 
+/// The feature names and target names of a model file must all differ (as `fit` and
+/// `train` require): a duplicated name would make matching columns by name ambiguous.
+pub(crate) fn names(features: &[String], targets: &[String], path: &Path) -> Result<()> {
+    let all: Vec<(&str, &str, usize)> = features
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), "feature", i))
+        .chain(
+            targets
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), "target", i)),
+        )
+        .collect();
+    for (j, &(name, kind, k)) in all.iter().enumerate() {
+        if let Some(&(_, kind0, k0)) = all[..j].iter().find(|(n, _, _)| *n == name) {
+            return Err(bad(
+                path,
+                format!(
+                    "the name {name:?} is given to {kind0} {k0} and to {kind} {k} (0-based); every feature and target needs its own name"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `v` must be finite.
 pub(crate) fn finite(name: &str, v: f64, path: &Path) -> Result<()> {
     if v.is_finite() {

@@ -54,7 +54,13 @@ pub fn decimal_year(date: u64) -> Option<f64> {
 /// order; rows with an empty cell are dropped and counted. A date that is not a valid
 /// YYYYMMDD, or dates out of order, are errors naming the line.
 pub fn load_co2(path: &Path) -> Result<Co2Series> {
-    let table = read_table(path, &LoadOptions { drop_missing: true })?;
+    let table = read_table(
+        path,
+        &LoadOptions {
+            drop_missing: true,
+            ..LoadOptions::default()
+        },
+    )?;
     if table.n_cols() != 2 {
         return Err(Error::InvalidFile {
             path: path.to_path_buf(),
