@@ -22,7 +22,7 @@ pub(crate) fn name_list(names: &[String]) -> String {
 /// f64 does not hold exactly).
 pub fn label_problem(value: f64) -> &'static str {
     if value.is_finite() && value.fract() == 0.0 {
-        "is too large for a class label: class labels must be integers of magnitude at most 2^53 = 9007199254740992 (larger ones are not exact in a double, so distinct labels would merge)"
+        "is too large for a class label: class labels must be integers of magnitude below 2^53 = 9007199254740992 (from 2^53 on a double cannot tell neighbouring integers apart, so distinct labels would merge)"
     } else {
         "is not an integer class label"
     }

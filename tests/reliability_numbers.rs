@@ -103,7 +103,7 @@ fn a_constant_feature_is_kept_a_constant_target_is_an_error() {
 }
 
 #[test]
-fn class_labels_above_2_pow_53_are_refused_those_below_stay_distinct() {
+fn class_labels_from_2_pow_53_are_refused_those_below_stay_distinct() {
     let dir = tempfile::TempDir::new().unwrap();
     let d = dir.path();
     // 2^53 + 2 is a double; 2^53 + 1 would round to 2^53 and merge with it.
@@ -117,22 +117,34 @@ fn class_labels_above_2_pow_53_are_refused_those_below_stay_distinct() {
         fails_leaving_files_alone(
             d,
             &train(file, &["--task", "classify"]),
-            &[line, "at most 2^53 = 9007199254740992"],
+            &[line, "below 2^53 = 9007199254740992"],
+        );
+    }
+    // 2^53 + 1 reads as 2^53: refused, as 2^53 itself is (it may be a merged label).
+    for (name, label) in [
+        ("p53.csv", "9007199254740993"),
+        ("e53.csv", "9007199254740992"),
+    ] {
+        write(d, name, &format!("a,y\n0,1\n1,0\n2,{label}\n3,1\n"));
+        fails_leaving_files_alone(
+            d,
+            &train(name, &["--task", "classify"]),
+            &[&format!("{name}:4:"), "below 2^53"],
         );
     }
     // The two largest accepted labels are two classes, not one.
     let mut s = String::from("a,y\n");
     for i in 0..20 {
         let label = if i % 2 == 0 {
-            "9007199254740991"
+            "9007199254740990"
         } else {
-            "9007199254740992"
+            "9007199254740991"
         };
         s.push_str(&format!("{i},{label}\n"));
     }
     write(d, "edge.csv", &s);
     let (_, stderr) = succeeds(d, &train("edge.csv", &["--task", "classify"]));
-    assert_contains(&stderr, &["2 classes: 9007199254740991, 9007199254740992"]);
+    assert_contains(&stderr, &["2 classes: 9007199254740990, 9007199254740991"]);
 }
 
 #[test]

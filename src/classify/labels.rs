@@ -4,8 +4,10 @@
 use crate::error::{Error, Result};
 use ndarray::ArrayView1;
 
-/// Largest label magnitude accepted (integers above 2⁵³ are not exact in f64).
-const MAX_LABEL: f64 = 9_007_199_254_740_992.0;
+/// Largest label magnitude accepted: 2⁵³ − 1. From 2⁵³ on, a double cannot tell
+/// neighbouring integers apart (the text 9007199254740993 reads as 2⁵³), so a label there
+/// may already have merged with another one when the file was read.
+const MAX_LABEL: f64 = 9_007_199_254_740_991.0;
 
 /// Reads a label column: every value must be a finite integer (`column` names it in
 /// errors, rows are reported 1-based).

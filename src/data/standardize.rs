@@ -71,6 +71,10 @@ fn column_name(names: &[String], j: usize) -> String {
     }
 }
 
+/// Largest standard deviation a regression target may have: its square (a variance in
+/// target units) stays far below `f64::MAX` ≈ 1.8e308.
+pub const MAX_TARGET_STD: f64 = 1e150;
+
 impl Standardizer {
     /// Computes the mean and population standard deviation of every column of `x`.
     ///
@@ -151,8 +155,20 @@ impl Standardizer {
     /// # Errors
     ///
     /// As for [`Standardizer::fit`].
+    /// A target whose standard deviation exceeds [`MAX_TARGET_STD`] is an error too: its
+    /// variance (τ⁻¹, predictive variances, the log-likelihood) would overflow a double.
     pub fn fit_target(y: ArrayView1<f64>, name: &str) -> Result<Self> {
-        Self::fit_named(y.insert_axis(Axis(1)), &[name.to_owned()])
+        let fitted = Self::fit_named(y.insert_axis(Axis(1)), &[name.to_owned()])?;
+        let sd = fitted.std[0];
+        if sd > MAX_TARGET_STD {
+            return Err(Error::Spread {
+                column: name.to_owned(),
+                reason: format!(
+                    "its standard deviation {sd:e} is above {MAX_TARGET_STD:e}, so its variance (the noise τ⁻¹, predictive variances and the log-likelihood) would overflow a double; rescale the target"
+                ),
+            });
+        }
+        Ok(fitted)
     }
 
     /// Maps `x` to `(x - mean) / std`, column by column.
@@ -287,5 +303,11 @@ mod tests {
         // A target's spread is named as the target.
         let e = Standardizer::fit_target(array![0.0, 5e-324].view(), "y").unwrap_err();
         assert!(e.to_string().starts_with("column \"y\""), "{e}");
+        // A target whose variance overflows is refused; the same values as a feature are
+        // standardised (in scaled units).
+        let huge = array![1e308, -1e308, 1.7e308, 0.0];
+        let e = Standardizer::fit_target(huge.view(), "y").unwrap_err();
+        assert!(e.to_string().contains("rescale the target"), "{e}");
+        assert!(Standardizer::fit(huge.insert_axis(ndarray::Axis(1)).view()).is_ok());
     }
 }

@@ -251,7 +251,7 @@ def test_labels_above_2_pow_53_are_refused_by_the_core_and_kept_distinct_by_fit(
     # The core's labels are float64: one beyond 2^53 is refused, naming the row.
     labels = np.where(y == 0, 2.0**53 + 2, y).astype(np.float64)
     settings = MCDropoutClassifier(**FAST)._settings()
-    with pytest.raises(ValueError, match=r"at most 2\^53 = 9007199254740992"):
+    with pytest.raises(ValueError, match=r"below 2\^53 = 9007199254740992"):
         _mcdropout.fit_classifier(x, labels, settings, None)
     # The estimator encodes integer labels it cannot pass exactly: 2^60 and 2^60 + 1
     # stay two classes, and predictions are the original labels.
