@@ -165,7 +165,8 @@ pub enum Error {
         value: f64,
     },
     /// A column whose spread cannot be standardised: its standard deviation is below the
-    /// smallest normal double (about 2.2e-308), or wider than the largest finite number.
+    /// smallest normal double (about 2.2e-308), or, for a regression target, its variance
+    /// would overflow a double (standard deviation above 1e150).
     #[error("column {column}: {reason}; rescale the column")]
     Spread {
         /// The column: its name where known, else its 0-based index among the columns used.

@@ -61,7 +61,11 @@ fn huge_values_are_not_a_diverged_training_and_overflow_is_not_printed() {
     // (before, the model trained and every prediction came out infinite).
     let mut args = train("hugey.csv");
     args[10] = "y.st";
-    fails_leaving_files_alone(d, &args, &["hugey.csv", "\"y\"", "rescale the target"]);
+    fails_leaving_files_alone(
+        d,
+        &args,
+        &["hugey.csv", "column y", "above 1e150", "rescale the column"],
+    );
     // A τ so small that the implied weight decay overflows is named, not "diverged".
     let mut tiny = train("huge.csv");
     tiny[6] = "1e-300";
