@@ -24,12 +24,12 @@ SEED = 5
 
 
 def _cli_predict(cli: Path, model: Path, data: Path, mc: bool = True) -> pd.DataFrame:
-    cmd = [
-        str(cli), "predict", "--model", str(model), "--data", str(data),
-        "--key-column", "row_id", "--seed", str(SEED),
-    ]  # fmt: skip
-    if mc:  # a GP has no Monte-Carlo passes: `--samples` is refused for it
-        cmd += ["--samples", str(T)]
+    cmd = [str(cli), "predict", "--model", str(model), "--data", str(data)]
+    # A GP has no Monte-Carlo passes, so no masks to key by row: `--samples` and
+    # `--key-column` are refused for it (its features are matched by name, so the key
+    # column is left out either way).
+    if mc:
+        cmd += ["--key-column", "row_id", "--seed", str(SEED), "--samples", str(T)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     # The CLI prints every float shortest-round-trip; float() parses it back exactly.
     return pd.read_csv(StringIO(out), dtype=str).map(float)
