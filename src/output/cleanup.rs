@@ -92,7 +92,10 @@ fn process_alive(pid: u32) -> Option<bool> {
     }
     #[cfg(unix)]
     {
-        let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else {
+        let Some(p) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
             return Some(false); // beyond any pid the kernel hands out
         };
         // Signal 0 only checks: no such process is ESRCH; EPERM means it runs as another user.
@@ -204,7 +207,10 @@ mod tests {
         assert_eq!(owner_pid(&name), Some(std::process::id()));
         assert_eq!(owner_pid(".x.mcdropout-12345-zZ09aB.tmp"), Some(12345));
         // A file name that itself holds the marker: the last one counts.
-        assert_eq!(owner_pid(".a.mcdropout-1-x.mcdropout-77-abcdef.tmp"), Some(77));
+        assert_eq!(
+            owner_pid(".a.mcdropout-1-x.mcdropout-77-abcdef.tmp"),
+            Some(77)
+        );
         for not_ours in [
             "model.st",
             ".x.mcdropout-abc-zzzzzz.tmp",
@@ -232,7 +238,10 @@ mod tests {
         let file = dir.path().join(name);
         std::fs::write(&file, b"x").unwrap();
         let meta = std::fs::symlink_metadata(&file).unwrap();
-        assert_eq!(verdict(name, &meta, |_| Some(false)), Verdict::Stale { pid: 4194305 });
+        assert_eq!(
+            verdict(name, &meta, |_| Some(false)),
+            Verdict::Stale { pid: 4194305 }
+        );
         let kept = Verdict::Kept {
             pid: 4194305,
             reported: false,
@@ -245,7 +254,10 @@ mod tests {
                 reported: true
             }
         );
-        assert_eq!(verdict(".x.mcdropout-12-notes.tmp", &meta, |_| Some(false)), Verdict::NotOurs);
+        assert_eq!(
+            verdict(".x.mcdropout-12-notes.tmp", &meta, |_| Some(false)),
+            Verdict::NotOurs
+        );
         // A folder, a symbolic link and a file with a second hard link are not ours.
         let folder = dir.path().join("d");
         std::fs::create_dir(&folder).unwrap();

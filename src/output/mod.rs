@@ -13,10 +13,10 @@ pub mod stage;
 pub mod target;
 
 use crate::error::{Error, Result};
-use std::io::Write;
-use std::path::Path;
 pub use plan::Plan;
 pub use stage::{Batch, Staged, stage};
+use std::io::Write;
+use std::path::Path;
 pub use target::{Target, check_not_input, resolve, same_file};
 
 /// Writes what `fill` produces to `path` (see the module documentation). The folder must

@@ -134,7 +134,9 @@ impl Plan {
 
     fn check_writable(&self, out: &Output) -> Result<()> {
         let target = resolve(&out.path).map_err(|e| match e {
-            Error::Io { source, .. } => invalid(&out.flag, format!("{}: {source}", out.shown(self))),
+            Error::Io { source, .. } => {
+                invalid(&out.flag, format!("{}: {source}", out.shown(self)))
+            }
             e => e,
         })?;
         if let Target::Replace(real) = target
@@ -236,8 +238,11 @@ fn folder_writable(dir: &Path) -> std::result::Result<(), &'static str> {
         return Err("is read-only");
     }
     #[cfg(unix)]
-    if rustix::fs::access(dir, rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK)
-        .is_err()
+    if rustix::fs::access(
+        dir,
+        rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+    )
+    .is_err()
     {
         return Err("is not writable by this user");
     }

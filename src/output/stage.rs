@@ -137,12 +137,12 @@ impl Staged {
     pub fn commit(self) -> Result<()> {
         let err = io(&self.shown);
         match self.how {
-            How::Temp { tmp, real, .. } => {
-                tmp.persist(&real).map(|_| ()).map_err(|e| err(e.error))
-            }
+            How::Temp { tmp, real, .. } => tmp.persist(&real).map(|_| ()).map_err(|e| err(e.error)),
             How::Through { target, bytes } => {
                 let mut file = open_through(&target).map_err(&err)?;
-                file.write_all(&bytes).and_then(|()| file.flush()).map_err(err)
+                file.write_all(&bytes)
+                    .and_then(|()| file.flush())
+                    .map_err(err)
             }
         }
     }

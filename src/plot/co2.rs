@@ -12,7 +12,12 @@ pub const SIZE: (u32, u32) = (1400, 1000);
 
 /// The bytes of the figure as the file `path` (`.png` or `.svg`); nothing is written.
 pub fn render_co2_figure(result: &Co2Result, path: &Path) -> Result<Vec<u8>> {
-    super::render_with(path, SIZE, |root| draw(root, result), |root| draw(root, result))
+    super::render_with(
+        path,
+        SIZE,
+        |root| draw(root, result),
+        |root| draw(root, result),
+    )
 }
 
 /// Writes the figure as PNG (`.png`) or SVG (`.svg`) to `path`, atomically (drawn in
