@@ -44,7 +44,14 @@ impl fmt::Display for CliError {
 
 impl From<mcdropout::Error> for CliError {
     fn from(e: mcdropout::Error) -> Self {
-        CliError::Lib(e)
+        match e {
+            // Only a pipe, fifo or socket (`--out /dev/stdout | head`) closes on its reader,
+            // which is not an error, as on standard output.
+            mcdropout::Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => {
+                CliError::BrokenPipe
+            }
+            e => CliError::Lib(e),
+        }
     }
 }
 
