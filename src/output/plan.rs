@@ -107,7 +107,7 @@ impl Plan {
         }
         let mut keys = Vec::with_capacity(self.outputs.len());
         for out in &self.outputs {
-            let in_new_folder = out.folder.is_some_and(|k| !self.folders[k].1.exists());
+            let in_new_folder = self.in_new_folder(out);
             if !in_new_folder {
                 self.check_writable(out)?;
                 self.check_not_input(out)?;
@@ -130,6 +130,20 @@ impl Plan {
             }
         }
         Ok(())
+    }
+
+    /// Whether `out` goes into an output folder the run has yet to create (nothing in it
+    /// exists, so there is nothing to resolve or protect).
+    fn in_new_folder(&self, out: &Output) -> bool {
+        match out.folder {
+            Some(k) => !self.folders[k].1.exists(),
+            None => {
+                let parent = absolute(folder_of(&out.path));
+                self.folders
+                    .iter()
+                    .any(|(_, f)| !f.exists() && absolute(f) == parent)
+            }
+        }
     }
 
     fn check_writable(&self, out: &Output) -> Result<()> {
@@ -290,3 +304,7 @@ fn check_out_folder(flag: &str, dir: &Path) -> Result<()> {
         )
     })
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
