@@ -113,19 +113,19 @@ pub fn run(args: ActiveArgs) -> CliResult<()> {
         }
     }
     args.compute.validate()?;
+    let mut plan = Plan::new();
+    plan.folder(
+        "--out",
+        &args.out,
+        &["active.png", "active.svg", "active.md", "active.json"],
+    );
+    plan.check()?; // the folder before looking for the data
     let path = super::common::experiment_data(
         args.data.as_deref(),
         default_path(),
         "digits/digits.csv.gz",
     )?;
-    Plan::new()
-        .input("--data", &path)
-        .folder(
-            "--out",
-            &args.out,
-            &["active.png", "active.svg", "active.md", "active.json"],
-        )
-        .check()?;
+    plan.input("--data", &path).check()?;
     let data = read_digits(&path)?;
     note!("{}: {} images", path.display(), data.y.len());
     let mut cfg = ActiveConfig::default();

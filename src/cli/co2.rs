@@ -52,15 +52,15 @@ pub fn run(args: Co2Args) -> CliResult<()> {
     if args.samples == 0 {
         return Err(invalid("--samples", "must be at least 1"));
     }
+    let mut plan = Plan::new();
+    plan.folder("--out", &args.out, &FILES);
+    plan.check()?; // the folder before looking for the data
     let default = std::env::var_os("MCDROPOUT_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/data"))
         .join("co2/co2.csv");
     let path = super::common::experiment_data(args.data.as_deref(), default, "co2/co2.csv")?;
-    Plan::new()
-        .input("--data", &path)
-        .folder("--out", &args.out, &FILES)
-        .check()?;
+    plan.input("--data", &path).check()?;
     let mut cfg = if args.paper_size {
         Co2Config::paper_size()
     } else {

@@ -90,21 +90,21 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
         ));
     }
     args.compute.validate()?;
-    let path = super::common::experiment_data(
-        args.data.as_deref(),
-        default_path(),
-        "digits/digits.csv.gz",
-    )?;
     let files: Vec<String> = FIGURES
         .iter()
         .flat_map(|f| [format!("{f}.png"), format!("{f}.svg")])
         .chain(["digits.md".into(), "digits.json".into()])
         .collect();
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
-    Plan::new()
-        .input("--data", &path)
-        .folder("--out", &args.out, &files)
-        .check()?;
+    let mut plan = Plan::new();
+    plan.folder("--out", &args.out, &files);
+    plan.check()?; // the folder before looking for the data
+    let path = super::common::experiment_data(
+        args.data.as_deref(),
+        default_path(),
+        "digits/digits.csv.gz",
+    )?;
+    plan.input("--data", &path).check()?;
     let data = read_digits(&path)?;
     note!("{}: {} images", path.display(), data.y.len());
     let mut cfg = DigitsConfig::default();

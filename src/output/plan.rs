@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 /// before reading the data.
 ///
 /// ```
-/// # fn main() -> mcdropout::Result<()> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use mcdropout::output::Plan;
 /// let dir = tempfile::tempdir()?;
 /// std::fs::write(dir.path().join("d.csv"), "x,y\n1,2\n")?;
