@@ -8,6 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 echo "== Rust: cargo test --release (SIMD level: the processor's best)"
 cargo test --release
 
+echo "== The hostile-input audit (scripts/audit: every case one run of the built binary)"
+python3 scripts/audit --bin target/release/mcdropout
+
 # The suite again at each lower SIMD level this processor has (issue 21): every kernel
 # runs at that level, and every test must pass there too. Doctests are not repeated.
 # At the portable level three binaries whose end-to-end runs take minutes there

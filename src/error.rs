@@ -29,9 +29,9 @@ pub fn label_problem(value: f64) -> &'static str {
 }
 
 /// The operating system's reason, in words for the common mistake of giving a folder
-/// where a file is needed.
-fn io_reason(e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::IsADirectory {
+/// where a file is needed. A reason composed by this crate (no OS error code) is kept.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::IsADirectory && e.raw_os_error().is_some() {
         "is a folder, not a file (a file is needed here)".to_owned()
     } else {
         e.to_string()

@@ -157,14 +157,14 @@ fn stale_temporary_files_are_removed_by_the_next_run() {
     let d = dir.path();
     write(d, "x.csv", "x1,x2,x3\n0.1,0.2,0.3\n");
     // Pid 4194305 is above Linux's maximum: no such process runs.
-    write(d, ".p.csv.mcdropout-4194305-Xy12.tmp", "partial");
+    write(d, ".p.csv.mcdropout-4194305-Xy12Ab.tmp", "partial");
     let (_, stderr) = succeeds(d, &predict_to("p.csv"));
     if cfg!(target_os = "linux") {
         assert_contains(
             &stderr,
             &[
                 "removed",
-                ".p.csv.mcdropout-4194305-Xy12.tmp",
+                ".p.csv.mcdropout-4194305-Xy12Ab.tmp",
                 "interrupted run",
             ],
         );

@@ -19,6 +19,7 @@ from case import (
     read_only,
     sh,
     steps,
+    write,
 )
 
 # (label, command without the output flag, the input an output may alias, the flag)
@@ -40,7 +41,7 @@ WRITERS = [
 ALIASES = [
     "dataset diabetes --test-fraction 0.1 --out a.csv --test-out a.csv",
     "dataset diabetes --test-fraction 0.1 --out a.csv --test-out ./a.csv",
-    "dataset diabetes --test-fraction 0.1 --out d.csv --test-out b.csv",
+    "dataset diabetes --test-fraction 0.1 --out a.csv --test-out hl",
     f"{PREDICT} --data t.csv --out p.npy --samples-out p.npy",
     f"{PREDICT} --data t.csv --out p.csv --samples-out s.npy --draws-out s.npy",
     f"{PREDICT} --data t.csv --out p.csv --samples-out ./p.csv",
@@ -74,8 +75,10 @@ def output_cases(have_shared: bool) -> list[Case]:
         cases.append(Case(f"{label} = /dev/null", "output path", [*sh(argv), flag, "/dev/null"],
                           None, ["o.model", "o.model.search.json"]))  # fmt: skip
     for argv in ALIASES:
+        # `hl` is a hard link to `a.csv`: the same file under another name.
+        setup = steps(write("a.csv", "old\n"), hard_link("hl", "a.csv")) if argv.endswith(" hl") else None
         cases.append(Case(f"two outputs or an input alias: {argv[-60:]}", "output path", sh(argv),
-                          None, [], "error"))  # fmt: skip
+                          setup, [], "error"))  # fmt: skip
     cases += folder_cases(have_shared)
     return cases
 

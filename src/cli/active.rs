@@ -5,7 +5,8 @@ use clap::Args;
 use mcdropout::acquire::Acquisition;
 use mcdropout::experiments::active::{ActiveConfig, active_figure, markdown, run_active};
 use mcdropout::experiments::digits::{default_path, read_digits};
-use mcdropout::plot::active::save_bands;
+use mcdropout::output::{Batch, Plan};
+use mcdropout::plot::active::render_bands;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -111,13 +112,20 @@ pub fn run(args: ActiveArgs) -> CliResult<()> {
             return Err(invalid(name, "must be at least 1, got 0"));
         }
     }
-    super::common::check_out_folder(&args.out)?;
     args.compute.validate()?;
+    let mut plan = Plan::new();
+    plan.folder(
+        "--out",
+        &args.out,
+        &["active.png", "active.svg", "active.md", "active.json"],
+    );
+    plan.check()?; // the folder before looking for the data
     let path = super::common::experiment_data(
         args.data.as_deref(),
         default_path(),
         "digits/digits.csv.gz",
     )?;
+    plan.input("--data", &path).check()?;
     let data = read_digits(&path)?;
     note!("{}: {} images", path.display(), data.y.len());
     let mut cfg = ActiveConfig::default();
@@ -145,14 +153,19 @@ pub fn run(args: ActiveArgs) -> CliResult<()> {
     })?;
     super::common::make_out_folder(&args.out)?;
     let panels = active_figure(&report);
+    let mut batch = Batch::new();
     for ext in ["png", "svg"] {
-        save_bands(
-            &panels,
-            1,
-            &args.out.join(format!("active.{ext}")),
-            (1000, 650),
-        )?;
+        let path = args.out.join(format!("active.{ext}"));
+        batch.add_bytes(&path, &render_bands(&panels, 1, &path, (1000, 650))?)?;
     }
     let md = markdown(&report);
-    super::common::finish_report(&args.out, "active", "the figures", &md, &report, start)
+    super::common::finish_report(
+        &args.out,
+        "active",
+        "the figures",
+        &md,
+        &report,
+        start,
+        batch,
+    )
 }

@@ -3,7 +3,8 @@
 use super::common::{CliResult, Compute, fmt_seconds, invalid, note};
 use clap::Args;
 use mcdropout::experiments::bandit::{BanditConfig, bandit_figure, markdown, run_bandit};
-use mcdropout::plot::bandit::save_bandit_figure;
+use mcdropout::output::{Batch, Plan};
+use mcdropout::plot::bandit::render_bandit_figure;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -105,7 +106,13 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
             ),
         ));
     }
-    super::common::check_out_folder(&args.out)?;
+    Plan::new()
+        .folder(
+            "--out",
+            &args.out,
+            &["bandit.png", "bandit.svg", "bandit.md", "bandit.json"],
+        )
+        .check()?;
     args.compute.validate()?;
     if let Some(p) = args
         .policies
@@ -144,9 +151,19 @@ pub fn run(args: BanditArgs) -> CliResult<()> {
     })?;
     super::common::make_out_folder(&args.out)?;
     let panels = bandit_figure(&report);
+    let mut batch = Batch::new();
     for ext in ["png", "svg"] {
-        save_bandit_figure(&panels, &args.out.join(format!("bandit.{ext}")))?;
+        let path = args.out.join(format!("bandit.{ext}"));
+        batch.add_bytes(&path, &render_bandit_figure(&panels, &path)?)?;
     }
     let md = markdown(&report);
-    super::common::finish_report(&args.out, "bandit", "the figures", &md, &report, start)
+    super::common::finish_report(
+        &args.out,
+        "bandit",
+        "the figures",
+        &md,
+        &report,
+        start,
+        batch,
+    )
 }

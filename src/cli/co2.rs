@@ -3,8 +3,12 @@
 use super::common::{CliError, CliResult, Compute, emit, fmt_seconds, invalid, note};
 use clap::Args;
 use mcdropout::experiments::co2::{Co2Config, load_co2, run_co2};
-use mcdropout::plot::co2_figure;
+use mcdropout::output::{Batch, Plan};
+use mcdropout::plot::render_co2_figure;
 use std::path::PathBuf;
+
+/// The files written into `--out`.
+const FILES: [&str; 3] = ["co2.png", "co2.svg", "co2.json"];
 
 /// Arguments of `mcdropout co2` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
@@ -48,12 +52,15 @@ pub fn run(args: Co2Args) -> CliResult<()> {
     if args.samples == 0 {
         return Err(invalid("--samples", "must be at least 1"));
     }
-    super::common::check_out_folder(&args.out)?;
+    let mut plan = Plan::new();
+    plan.folder("--out", &args.out, &FILES);
+    plan.check()?; // the folder before looking for the data
     let default = std::env::var_os("MCDROPOUT_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/data"))
         .join("co2/co2.csv");
     let path = super::common::experiment_data(args.data.as_deref(), default, "co2/co2.csv")?;
+    plan.input("--data", &path).check()?;
     let mut cfg = if args.paper_size {
         Co2Config::paper_size()
     } else {
@@ -81,14 +88,16 @@ pub fn run(args: Co2Args) -> CliResult<()> {
             result.n - result.n_train,
             100.0 * cfg.holdout
         );
-        super::common::make_out_folder(&args.out)?;
-        co2_figure(&result, &args.out.join("co2.png"))?;
-        co2_figure(&result, &args.out.join("co2.svg"))?;
         let json =
             serde_json::to_string_pretty(&result).map_err(|e| CliError::Msg(e.to_string()))?;
-        emit(Some(&args.out.join("co2.json")), |w| {
-            w.write_all(json.as_bytes())
-        })?;
+        let mut batch = Batch::new();
+        super::common::make_out_folder(&args.out)?;
+        for name in &FILES[..2] {
+            let path = args.out.join(name);
+            batch.add_bytes(&path, &render_co2_figure(&result, &path)?)?;
+        }
+        batch.add_bytes(&args.out.join(FILES[2]), json.as_bytes())?;
+        batch.commit()?;
         note!(
             "wrote co2.png, co2.svg and co2.json to {}",
             args.out.display()

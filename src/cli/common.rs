@@ -44,7 +44,14 @@ impl fmt::Display for CliError {
 
 impl From<mcdropout::Error> for CliError {
     fn from(e: mcdropout::Error) -> Self {
-        CliError::Lib(e)
+        match e {
+            // Only a pipe, fifo or socket (`--out /dev/stdout | head`) closes on its reader,
+            // which is not an error, as on standard output.
+            mcdropout::Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe => {
+                CliError::BrokenPipe
+            }
+            e => CliError::Lib(e),
+        }
     }
 }
 
@@ -165,49 +172,15 @@ pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
 /// a read-only file or a dangling link; and it is none of the command's `inputs` (each
 /// with its argument name). Special files such as `/dev/null` are written through later.
 pub fn check_output_path(name: &str, path: &Path, inputs: &[(&str, &Path)]) -> CliResult<()> {
-    if let Err(e) = mcdropout::output::resolve(path) {
-        return Err(match e {
-            mcdropout::Error::Io { path, source } => {
-                invalid(name, format!("{}: {source}", path.display()))
-            }
-            e => e.into(),
-        });
+    let mut plan = mcdropout::output::Plan::new();
+    for (flag, input) in inputs {
+        plan.input(flag, input);
     }
-    mcdropout::output::check_not_input(name, path, inputs)?;
-    Ok(())
+    plan.output(name, path);
+    Ok(plan.check()?)
 }
 
-/// Checks an output folder (`--out DIR` of `co2`, `digits`, `uci`) before any work: one
-/// that does not exist yet is created when the results are written, so its parent must
-/// exist; an existing path must be a folder.
-pub fn check_out_folder(dir: &Path) -> CliResult<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    if dir.exists() {
-        return Err(invalid(
-            "--out",
-            format!("{} is not a folder", dir.display()),
-        ));
-    }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !parent.is_dir() {
-        return Err(invalid(
-            "--out",
-            format!(
-                "{}: its parent folder {} does not exist (only the last folder is created)",
-                dir.display(),
-                parent.display()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Creates the output folder checked by [`check_out_folder`] if it does not exist yet.
+/// Creates an output folder (checked by `output::Plan::folder`) if it does not exist yet.
 pub fn make_out_folder(dir: &Path) -> CliResult<()> {
     match std::fs::create_dir(dir) {
         Ok(()) => Ok(()),
@@ -413,8 +386,9 @@ pub fn fmt_seconds(s: f64) -> String {
     }
 }
 
-/// Ends an experiment command: writes `<stem>.md` and `<stem>.json` (the report as pretty
-/// JSON) atomically into `out`, says on stderr what was written (`what`, e.g. "the
+/// Ends an experiment command: stages `<stem>.md` and `<stem>.json` (the report as pretty
+/// JSON) into `out` after the files already in `batch` (the figures), puts them all in
+/// place together, says on stderr what was written (`what`, e.g. "the
 /// figures") and how long the run took since `start`, and prints the Markdown to stdout.
 pub fn finish_report<R: serde::Serialize>(
     out: &Path,
@@ -423,15 +397,13 @@ pub fn finish_report<R: serde::Serialize>(
     md: &str,
     report: &R,
     start: std::time::Instant,
+    mut batch: mcdropout::output::Batch,
 ) -> CliResult<()> {
     let json = serde_json::to_string_pretty(report)
         .map_err(|e| CliError::Msg(format!("cannot encode the report as JSON: {e}")))?;
-    write_atomic(&out.join(format!("{stem}.md")), |w| {
-        w.write_all(md.as_bytes())
-    })?;
-    write_atomic(&out.join(format!("{stem}.json")), |w| {
-        w.write_all(json.as_bytes())
-    })?;
+    batch.add_bytes(&out.join(format!("{stem}.md")), md.as_bytes())?;
+    batch.add_bytes(&out.join(format!("{stem}.json")), json.as_bytes())?;
+    batch.commit()?;
     note!(
         "{stem}.md, {stem}.json and {what} written to {} ({} total)",
         out.display(),

@@ -1,8 +1,9 @@
 //! `mcdropout dataset`: write a dataset shipped inside the tool (through linfa-datasets)
 //! to a CSV file, optionally cut into seeded training and test parts.
 
-use super::common::{CliResult, check_output_path, invalid, note};
+use super::common::{CliResult, invalid, note};
 use clap::{Args, ValueEnum};
+use mcdropout::output::{Batch, Plan};
 use mcdropout::rng::{Purpose, stream};
 use ndarray::{Array2, Axis, concatenate};
 use rand::seq::SliceRandom;
@@ -94,32 +95,31 @@ pub fn load(name: Builtin) -> (Vec<String>, Array2<f64>) {
     }
 }
 
-fn write_csv(path: &std::path::Path, cols: &[String], rows: &Array2<f64>) -> CliResult<()> {
-    Ok(mcdropout::output::write_atomic(
-        path,
-        |w: &mut dyn Write| {
-            writeln!(w, "{}", cols.join(","))?;
-            for r in rows.rows() {
-                let cells: Vec<String> = r.iter().map(|v| format!("{v}")).collect();
-                writeln!(w, "{}", cells.join(","))?;
-            }
-            Ok(())
-        },
-    )?)
+/// Stages `rows` under the header `cols` as the CSV file `path` in `batch`.
+fn write_csv(
+    batch: &mut Batch,
+    path: &std::path::Path,
+    cols: &[String],
+    rows: &Array2<f64>,
+) -> CliResult<()> {
+    Ok(batch.add(path, |w: &mut dyn Write| {
+        writeln!(w, "{}", cols.join(","))?;
+        for r in rows.rows() {
+            let cells: Vec<String> = r.iter().map(|v| format!("{v}")).collect();
+            writeln!(w, "{}", cells.join(","))?;
+        }
+        Ok(())
+    })?)
 }
 
 /// Runs `mcdropout dataset`.
 pub fn run(args: DatasetArgs) -> CliResult<()> {
-    check_output_path("--out", &args.out, &[])?;
+    let mut plan = Plan::new();
+    plan.output("--out", &args.out);
     if let Some(t) = &args.test_out {
-        check_output_path("--test-out", t, &[])?;
-        if mcdropout::output::same_file(t, &args.out) {
-            return Err(invalid(
-                "--test-out",
-                "the test part and --out would be the same file",
-            ));
-        }
+        plan.output("--test-out", t);
     }
+    plan.check()?;
     if let Some(f) = args.test_fraction
         && !(f > 0.0 && f < 1.0)
     {
@@ -130,7 +130,9 @@ pub fn run(args: DatasetArgs) -> CliResult<()> {
     }
     let (cols, data) = load(args.name);
     let (Some(f), Some(test_out)) = (args.test_fraction, &args.test_out) else {
-        write_csv(&args.out, &cols, &data)?;
+        let mut batch = Batch::new();
+        write_csv(&mut batch, &args.out, &cols, &data)?;
+        batch.commit()?;
         note!(
             "{} rows × {} columns written to {}",
             data.nrows(),
@@ -147,8 +149,10 @@ pub fn run(args: DatasetArgs) -> CliResult<()> {
     let (mut test, mut train) = (test.to_vec(), train.to_vec());
     test.sort_unstable();
     train.sort_unstable();
-    write_csv(test_out, &cols, &data.select(Axis(0), &test))?;
-    write_csv(&args.out, &cols, &data.select(Axis(0), &train))?;
+    let mut batch = Batch::new();
+    write_csv(&mut batch, test_out, &cols, &data.select(Axis(0), &test))?;
+    write_csv(&mut batch, &args.out, &cols, &data.select(Axis(0), &train))?;
+    batch.commit()?;
     note!(
         "{} training rows written to {}, {} test rows to {} (seed {})",
         train.len(),

@@ -5,9 +5,13 @@ use clap::Args;
 use mcdropout::experiments::digits::{
     DigitsConfig, default_path, fgsm_figure, markdown, read_digits, rotation_figure, run_digits,
 };
-use mcdropout::plot::{reliability_figure, save};
+use mcdropout::output::{Batch, Plan};
+use mcdropout::plot::{reliability_figure, render};
 use std::path::PathBuf;
 use std::time::Instant;
+
+/// The figures written into `--out`, each as PNG and SVG.
+const FIGURES: [&str; 3] = ["digits_rotation", "digits_fgsm", "digits_reliability"];
 
 /// Arguments of `mcdropout digits` (documented on the subcommand in `cli/mod.rs`).
 #[derive(Debug, Args)]
@@ -73,7 +77,6 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
     if args.epochs == 0 {
         return Err(invalid("--epochs", "must be at least 1, got 0"));
     }
-    super::common::check_out_folder(&args.out)?;
     super::common::check_rate("--input-dropout", args.input_dropout)?;
     super::common::check_rate("--dropout", args.dropout)?;
     super::common::check_positive("--weight-decay", args.weight_decay)?;
@@ -87,11 +90,21 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
         ));
     }
     args.compute.validate()?;
+    let files: Vec<String> = FIGURES
+        .iter()
+        .flat_map(|f| [format!("{f}.png"), format!("{f}.svg")])
+        .chain(["digits.md".into(), "digits.json".into()])
+        .collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let mut plan = Plan::new();
+    plan.folder("--out", &args.out, &files);
+    plan.check()?; // the folder before looking for the data
     let path = super::common::experiment_data(
         args.data.as_deref(),
         default_path(),
         "digits/digits.csv.gz",
     )?;
+    plan.input("--data", &path).check()?;
     let data = read_digits(&path)?;
     note!("{}: {} images", path.display(), data.y.len());
     let mut cfg = DigitsConfig::default();
@@ -107,16 +120,11 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
             note!("[{}] {stage}", fmt_seconds(start.elapsed().as_secs_f64()));
         })?)
     })?;
-    super::common::make_out_folder(&args.out)?;
     let figures = [
+        (FIGURES[0], rotation_figure(&report.rotation), (1100, 900)),
+        (FIGURES[1], fgsm_figure(&report.fgsm), (1100, 450)),
         (
-            "digits_rotation",
-            rotation_figure(&report.rotation),
-            (1100, 900),
-        ),
-        ("digits_fgsm", fgsm_figure(&report.fgsm), (1100, 450)),
-        (
-            "digits_reliability",
+            FIGURES[2],
             reliability_figure(
                 "digits test set: reliability",
                 &[
@@ -127,11 +135,22 @@ pub fn run(args: DigitsArgs) -> CliResult<()> {
             (640, 560),
         ),
     ];
+    super::common::make_out_folder(&args.out)?;
+    let mut batch = Batch::new();
     for (name, fig, size) in &figures {
         for ext in ["png", "svg"] {
-            save(fig, &args.out.join(format!("{name}.{ext}")), *size)?;
+            let path = args.out.join(format!("{name}.{ext}"));
+            batch.add_bytes(&path, &render(fig, &path, *size)?)?;
         }
     }
     let md = markdown(&report);
-    super::common::finish_report(&args.out, "digits", "the figures", &md, &report, start)
+    super::common::finish_report(
+        &args.out,
+        "digits",
+        "the figures",
+        &md,
+        &report,
+        start,
+        batch,
+    )
 }

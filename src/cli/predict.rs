@@ -1,8 +1,6 @@
 //! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
 
-use super::common::{
-    CliResult, Compute, check_output_path, emit, load_table, model_x, not_applicable,
-};
+use super::common::{CliResult, Compute, emit, load_table, model_x, not_applicable};
 use clap::{Args, ValueEnum};
 use mcdropout::predict::McOptions;
 use mcdropout::{gp, model};
@@ -95,13 +93,6 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
     opts.level = args.level;
     opts.validate()?;
     args.compute.validate()?;
-    if let Some(out) = &args.out {
-        check_output_path(
-            "--out",
-            out,
-            &[("--data", &args.data), ("--model", &args.model)],
-        )?;
-    }
     args.arrays
         .validate(args.out.as_deref(), &args.data, &args.model)?;
     opts.keep_samples = args.arrays.wanted();
@@ -174,11 +165,12 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
             args.arrays.check_size(opts.samples, x.nrows(), 1)?;
             model.predict_mc(x.view(), &opts)?
         };
+        let mut batch = mcdropout::output::Batch::new();
         if let (Some(path), Some(s)) = (&args.arrays.samples_out, &pred.samples) {
-            samples::write_npy(path, s)?;
+            samples::stage_npy(&mut batch, path, s)?;
         }
         if let (Some(path), Some(d)) = (&args.arrays.draws_out, &pred.draws) {
-            samples::write_npy(path, d)?;
+            samples::stage_npy(&mut batch, path, d)?;
         }
         let aleatoric_std = pred.aleatoric_var.sqrt();
         let rows: Vec<Row> = (0..pred.mean.len())
@@ -191,7 +183,7 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
                 upper: pred.upper[i],
             })
             .collect();
-        emit(args.out.as_deref(), |w| match args.format {
+        samples::emit_all(batch, args.out.as_deref(), |w| match args.format {
             Format::Csv => write_csv(w, &rows),
             Format::Json => write_json(w, &rows),
         })

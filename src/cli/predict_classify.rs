@@ -1,7 +1,7 @@
 //! `mcdropout predict` for classifiers: per row, the MC-dropout mean probability of every
 //! class, the predicted class and the uncertainty measures.
 
-use super::super::common::{CliResult, emit, load_table, model_x};
+use super::super::common::{CliResult, load_table, model_x};
 use super::{Format, PredictArgs};
 use mcdropout::classify::{ClassPrediction, load_classifier};
 use mcdropout::predict::McOptions;
@@ -30,11 +30,12 @@ pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     args.arrays
         .check_size(opts.samples, x.nrows(), model.n_classes())?;
     let pred = model.predict_mc(x.view(), &opts)?;
+    let mut batch = mcdropout::output::Batch::new();
     if let (Some(path), Some(s)) = (&args.arrays.samples_out, &pred.prob_samples) {
-        super::samples::write_npy(path, s)?;
+        super::samples::stage_npy(&mut batch, path, s)?;
     }
     let names: Vec<String> = model.classes.iter().map(|c| format!("p_{c}")).collect();
-    emit(args.out.as_deref(), |w| match args.format {
+    super::samples::emit_all(batch, args.out.as_deref(), |w| match args.format {
         Format::Csv => write_csv(w, &names, &pred),
         Format::Json => write_json(w, &names, &pred),
     })

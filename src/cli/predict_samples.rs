@@ -2,9 +2,9 @@
 //! predictive draws of every row as `.npy` arrays (float64, C order), as the Python
 //! binding's `predict_distribution(..., return_samples=True)` returns them.
 
-use super::super::common::{CliResult, check_output_path, invalid};
+use super::super::common::{CliResult, emit, invalid};
 use clap::Args;
-use mcdropout::output::write_atomic;
+use mcdropout::output::{Batch, Plan};
 use ndarray::{ArrayBase, Data, Dimension};
 use ndarray_npy::WriteNpyExt;
 use std::path::{Path, PathBuf};
@@ -32,29 +32,21 @@ impl SampleOutputs {
         self.samples_out.is_some() || self.draws_out.is_some()
     }
 
-    /// Checks the paths (distinct from each other, from `--out` and from the inputs, in
-    /// existing folders).
+    /// Checks every output path together (`--out` too): writable, none of them the data
+    /// or the model, no two the same file ([`Plan`]).
     pub fn validate(&self, out: Option<&Path>, data: &Path, model: &Path) -> CliResult<()> {
+        let mut plan = Plan::new();
+        plan.input("--data", data).input("--model", model);
         for (name, path) in [
-            ("--samples-out", &self.samples_out),
-            ("--draws-out", &self.draws_out),
+            ("--out", out),
+            ("--samples-out", self.samples_out.as_deref()),
+            ("--draws-out", self.draws_out.as_deref()),
         ] {
             if let Some(p) = path {
-                check_output_path(name, p, &[("--data", data), ("--model", model)])?;
-                if Some(p.as_path()) == out {
-                    return Err(invalid(name, format!("{} is also --out", p.display())));
-                }
+                plan.output(name, p);
             }
         }
-        if let (Some(a), Some(b)) = (&self.samples_out, &self.draws_out)
-            && a == b
-        {
-            return Err(invalid(
-                "--draws-out",
-                format!("{} is also --samples-out", a.display()),
-            ));
-        }
-        Ok(())
+        Ok(plan.check()?)
     }
 
     /// Refuses arrays of more than 2³⁰ values before anything is computed.
@@ -79,14 +71,35 @@ impl SampleOutputs {
     }
 }
 
-/// Writes `array` to `path` as `.npy`, atomically.
-pub fn write_npy<S: Data<Elem = f64>, D: Dimension>(
+/// Stages `array` for `path` as `.npy` in `batch`.
+pub fn stage_npy<S: Data<Elem = f64>, D: Dimension>(
+    batch: &mut Batch,
     path: &Path,
     array: &ArrayBase<S, D>,
 ) -> CliResult<()> {
-    Ok(write_atomic(path, |w| {
+    Ok(batch.add(path, |w| {
         array
             .write_npy(w)
             .map_err(|e| std::io::Error::other(e.to_string()))
     })?)
+}
+
+/// Stages what `fill` writes for `--out` after the arrays in `batch` and puts them all in
+/// place together; without `--out` the arrays are put in place, then `fill` writes to
+/// standard output.
+pub fn emit_all(
+    mut batch: Batch,
+    out: Option<&Path>,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> CliResult<()> {
+    match out {
+        Some(path) => {
+            batch.add(path, fill)?;
+            Ok(batch.commit()?)
+        }
+        None => {
+            batch.commit()?;
+            emit(None, fill)
+        }
+    }
 }

@@ -1,11 +1,10 @@
 //! `mcdropout search`: choose the dropout rate and τ on a data file, then train on all of
 //! it with the winner.
 
-use super::common::{
-    CliError, CliResult, Compute, check_output_path, emit, invalid, load_table, note,
-};
+use super::common::{CliError, CliResult, Compute, emit, invalid, load_table, note};
 use clap::Args;
 use mcdropout::model;
+use mcdropout::output::{Batch, Plan};
 use mcdropout::prior::TauUnits;
 use mcdropout::search::{
     DEFAULT_TARGET_STEPS, Epochs, GAL_DROPOUT_RATES, SearchConfig, Validation, report,
@@ -198,14 +197,16 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
         s.push(".search.json");
         PathBuf::from(s)
     });
-    check_output_path("--out", &args.out, &[("--data", &args.data)])?;
-    check_output_path("--report", &report_path, &[("--data", &args.data)])?;
-    if mcdropout::output::same_file(&args.out, &report_path) {
-        return Err(invalid(
-            "--report",
-            "the report and the model would be the same file",
-        ));
-    }
+    let report_flag = if args.report.is_some() {
+        "--report"
+    } else {
+        "--report (default MODEL.search.json)"
+    };
+    Plan::new()
+        .input("--data", &args.data)
+        .output("--out", &args.out)
+        .output(report_flag, &report_path)
+        .check()?;
     args.compute.run(|| {
         let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
         let (x, y, names, target) =
@@ -239,8 +240,12 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
         })?;
         let json = serde_json::to_string_pretty(&rep)
             .map_err(|e| CliError::Msg(format!("cannot encode the report: {e}")))?;
-        mcdropout::output::write_atomic(&report_path, |w| writeln!(w, "{json}"))?;
-        model::save(&model, &args.out)?;
+        // The model and the report are staged together: a failure writing either leaves
+        // neither (a report going to a device or stream is written before the renames).
+        let mut batch = Batch::new();
+        batch.add_bytes(&args.out, &model::to_bytes(&model, &args.out)?)?;
+        batch.add(&report_path, |w| writeln!(w, "{json}"))?;
+        batch.commit()?;
         let table = report::markdown(&rep);
         emit(None, |w| write!(w, "{table}"))?;
         note!(

@@ -14,6 +14,8 @@ use std::time::Instant;
 
 #[path = "uci_methods.rs"]
 mod uci_methods;
+#[path = "uci_outputs.rs"]
+mod uci_outputs;
 
 /// The eight datasets of `../shared/data/UCI_Datasets` (Gal's repository has more).
 pub const ALL: &[&str] = &[
@@ -125,9 +127,6 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     if args.layers == 0 {
         return Err(invalid("--layers", "must be at least 1"));
     }
-    if let Some(dir) = &args.out {
-        super::common::check_out_folder(dir)?;
-    }
     if let Some(p) = args
         .grid_dropout
         .iter()
@@ -181,6 +180,8 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     }
     let plain = args.plain.data.as_deref();
     let datasets = datasets_of(&args)?;
+    let names: Vec<String> = datasets.iter().map(|d| d.name.clone()).collect();
+    uci_outputs::check(&args, &names, &mcdropout::experiments::uci::RESULT_FILES)?;
     let pool = super::common::thread_pool(args.jobs)?;
     let start = Instant::now();
     let configs: Vec<UciConfig> = datasets

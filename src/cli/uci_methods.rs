@@ -119,10 +119,9 @@ pub fn run(args: &UciArgs) -> CliResult<()> {
             "must be a positive finite number",
         ));
     }
-    if let Some(dir) = &args.out {
-        super::super::common::check_out_folder(dir)?;
-    }
     let datasets = super::datasets_of(args)?;
+    let names: Vec<String> = datasets.iter().map(|d| d.name.clone()).collect();
+    super::uci_outputs::check(args, &names, &["results.json"])?;
     let pool = thread_pool(args.jobs)?;
     let start = Instant::now();
     let mut results: Vec<MethodDatasetResult> = Vec::new();

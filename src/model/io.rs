@@ -52,6 +52,13 @@ fn mc_dropout_name() -> String {
 
 /// Writes `model` to `path` (atomically: a temporary file in the same folder, then renamed).
 pub fn save(model: &Regressor, path: &Path) -> Result<()> {
+    let bytes = to_bytes(model, path)?;
+    crate::output::write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// The bytes [`save`] writes, for a caller that stages several outputs together
+/// ([`crate::output::Batch`]); `path` names the file in messages.
+pub fn to_bytes(model: &Regressor, path: &Path) -> Result<Vec<u8>> {
     let meta = Meta {
         format_version: FORMAT_VERSION,
         kind: "regressor".into(),
@@ -72,12 +79,18 @@ pub fn save(model: &Regressor, path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    save_network(&model.network, json, path)
+    network_bytes(&model.network, json, path)
 }
 
 /// Writes `network`'s tensors with `json` as the `mcdropout` metadata to `path`
 /// (atomically). Shared by every model kind.
 pub(crate) fn save_network(network: &Network, json: String, path: &Path) -> Result<()> {
+    let sealed = network_bytes(network, json, path)?;
+    crate::output::write_atomic(path, |w| w.write_all(&sealed))
+}
+
+/// The sealed safetensors bytes of `network` with `json` as its metadata.
+fn network_bytes(network: &Network, json: String, path: &Path) -> Result<Vec<u8>> {
     let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = network
         .layers
         .iter()
@@ -105,8 +118,7 @@ pub(crate) fn save_network(network: &Network, json: String, path: &Path) -> Resu
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-    let sealed = serialize_sealed(views, json, path)?;
-    crate::output::write_atomic(path, |w| w.write_all(&sealed))
+    serialize_sealed(views, json, path)
 }
 
 pub(crate) fn le_bytes<'a>(v: impl Iterator<Item = &'a f64>) -> Vec<u8> {

@@ -10,7 +10,7 @@ mod regressor;
 mod summary;
 pub(crate) mod validate;
 
-pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind, save};
+pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind, save, to_bytes};
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;
 pub use summary::{Evaluation, McPrediction};

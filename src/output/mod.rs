@@ -1,14 +1,20 @@
 //! Writing output files without destroying anything: an ordinary file is written to a
 //! recognisable temporary file in its folder, then renamed (a failure never leaves a
-//! partial output); a special file (`/dev/null`, `/dev/stdout`, a fifo) is written
-//! through, never replaced; a symbolic link keeps pointing at its file, which is replaced;
+//! partial output); a special file (`/dev/null`, a fifo) is written through, never
+//! replaced; a stream name (`/dev/stdout`, `/dev/fd/N`) is written at the stream's
+//! position, whatever it resolves to; a symbolic link keeps pointing at its file, which is replaced;
 //! a read-only file, a folder or a dangling link is refused. See [`target`] and
-//! [`cleanup`].
+//! [`cleanup`]; [`Plan`] checks every path of a command together before any work, and
+//! [`Batch`] puts several outputs in place together.
 
 pub mod cleanup;
+pub mod plan;
+pub mod stage;
 pub mod target;
 
 use crate::error::{Error, Result};
+pub use plan::Plan;
+pub use stage::{Batch, Staged, stage};
 use std::io::Write;
 use std::path::Path;
 pub use target::{Target, check_not_input, resolve, same_file};
@@ -19,49 +25,18 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
     match resolve(path)? {
-        Target::WriteThrough(real) => {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .truncate(true)
-                .open(&real)
-                .map_err(io)?;
+        Target::Replace(_) => stage(path, fill)?.commit(),
+        // Streamed, not kept in memory: nothing is replaced, so nothing can be half-replaced.
+        target => {
+            let io = |source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let file = stage::open_through(&target).map_err(io)?;
             let mut w = std::io::BufWriter::new(file);
             fill(&mut w).map_err(io)?;
             w.flush().map_err(io)
-        }
-        Target::Replace(real) => {
-            let dir = target::folder_of(&real);
-            cleanup::clean_stale(dir);
-            let mut builder = tempfile::Builder::new();
-            let prefix = cleanup::temp_prefix(&real);
-            builder.prefix(&prefix).suffix(".tmp");
-            // Temporary files are created private (0600); the output is an ordinary file.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                builder.permissions(std::fs::Permissions::from_mode(0o644));
-            }
-            let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-            let tmp_path = tmp.path().to_path_buf();
-            cleanup::register(&tmp_path);
-            let written = (|| {
-                let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-                fill(&mut w)?;
-                w.flush()?;
-                drop(w);
-                tmp.as_file().sync_all()
-            })();
-            let result = match written {
-                Ok(()) => tmp.persist(&real).map(|_| ()).map_err(|e| io(e.error)),
-                Err(e) => Err(io(e)),
-            };
-            cleanup::unregister(&tmp_path);
-            result
         }
     }
 }

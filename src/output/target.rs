@@ -1,6 +1,7 @@
 //! What an output path points at, decided before anything is written: a new or ordinary
 //! file (replaced atomically), a special file such as `/dev/null` or a fifo (written
-//! through, never replaced), a symbolic link (its target is written, the link stays), or
+//! through, never replaced), a name of an open stream such as `/dev/stdout` (written at
+//! the stream's position), a symbolic link (its target is written, the link stays), or
 //! something that must be refused (a read-only file, a folder, a dangling link, an input
 //! of the same command).
 
@@ -16,12 +17,36 @@ pub enum Target {
     /// An existing special file (character device, fifo, socket): opened and written in
     /// place; it is never replaced.
     WriteThrough(PathBuf),
+    /// A name of one of this process's open files: `/dev/stdout`, `/dev/stderr`,
+    /// `/dev/stdin`, `/dev/fd/N` or `/proc/self/fd/N`, whatever it resolves to (a pipe, a
+    /// terminal or a file the shell redirected to). Written at the stream's position —
+    /// standard output and error through the descriptor itself, other descriptors opened
+    /// for appending — so a redirect keeps its meaning (`>` or `>>`): never truncated,
+    /// never replaced.
+    Stream(PathBuf),
+}
+
+/// Whether `path` is spelled as a name of an open file of this process (see
+/// [`Target::Stream`]).
+pub fn is_stream_name(path: &Path) -> bool {
+    let Some(s) = path.to_str() else {
+        return false;
+    };
+    let fd = s
+        .strip_prefix("/dev/fd/")
+        .or_else(|| s.strip_prefix("/proc/self/fd/"));
+    matches!(s, "/dev/stdout" | "/dev/stderr" | "/dev/stdin")
+        || fd.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn refuse(path: &Path, reason: impl Into<String>) -> Error {
+    refuse_as(path, std::io::ErrorKind::InvalidInput, reason)
+}
+
+fn refuse_as(path: &Path, kind: std::io::ErrorKind, reason: impl Into<String>) -> Error {
     Error::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, reason.into()),
+        source: std::io::Error::new(kind, reason.into()),
     }
 }
 
@@ -29,6 +54,9 @@ fn refuse(path: &Path, reason: impl Into<String>) -> Error {
 /// symbolic link and a missing output folder. A symbolic link resolves to its target, so
 /// the link itself is kept.
 pub fn resolve(path: &Path) -> Result<Target> {
+    if cfg!(unix) && is_stream_name(path) {
+        return Ok(Target::Stream(path.to_path_buf()));
+    }
     let link = std::fs::symlink_metadata(path);
     let real = match &link {
         Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
@@ -56,14 +84,19 @@ pub fn resolve(path: &Path) -> Result<Target> {
         }
     };
     if meta.is_dir() {
-        return Err(refuse(path, "is a folder, not a file"));
+        return Err(refuse_as(
+            path,
+            std::io::ErrorKind::IsADirectory,
+            "is a folder, not a file",
+        ));
     }
     if !meta.is_file() {
         return Ok(Target::WriteThrough(real));
     }
     if meta.permissions().readonly() {
-        return Err(refuse(
+        return Err(refuse_as(
             path,
+            std::io::ErrorKind::PermissionDenied,
             "exists and is read-only; not replacing it (make it writable or remove it first)",
         ));
     }

@@ -1,8 +1,7 @@
 //! Line-with-band figures (mean ± 1 standard error over seeds), used by the active
 //! learning and bandit experiments.
 
-use super::plot_err;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -130,42 +129,24 @@ fn draw_all<DB: DrawingBackend>(
     root.present()
 }
 
-/// Draws `panels` on a grid of `cols` columns into `path` (`.png` or `.svg`).
+/// The bytes of `panels` on a grid of `cols` columns as the file `path` (`.png` or
+/// `.svg`); nothing is written.
+pub fn render_bands(
+    panels: &[BandPanel],
+    cols: usize,
+    path: &Path,
+    size: (u32, u32),
+) -> Result<Vec<u8>> {
+    super::render_with(
+        path,
+        size,
+        |root| draw_all(panels, cols, root).map_err(|e| e.to_string()),
+        |root| draw_all(panels, cols, root).map_err(|e| e.to_string()),
+    )
+}
+
+/// Draws `panels` on a grid of `cols` columns into `path` (`.png` or `.svg`), atomically.
 pub fn save_bands(panels: &[BandPanel], cols: usize, path: &Path, size: (u32, u32)) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("svg") => {
-            let mut s = String::new();
-            {
-                let root = SVGBackend::with_string(&mut s, size).into_drawing_area();
-                draw_all(panels, cols, root).map_err(|e| plot_err(path, e))?;
-            }
-            crate::output::write_atomic(path, |w| w.write_all(s.as_bytes()))
-        }
-        Some("png") => {
-            let (w, h) = size;
-            let mut buf = vec![0u8; (w * h * 3) as usize];
-            {
-                let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-                draw_all(panels, cols, root).map_err(|e| plot_err(path, e))?;
-            }
-            crate::output::write_atomic(path, |out| {
-                let mut enc = png::Encoder::new(out, w, h);
-                enc.set_color(png::ColorType::Rgb);
-                enc.set_depth(png::BitDepth::Eight);
-                let mut writer = enc.write_header().map_err(std::io::Error::other)?;
-                writer
-                    .write_image_data(&buf)
-                    .map_err(std::io::Error::other)?;
-                writer.finish().map_err(std::io::Error::other)
-            })
-        }
-        _ => Err(Error::InvalidParameter {
-            name: "figure file".into(),
-            reason: format!("{}: the extension must be .png or .svg", path.display()),
-        }),
-    }
+    let bytes = render_bands(panels, cols, path, size)?;
+    crate::output::write_atomic(path, |w| w.write_all(&bytes))
 }

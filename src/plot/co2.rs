@@ -1,7 +1,7 @@
 //! The CO2 extrapolation figure: one panel per model with the data, the predictive mean,
 //! a shaded ±2 std band and the end of the training range marked.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::experiments::co2::Co2Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,29 +10,22 @@ use std::path::Path;
 /// Size of the figure in pixels.
 pub const SIZE: (u32, u32) = (1400, 1000);
 
-/// Writes the figure as PNG (`.png`) or SVG (any other extension) to `path`, atomically
-/// (drawn to a temporary file in the same folder, then renamed).
+/// The bytes of the figure as the file `path` (`.png` or `.svg`); nothing is written.
+pub fn render_co2_figure(result: &Co2Result, path: &Path) -> Result<Vec<u8>> {
+    super::render_with(
+        path,
+        SIZE,
+        |root| draw(root, result),
+        |root| draw(root, result),
+    )
+}
+
+/// Writes the figure as PNG (`.png`) or SVG (`.svg`) to `path`, atomically (drawn in
+/// memory, written to a temporary file in the same folder, then renamed; the rules of
+/// [`crate::output::write_atomic`]).
 pub fn co2_figure(result: &Co2Result, path: &Path) -> Result<()> {
-    let svg = path.extension().and_then(|e| e.to_str()) != Some("png");
-    let ext = if svg { "svg" } else { "png" };
-    let tmp = path.with_extension(format!("tmp.{ext}"));
-    let err = |reason: String| Error::Plot {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let drawn = if svg {
-        draw(SVGBackend::new(&tmp, SIZE).into_drawing_area(), result)
-    } else {
-        draw(BitMapBackend::new(&tmp, SIZE).into_drawing_area(), result)
-    };
-    if let Err(e) = drawn {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
-    std::fs::rename(&tmp, path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    let bytes = render_co2_figure(result, path)?;
+    crate::output::write_atomic(path, |w| w.write_all(&bytes))
 }
 
 fn draw<DB: DrawingBackend>(

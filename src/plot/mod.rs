@@ -6,11 +6,12 @@ mod co2;
 mod panels;
 mod reliability;
 
-pub use co2::{SIZE, co2_figure};
+pub use co2::{SIZE, co2_figure, render_co2_figure};
 pub use panels::{Figure, LegendAt, Panel, Series, Style};
 pub use reliability::reliability_figure;
 
 use crate::error::{Error, Result};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -21,9 +22,15 @@ fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Draws `fig` into `path` (`.png` or `.svg`, case-insensitive) at `size` pixels; the
-/// file appears complete or not at all.
-pub fn save(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<()> {
+/// Draws into memory, as the extension of `path` says (`.png` or `.svg`,
+/// case-insensitive), at `size` pixels: `svg` or `bitmap` draws on the root area. Returns
+/// the file's bytes; nothing is written.
+pub(crate) fn render_with(
+    path: &Path,
+    size: (u32, u32),
+    svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> std::result::Result<(), String>,
+    bitmap: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> std::result::Result<(), String>,
+) -> Result<Vec<u8>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -31,29 +38,26 @@ pub fn save(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<()> {
     match ext.as_deref() {
         Some("svg") => {
             let mut s = String::new();
-            {
-                let root = SVGBackend::with_string(&mut s, size).into_drawing_area();
-                fig.draw(root).map_err(|e| plot_err(path, e))?;
-            }
-            crate::output::write_atomic(path, |w| w.write_all(s.as_bytes()))
+            svg(SVGBackend::with_string(&mut s, size).into_drawing_area())
+                .map_err(|e| plot_err(path, e))?;
+            Ok(s.into_bytes())
         }
         Some("png") => {
             let (w, h) = size;
-            let mut buf = vec![0u8; (w * h * 3) as usize];
-            {
-                let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-                fig.draw(root).map_err(|e| plot_err(path, e))?;
-            }
-            crate::output::write_atomic(path, |out| {
-                let mut enc = png::Encoder::new(out, w, h);
-                enc.set_color(png::ColorType::Rgb);
-                enc.set_depth(png::BitDepth::Eight);
-                let mut writer = enc.write_header().map_err(std::io::Error::other)?;
-                writer
-                    .write_image_data(&buf)
-                    .map_err(std::io::Error::other)?;
-                writer.finish().map_err(std::io::Error::other)
-            })
+            let mut buf = vec![0u8; (w as usize) * (h as usize) * 3];
+            bitmap(BitMapBackend::with_buffer(&mut buf, size).into_drawing_area())
+                .map_err(|e| plot_err(path, e))?;
+            let mut out = Vec::new();
+            let mut enc = png::Encoder::new(&mut out, w, h);
+            enc.set_color(png::ColorType::Rgb);
+            enc.set_depth(png::BitDepth::Eight);
+            enc.write_header()
+                .and_then(|mut writer| {
+                    writer.write_image_data(&buf)?;
+                    writer.finish()
+                })
+                .map_err(|e| plot_err(path, e))?;
+            Ok(out)
         }
         _ => Err(Error::InvalidParameter {
             name: "figure file".into(),
@@ -61,5 +65,24 @@ pub fn save(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<()> {
         }),
     }
 }
+
+/// The bytes of `fig` as the file `path` (`.png` or `.svg`, case-insensitive) at `size`
+/// pixels; nothing is written (see [`save`]).
+pub fn render(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<Vec<u8>> {
+    render_with(
+        path,
+        size,
+        |root| fig.draw(root).map_err(|e| e.to_string()),
+        |root| fig.draw(root).map_err(|e| e.to_string()),
+    )
+}
+
+/// Draws `fig` into `path` (`.png` or `.svg`, case-insensitive) at `size` pixels; the
+/// file appears complete or not at all.
+pub fn save(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<()> {
+    let bytes = render(fig, path, size)?;
+    crate::output::write_atomic(path, |w| w.write_all(&bytes))
+}
+
 pub mod active;
 pub mod bandit;

@@ -5,7 +5,7 @@
 use super::protocol::{DatasetResult, MeanSe};
 use super::report::markdown_table;
 use crate::error::{Error, Result};
-use crate::output::write_atomic;
+use crate::output::{Batch, Plan};
 use serde::Serialize;
 use std::path::Path;
 
@@ -79,8 +79,13 @@ fn json<T: Serialize>(v: &T) -> Result<String> {
     })
 }
 
+/// The files [`write_results`] writes into its folder.
+pub const RESULT_FILES: [&str; 3] = ["results.json", "summary.json", "results.md"];
+
 /// Writes results.json, summary.json and results.md for `results` into the existing
-/// folder `dir`, each atomically; `total_wall_seconds` is the run's wall time so far.
+/// folder `dir`: all three paths are checked first ([`Plan`]; a read-only results.md
+/// means none is written), then staged and put in place together ([`Batch`]);
+/// `total_wall_seconds` is the run's wall time so far.
 pub fn write_results(
     dir: &Path,
     info: &RunInfo,
@@ -100,8 +105,10 @@ pub fn write_results(
         total_wall_seconds,
         datasets: results,
     };
+    Plan::new().folder("out", dir, &RESULT_FILES).check()?;
+    let mut batch = Batch::new();
     let text = json(&out)?;
-    write_atomic(&dir.join("results.json"), |w| w.write_all(text.as_bytes()))?;
+    batch.add_bytes(&dir.join(RESULT_FILES[0]), text.as_bytes())?;
     let summary: Vec<Summary> = results
         .iter()
         .map(|r| Summary {
@@ -114,13 +121,14 @@ pub fn write_results(
         })
         .collect();
     let text = json(&summary)?;
-    write_atomic(&dir.join("summary.json"), |w| w.write_all(text.as_bytes()))?;
+    batch.add_bytes(&dir.join(RESULT_FILES[1]), text.as_bytes())?;
     let table = markdown_table(results);
-    write_atomic(&dir.join("results.md"), |w| {
+    batch.add(&dir.join(RESULT_FILES[2]), |w| {
         writeln!(
             w,
             "{table}\ntotal wall time {total_wall_seconds:.1} s on {} threads",
             info.jobs
         )
-    })
+    })?;
+    batch.commit()
 }

@@ -8,7 +8,7 @@ pub mod published;
 mod report;
 mod tasks;
 
-pub use files::{RunInfo, write_results};
+pub use files::{RESULT_FILES, RunInfo, write_results};
 pub use gp::{UciGpConfig, run_dataset_gp};
 pub use layout::UciDataset;
 pub use protocol::{
