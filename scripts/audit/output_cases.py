@@ -76,7 +76,8 @@ def output_cases(have_shared: bool) -> list[Case]:
                           None, ["o.model", "o.model.search.json"]))  # fmt: skip
     for argv in ALIASES:
         # `hl` is a hard link to `a.csv`: the same file under another name.
-        setup = steps(write("a.csv", "old\n"), hard_link("hl", "a.csv")) if argv.endswith(" hl") else None
+        linked = steps(write("a.csv", "old\n"), hard_link("hl", "a.csv"))
+        setup = linked if argv.endswith(" hl") else None
         cases.append(Case(f"two outputs or an input alias: {argv[-60:]}", "output path", sh(argv),
                           setup, [], "error"))  # fmt: skip
     cases += folder_cases(have_shared)
