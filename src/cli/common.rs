@@ -253,8 +253,14 @@ impl HeaderArg {
 /// `--drop-missing` skipped.
 pub fn load_table(path: &Path, drop_missing: bool, header: Header) -> CliResult<Table> {
     let opts = LoadOptions {
-        drop_missing,
+        missing: if drop_missing {
+            mcdropout::data::Missing::Drop
+        } else {
+            mcdropout::data::Missing::Error
+        },
         header,
+        categorical: mcdropout::data::Categorical::Off,
+        categorical_columns: Vec::new(),
     };
     let table = read_table(path, &opts).map_err(|e| match e {
         mcdropout::Error::NoDataRows { .. } if drop_missing => CliError::Msg(format!(

@@ -170,6 +170,7 @@ mod tests {
             header: header.map(|h| h.iter().map(|s| (*s).to_owned()).collect()),
             data: array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
             lines: vec![2, 3],
+            text: Default::default(),
             dropped_rows: 0,
         }
     }

@@ -49,8 +49,9 @@ mod tests_header;
 #[cfg(test)]
 mod tests_read;
 
+pub use cells::MISSING_MARKERS;
 pub use columns::FeaturesAndTarget;
 pub use matching::ColumnMatch;
 pub use model_data::{ModelData, Naming};
 pub use standardize::Standardizer;
-pub use table::{Header, LoadOptions, Table, parse_table, read_table};
+pub use table::{Categorical, Header, LoadOptions, Missing, Table, parse_table, read_table};

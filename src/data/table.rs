@@ -1,5 +1,6 @@
 //! The [`Table`] type and [`read_table`], the entry point for loading a data file.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
@@ -23,30 +24,77 @@ pub enum Header {
     No,
 }
 
-/// How [`read_table`] treats questionable input.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LoadOptions {
-    /// Skip rows that hold an empty, NaN or infinite cell (counting them in
-    /// [`Table::dropped_rows`]) instead of failing with [`Error::MissingValue`].
-    /// Cells that are not numbers at all are an error either way.
-    pub drop_missing: bool,
-    /// Whether the first row is a header (default [`Header::Auto`]).
-    pub header: Header,
+/// What happens to a row holding a missing cell (empty, a marker such as `NA`, NaN or
+/// infinite): `--missing error|drop|impute`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// An [`Error::MissingValue`] naming the line and column (the default).
+    #[default]
+    Error,
+    /// The row is skipped and counted in [`Table::dropped_rows`].
+    Drop,
+    /// The cell is kept as missing (NaN in [`Table::data`], `None` in a text column), to
+    /// be filled by an [`crate::data::Encoding`] fitted with imputation.
+    Impute,
 }
 
-/// A numeric table read from a file: rows × columns of finite values.
+/// Whether columns holding text are read as categorical columns (`--categorical`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Categorical {
+    /// A column with a cell that is neither a number nor missing is a text column, kept
+    /// in [`Table::text`] (the default).
+    #[default]
+    Auto,
+    /// Every cell must be a number or missing: text is an [`Error::NonNumeric`]
+    /// (`--categorical none`).
+    Off,
+}
+
+/// How [`read_table`] treats questionable input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// What a missing cell does (default [`Missing::Error`]). Text that is not a number
+    /// is not missing: it makes its column a text column (or an error, see
+    /// [`LoadOptions::categorical`]).
+    pub missing: Missing,
+    /// Whether the first row is a header (default [`Header::Auto`]).
+    pub header: Header,
+    /// Whether text columns are allowed (default [`Categorical::Auto`]).
+    pub categorical: Categorical,
+    /// Columns read as text even when every cell is a number (numeric codes): header
+    /// names, or 0-based indices for a file without a header.
+    pub categorical_columns: Vec<String>,
+}
+
+impl LoadOptions {
+    /// Options that skip rows with missing cells (as `--missing drop`).
+    pub fn dropping_missing() -> Self {
+        Self {
+            missing: Missing::Drop,
+            ..Self::default()
+        }
+    }
+}
+
+/// A table read from a file: rows × columns of numbers, and text columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// The file the table was read from, as given (used in messages).
     pub path: PathBuf,
     /// Column names, if the file has a header line.
     pub header: Option<Vec<String>>,
-    /// The values, rows × columns; every value is finite.
+    /// The values, rows × columns: finite numbers, except NaN for a missing cell kept by
+    /// [`Missing::Impute`] and in every cell of a text column.
     pub data: Array2<f64>,
+    /// The cells of the text (categorical) columns by 0-based column index, one per row
+    /// (`None` for a missing cell kept by [`Missing::Impute`]). A number in a text column
+    /// is held in its shortest form (`1.0` and `01` are `1`).
+    pub text: BTreeMap<usize, Vec<Option<String>>>,
     /// The 1-based line number in the file of each row of [`Table::data`].
     pub lines: Vec<usize>,
     /// Rows skipped because of missing or non-finite cells (only with
-    /// [`LoadOptions::drop_missing`]).
+    /// [`Missing::Drop`]).
     pub dropped_rows: usize,
 }
 
@@ -72,7 +120,7 @@ impl Table {
     }
 }
 
-/// Reads a numeric table from `path`, detecting CSV or whitespace-separated format and
+/// Reads a table from `path`, detecting CSV or whitespace-separated format and
 /// an optional header line (see [`Header`] for the rule).
 ///
 /// Blank lines are skipped (they still count for the line numbers in
@@ -84,10 +132,11 @@ impl Table {
 /// * [`Error::EmptyFile`] when it holds nothing but blank lines;
 /// * [`Error::NoDataRows`] when it holds a header only, or every row was dropped;
 /// * [`Error::RaggedRow`] when a row's cell count differs from the first row's;
-/// * [`Error::NonNumeric`] when a data cell is not a number (when it is in a first row
-///   read as data because it also holds numbers, the message says so);
-/// * [`Error::MissingValue`] when a cell is empty, NaN or infinite (including numbers
-///   that overflow) and [`LoadOptions::drop_missing`] is not set.
+/// * [`Error::NonNumeric`] when a data cell is not a number and text columns are
+///   [`Categorical::Off`]; [`Error::NonNumericFirstRow`] when a column's only text is in
+///   a first row read as data because it also holds numbers (a header the rule missed);
+/// * [`Error::MissingValue`] when a cell is missing (empty, a marker such as `NA`, NaN,
+///   infinite, a number that overflows) and [`LoadOptions::missing`] is [`Missing::Error`].
 ///
 /// ```
 /// use mcdropout::data::{LoadOptions, read_table};
@@ -100,8 +149,8 @@ impl Table {
 /// let err = read_table(&path, &LoadOptions::default()).unwrap_err();
 /// assert!(err.to_string().contains(":4: column b (index 1)"));
 ///
-/// // With `drop_missing` the row is skipped and counted.
-/// let opts = LoadOptions { drop_missing: true, ..LoadOptions::default() };
+/// // With `Missing::Drop` the row is skipped and counted.
+/// let opts = LoadOptions::dropping_missing();
 /// let table = read_table(&path, &opts)?;
 /// assert_eq!(table.n_rows(), 2);
 /// assert_eq!(table.lines, [2, 5]);
@@ -122,7 +171,7 @@ pub fn parse_table(bytes: &[u8], path: &Path, opts: &LoadOptions) -> Result<Tabl
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
     formats::check_text(text, path)?;
-    let mut rows = RowCollector::new(path, opts.drop_missing, opts.header);
+    let mut rows = RowCollector::new(path, opts);
     if formats::is_csv(text) {
         formats::read_csv(text, path, &mut rows)?;
     } else {

@@ -3,18 +3,28 @@
 
 use ndarray::array;
 
-use super::{Header, LoadOptions, Table, read_table};
+use super::{Categorical, Header, LoadOptions, Table, read_table};
 use crate::error::{Error, Result};
 
 fn read(content: &str, header: Header) -> Result<Table> {
+    read_with(content, header, Categorical::Auto)
+}
+
+/// As [`read`], with text columns refused (`--categorical none`).
+fn read_off(content: &str, header: Header) -> Result<Table> {
+    read_with(content, header, Categorical::Off)
+}
+
+fn read_with(content: &str, header: Header, categorical: Categorical) -> Result<Table> {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("h.csv");
     std::fs::write(&path, content).expect("write test file");
     read_table(
         &path,
         &LoadOptions {
-            drop_missing: false,
             header,
+            categorical,
+            ..LoadOptions::default()
         },
     )
 }
@@ -50,10 +60,18 @@ fn auto_all_number_row_is_data() {
 
 #[test]
 fn auto_mixed_row_is_data_and_the_error_says_why() {
-    for (content, value, col) in [
-        ("1,x,3\n4,5,6\n", "x", "index 1"),
-        ("1,NA,3\n4,5,6\n", "NA", "index 1"),
-        ("y,2,3\n4,5,6\n", "y", "index 0"),
+    // Whether text columns are allowed or not: a column whose only text is in the first
+    // row, read as data because the row holds numbers, is a header the rule missed.
+    for (content, value, col, read) in [
+        (
+            "1,x,3\n4,5,6\n",
+            "x",
+            "index 1",
+            read as fn(&str, Header) -> Result<Table>,
+        ),
+        ("y,2,3\n4,5,6\n", "y", "index 0", read),
+        ("1,x,3\n4,5,6\n", "x", "index 1", read_off),
+        ("y,2,3\n4,5,6\n", "y", "index 0", read_off),
     ] {
         let e = read(content, Header::Auto).unwrap_err();
         assert!(
@@ -66,8 +84,15 @@ fn auto_mixed_row_is_data_and_the_error_says_why() {
         assert!(msg.contains("--header yes"), "{msg}");
         assert!(msg.contains("read as data"), "{msg}");
     }
-    // A text cell in a later row is an ordinary error, without the header hint.
-    let e = read("1,2\n3,x\n", Header::Auto).unwrap_err();
+    // `NA` is a missing-value marker (pandas' list): the row is data with a missing cell.
+    let e = read("1,NA,3\n4,5,6\n", Header::Auto).unwrap_err();
+    assert!(matches!(&e, Error::MissingValue { line: 1, .. }), "{e}");
+    // A text column whose text is not only in the first row is a text column.
+    let t = read("1,x\n3,y\n", Header::Auto).unwrap();
+    assert_eq!(t.text[&1], [Some("x".to_string()), Some("y".to_string())]);
+    // A text cell in a later row is, with text refused, an ordinary error without the
+    // header hint.
+    let e = read_off("1,2\n3,x\n", Header::Auto).unwrap_err();
     assert!(matches!(e, Error::NonNumeric { line: 2, .. }), "{e}");
     assert!(!e.to_string().contains("--header"), "{e}");
 }
@@ -98,7 +123,7 @@ fn no_reads_every_row_as_data() {
     assert_eq!(t.n_rows(), 2);
     // An all-text first row is then a plain error on line 1, without the header hint.
     for content in ["a,b\n1,2\n", "1,x\n1,2\n"] {
-        let e = read(content, Header::No).unwrap_err();
+        let e = read_off(content, Header::No).unwrap_err();
         assert!(matches!(e, Error::NonNumeric { line: 1, .. }), "{e}");
         assert!(!e.to_string().contains("--header"), "{e}");
     }

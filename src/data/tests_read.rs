@@ -5,16 +5,20 @@ use std::path::{Path, PathBuf};
 use ndarray::array;
 use tempfile::TempDir;
 
-use super::{Header, LoadOptions, Table, read_table};
+use super::{Categorical, Header, LoadOptions, Missing, Table, read_table};
 use crate::error::{Error, Result};
 
 const KEEP: LoadOptions = LoadOptions {
-    drop_missing: false,
+    missing: Missing::Error,
     header: Header::Auto,
+    categorical: Categorical::Auto,
+    categorical_columns: Vec::new(),
 };
 const DROP: LoadOptions = LoadOptions {
-    drop_missing: true,
+    missing: Missing::Drop,
     header: Header::Auto,
+    categorical: Categorical::Auto,
+    categorical_columns: Vec::new(),
 };
 
 /// Writes `content` to `name` in a fresh temporary directory and reads it.
@@ -145,7 +149,11 @@ fn ragged_rows() {
 
 #[test]
 fn non_numeric_names_line_and_column() {
-    let (e, msg) = err("x.csv", "a,price\n1,2\n\n3,abc\n", KEEP);
+    let off = || LoadOptions {
+        categorical: Categorical::Off,
+        ..KEEP
+    };
+    let (e, msg) = err("x.csv", "a,price\n1,2\n\n3,abc\n", off());
     assert!(matches!(e, Error::NonNumeric { line: 4, .. }), "{msg}");
     assert!(msg.contains("x.csv:4:"), "{msg}");
     assert!(
@@ -153,7 +161,14 @@ fn non_numeric_names_line_and_column() {
         "{msg}"
     );
     // Without header: `index i`; and dropping missing rows does not hide it.
-    let (_, msg) = err("x.txt", "1 2\n3 ? \n", DROP);
+    let (_, msg) = err(
+        "x.txt",
+        "1 2\n3 ? \n",
+        LoadOptions {
+            categorical: Categorical::Off,
+            ..DROP
+        },
+    );
     assert!(
         msg.contains("x.txt:2:") && msg.contains("column index 1"),
         "{msg}"

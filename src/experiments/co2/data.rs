@@ -57,7 +57,7 @@ pub fn load_co2(path: &Path) -> Result<Co2Series> {
     let table = read_table(
         path,
         &LoadOptions {
-            drop_missing: true,
+            missing: crate::data::Missing::Drop,
             ..LoadOptions::default()
         },
     )?;
