@@ -108,7 +108,7 @@ pub enum Error {
     },
     /// A cell is empty, NaN or infinite.
     #[error(
-        "{}:{line}: column {column}: missing or non-finite value {value:?} (use --drop-missing to skip such rows)",
+        "{}:{line}: column {column}: missing or non-finite value {value:?} (use --missing drop to skip such rows, or --missing impute to fill them with the training mean and add a missing-indicator column)",
         path.display()
     )]
     MissingValue {
@@ -120,6 +120,55 @@ pub enum Error {
         column: String,
         /// The offending text.
         value: String,
+    },
+    /// A text (categorical) column has more distinct values than allowed.
+    #[error(
+        "{}: column {column:?} has {count} distinct text values, more than --max-categories {max}; it looks like an identifier or free text: leave it out (--features), raise --max-categories, or, if it holds numbers with a few typos, fix them",
+        path.display()
+    )]
+    TooManyCategories {
+        /// The file involved.
+        path: PathBuf,
+        /// The column's name.
+        column: String,
+        /// Distinct values found.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// At prediction, a categorical column holds a value the model was not trained on.
+    #[error(
+        "{}:{line}: column {column:?}: category {value:?} was not seen in training (known: {known}); pass --unknown-category ignore to encode such cells as all zeros",
+        path.display()
+    )]
+    UnknownCategory {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The column's name.
+        column: String,
+        /// The value.
+        value: String,
+        /// The categories the model knows (abbreviated).
+        known: String,
+    },
+    /// A column used as numbers (a numeric feature or a target) holds text.
+    #[error(
+        "{}:{line}: column {column}: {value:?} is text, but this column is used as numbers ({why})",
+        path.display()
+    )]
+    TextInNumericColumn {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Column: header name and 0-based index.
+        column: String,
+        /// The offending text.
+        value: String,
+        /// Why numbers are needed here.
+        why: String,
     },
     /// A column given by name or index does not exist.
     #[error("{}: unknown column {spec:?} (columns: {available})", path.display())]

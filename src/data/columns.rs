@@ -124,10 +124,49 @@ impl Table {
                 self.available_columns()
             )));
         }
+        self.check_numbers(&cols, "a numeric feature")?;
+        self.check_numbers(&[t], "the target")?;
         let x = self.select_columns(&cols);
         let y = self.data.column(t).to_owned();
         let names = cols.iter().map(|&i| self.column_name(i)).collect();
         Ok((x, y, names, target_name))
+    }
+
+    /// Checks that columns `cols` hold numbers only: a text column is
+    /// [`Error::TextInNumericColumn`] naming its first text cell, a missing cell (kept by
+    /// [`crate::data::Missing::Impute`]) is [`Error::MissingValue`]; `why` says in the
+    /// message what the column is used as.
+    pub fn check_numbers(&self, cols: &[usize], why: &str) -> Result<()> {
+        for &j in cols {
+            let label = match self.header.as_ref().and_then(|h| h.get(j)) {
+                Some(name) => format!("{name} (index {j})"),
+                None => format!("index {j}"),
+            };
+            if let Some(cells) = self.text.get(&j) {
+                let (r, value) = cells
+                    .iter()
+                    .enumerate()
+                    .find_map(|(r, c)| c.as_ref().filter(|t| t.parse::<f64>().is_err()).map(|t| (r, t)))
+                    .or_else(|| cells.iter().enumerate().find_map(|(r, c)| c.as_ref().map(|t| (r, t))))
+                    .map_or((0, String::new()), |(r, t)| (r, t.clone()));
+                return Err(Error::TextInNumericColumn {
+                    path: self.path.clone(),
+                    line: self.lines.get(r).copied().unwrap_or(0),
+                    column: label,
+                    value,
+                    why: format!("{why}; a text column is one-hot encoded only as a feature of a model fitted with it"),
+                });
+            }
+            if let Some(r) = self.data.column(j).iter().position(|v| v.is_nan()) {
+                return Err(Error::MissingValue {
+                    path: self.path.clone(),
+                    line: self.lines.get(r).copied().unwrap_or(0),
+                    column: label,
+                    value: String::new(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Copies the given columns, in the given order, into a new array.

@@ -38,6 +38,7 @@ pub use finite::{check_finite, check_finite_1d};
 
 mod cells;
 mod columns;
+mod encoding;
 mod formats;
 mod matching;
 mod model_data;
@@ -51,6 +52,9 @@ mod tests_read;
 
 pub use cells::MISSING_MARKERS;
 pub use columns::FeaturesAndTarget;
+pub use encoding::{
+    ColumnCode, DEFAULT_MAX_CATEGORIES, Encoded, Encoding, EncodingOptions, UnknownCategory,
+};
 pub use matching::ColumnMatch;
 pub use model_data::{ModelData, Naming};
 pub use standardize::Standardizer;

@@ -122,6 +122,8 @@ impl Table {
             None => Vec::new(),
         };
         let x_cols = self.feature_columns(features, &cols, how)?;
+        self.check_numbers(&x_cols, "a feature of the model")?;
+        self.check_numbers(&cols, "a target")?;
         Ok(ModelData {
             x: self.select_columns(&x_cols),
             y: target.map(|_| self.select_columns(&cols)),
