@@ -28,6 +28,9 @@ struct Meta {
     train: TrainConfig,
     report: TrainReport,
     feature_names: Vec<String>,
+    /// The column encoding (format version 4; absent: the columns as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoding: Option<crate::data::Encoding>,
     target_name: String,
 }
 
@@ -45,6 +48,7 @@ pub fn save_classifier(model: &Classifier, path: &Path) -> Result<()> {
         train: model.train.clone(),
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
+        encoding: model.encoding.clone(),
         target_name: model.target_name.clone(),
     };
     let json = serde_json::to_string(&meta).map_err(|e| Error::ModelFormat {
@@ -105,6 +109,7 @@ pub fn load_classifier_bytes(bytes: &[u8], path: &Path) -> Result<Classifier> {
         prior: meta.prior,
         train: meta.train,
         report: meta.report,
+        encoding: crate::model::encoding_io::checked(meta.encoding, &meta.feature_names, path)?,
         feature_names: meta.feature_names,
         target_name: meta.target_name,
     })

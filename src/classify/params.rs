@@ -162,6 +162,7 @@ impl ClassifierParams {
             train,
             report,
             feature_names,
+            encoding: None,
             target_name,
         })
     }

@@ -146,15 +146,26 @@ impl Table {
                 let (r, value) = cells
                     .iter()
                     .enumerate()
-                    .find_map(|(r, c)| c.as_ref().filter(|t| t.parse::<f64>().is_err()).map(|t| (r, t)))
-                    .or_else(|| cells.iter().enumerate().find_map(|(r, c)| c.as_ref().map(|t| (r, t))))
+                    .find_map(|(r, c)| {
+                        c.as_ref()
+                            .filter(|t| t.parse::<f64>().is_err())
+                            .map(|t| (r, t))
+                    })
+                    .or_else(|| {
+                        cells
+                            .iter()
+                            .enumerate()
+                            .find_map(|(r, c)| c.as_ref().map(|t| (r, t)))
+                    })
                     .map_or((0, String::new()), |(r, t)| (r, t.clone()));
                 return Err(Error::TextInNumericColumn {
                     path: self.path.clone(),
                     line: self.lines.get(r).copied().unwrap_or(0),
                     column: label,
                     value,
-                    why: format!("{why}; a text column is one-hot encoded only as a feature of a model fitted with it"),
+                    why: format!(
+                        "{why}; a text column is one-hot encoded only as a feature of a model fitted with it"
+                    ),
                 });
             }
             if let Some(r) = self.data.column(j).iter().position(|v| v.is_nan()) {

@@ -328,8 +328,8 @@ impl Encoding {
         crate::limits::check_memory("the encoded table", n as f64 * width as f64 * 8.0)?;
         let cells = n.saturating_mul(width);
         let zeros = crate::limits::alloc::try_vec(cells, 0.0, "the encoded table")?;
-        let mut data = Array2::from_shape_vec((n, width), zeros)
-            .map_err(|e| Error::Shape(e.to_string()))?;
+        let mut data =
+            Array2::from_shape_vec((n, width), zeros).map_err(|e| Error::Shape(e.to_string()))?;
         let mut at = 0;
         let mut ignored = 0;
         for (code, &j) in self.columns.iter().zip(&raw) {

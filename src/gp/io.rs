@@ -35,6 +35,9 @@ struct Meta {
     y_mean: f64,
     y_std: f64,
     feature_names: Vec<String>,
+    /// The column encoding (format version 4; absent: the columns as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoding: Option<crate::data::Encoding>,
     target_name: String,
     report: GpReport,
 }
@@ -58,6 +61,7 @@ pub fn save_gp(model: &GpModel, path: &Path) -> Result<()> {
         y_mean: model.y_mean,
         y_std: model.y_std,
         feature_names: model.feature_names.clone(),
+        encoding: model.encoding.clone(),
         target_name: model.target_name.clone(),
         report: model.report.clone(),
     };
@@ -166,6 +170,7 @@ pub fn load_gp_bytes(bytes: &[u8], path: &Path) -> Result<GpModel> {
         y_mean: meta.y_mean,
         y_std: meta.y_std,
         kernel_spec: meta.kernel,
+        encoding: crate::model::encoding_io::checked(meta.encoding, &meta.feature_names, path)?,
         feature_names: meta.feature_names,
         target_name: meta.target_name,
         report: meta.report,

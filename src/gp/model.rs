@@ -51,6 +51,10 @@ pub struct GpModel {
     pub kernel_spec: String,
     /// Feature names.
     pub feature_names: Vec<String>,
+    /// How the raw columns of a table become the network's inputs (`feature_names`):
+    /// one-hot text columns, imputed cells; `None` when the inputs are the columns as
+    /// they are.
+    pub encoding: Option<crate::data::Encoding>,
     /// Target name.
     pub target_name: String,
     /// What fitting did.

@@ -265,6 +265,7 @@ impl GpParams {
             y_std,
             kernel_spec: self.kernel.clone(),
             feature_names,
+            encoding: None,
             target_name,
             report,
         })

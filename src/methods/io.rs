@@ -36,6 +36,9 @@ struct Meta {
     train: TrainConfig,
     report: TrainReport,
     feature_names: Vec<String>,
+    /// The column encoding (format version 4; absent: the columns as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoding: Option<crate::data::Encoding>,
     target_name: String,
     /// D, written only for several-target files (absent: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,6 +108,7 @@ pub fn save(model: &MethodModel, path: &Path) -> Result<()> {
         train: model.train.clone(),
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
+        encoding: model.encoding.clone(),
         target_name: model.target_name.clone(),
         n_targets: None,
         target_names: None,
@@ -173,6 +177,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<MethodModel> {
             train: r.train.clone(),
             report: r.report.clone(),
             feature_names: r.feature_names.clone(),
+            encoding: r.encoding.clone(),
             target_name: r.target_name.clone(),
         });
     }
@@ -199,6 +204,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<MethodModel> {
         temperature: meta.temperature,
         train: meta.train,
         report: meta.report,
+        encoding: crate::model::encoding_io::checked(meta.encoding, &meta.feature_names, path)?,
         feature_names: meta.feature_names,
         target_name: meta.target_name,
     })
@@ -337,6 +343,7 @@ pub fn save_multi(model: &MultiMethodModel, path: &Path) -> Result<()> {
         train: model.train.clone(),
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
+        encoding: model.encoding.clone(),
         target_name: model.target_names.join(","),
         n_targets: Some(model.d()),
         target_names: Some(model.target_names.clone()),
@@ -372,6 +379,7 @@ pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiMethodModel> {
             temperature: m.temperature,
             train: m.train,
             report: m.report,
+            encoding: crate::model::encoding_io::checked(m.encoding, &m.feature_names, path)?,
             feature_names: m.feature_names,
             target_names: vec![m.target_name],
         });
@@ -402,6 +410,7 @@ pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiMethodModel> {
         temperature: meta.temperature,
         train: meta.train,
         report: meta.report,
+        encoding: crate::model::encoding_io::checked(meta.encoding, &meta.feature_names, path)?,
         feature_names: meta.feature_names,
         target_names: names,
     })

@@ -42,6 +42,10 @@ pub struct MethodModel {
     pub report: TrainReport,
     /// Feature names.
     pub feature_names: Vec<String>,
+    /// How the raw columns of a table become the network's inputs (`feature_names`):
+    /// one-hot text columns, imputed cells; `None` when the inputs are the columns as
+    /// they are.
+    pub encoding: Option<crate::data::Encoding>,
     /// Target name.
     pub target_name: String,
 }

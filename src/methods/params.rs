@@ -278,6 +278,7 @@ impl MethodParams {
             train: b.train.clone(),
             report,
             feature_names: feature_names.clone(),
+            encoding: None,
             target_name: target_name.clone(),
         };
         let mut cb = |epoch: usize, net: &Network| -> Result<()> {

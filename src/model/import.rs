@@ -63,6 +63,7 @@ impl Regressor {
             train: TrainConfig::default(),
             report: not_trained(),
             feature_names: names(&network),
+            encoding: None,
             target_name: "y".into(),
             network,
         })
@@ -103,6 +104,7 @@ impl Classifier {
             train,
             report: not_trained(),
             feature_names: names(&network),
+            encoding: None,
             target_name: "label".into(),
             network,
         })

@@ -40,6 +40,9 @@ struct Meta {
     train: TrainConfig,
     report: TrainReport,
     feature_names: Vec<String>,
+    /// The column encoding (format version 4; absent: the columns as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoding: Option<crate::data::Encoding>,
     target_name: String,
     /// The method that made the model (format version 3; absent before: MC dropout).
     #[serde(default = "mc_dropout_name")]
@@ -72,6 +75,7 @@ pub fn to_bytes(model: &Regressor, path: &Path) -> Result<Vec<u8>> {
         train: model.train.clone(),
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
+        encoding: model.encoding.clone(),
         target_name: model.target_name.clone(),
         method: mc_dropout_name(),
     };
@@ -178,6 +182,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<Regressor> {
         prior: meta.prior,
         train: meta.train,
         report: meta.report,
+        encoding: crate::model::encoding_io::checked(meta.encoding, &meta.feature_names, path)?,
         feature_names: meta.feature_names,
         target_name: meta.target_name,
     })

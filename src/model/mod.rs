@@ -10,6 +10,8 @@ mod regressor;
 mod summary;
 pub(crate) mod validate;
 
+pub(crate) mod encoding_io;
+pub use encoding_io::file_encoding;
 pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind, save, to_bytes};
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;

@@ -33,6 +33,10 @@ pub struct MultiRegressor {
     pub report: TrainReport,
     /// Feature names.
     pub feature_names: Vec<String>,
+    /// How the raw columns of a table become the network's inputs (`feature_names`):
+    /// one-hot text columns, imputed cells; `None` when the inputs are the columns as
+    /// they are.
+    pub encoding: Option<crate::data::Encoding>,
     /// Target names, one per output.
     pub target_names: Vec<String>,
 }
@@ -94,6 +98,7 @@ impl MultiRegressor {
             train,
             report,
             feature_names,
+            encoding: None,
             target_names,
         })
     }

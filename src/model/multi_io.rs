@@ -36,6 +36,9 @@ struct MultiMeta {
     train: TrainConfig,
     report: TrainReport,
     feature_names: Vec<String>,
+    /// The column encoding (format version 4; absent: the columns as they are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoding: Option<crate::data::Encoding>,
     target_names: Vec<String>,
 }
 
@@ -55,6 +58,7 @@ pub fn save_multi(model: &MultiRegressor, path: &Path) -> Result<()> {
         train: model.train.clone(),
         report: model.report.clone(),
         feature_names: model.feature_names.clone(),
+        encoding: model.encoding.clone(),
         target_names: model.target_names.clone(),
     };
     let json = serde_json::to_string(&meta).map_err(|e| Error::ModelFormat {

@@ -133,6 +133,7 @@ impl RegressorParams {
             train: self.train.clone(),
             report,
             feature_names,
+            encoding: None,
             target_name,
         })
     }
