@@ -8,12 +8,14 @@ pub(crate) mod io;
 pub(crate) mod params;
 mod regressor;
 mod summary;
+pub mod transform;
 pub(crate) mod validate;
 
 pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind, save, to_bytes};
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;
 pub use summary::{Evaluation, McPrediction};
+pub use transform::TargetTransform;
 mod multi;
 mod multi_io;
 mod multi_predict;
