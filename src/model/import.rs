@@ -64,6 +64,7 @@ impl Regressor {
             report: not_trained(),
             feature_names: names(&network),
             target_name: "y".into(),
+            target_transform: super::TargetTransform::None,
             network,
         })
     }
