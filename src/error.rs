@@ -213,6 +213,23 @@ pub enum Error {
         /// The constant value.
         value: f64,
     },
+    /// A target outside the domain of the target transform (`log` needs every target
+    /// > 0, `log1p` every target ≥ 0); `row` is the first such row.
+    #[error(
+        "target {column}, row {row} (1-based): {value} is not {requirement}, which the {transform} target transform needs of every target"
+    )]
+    TargetOutOfDomain {
+        /// Name of the target column.
+        column: String,
+        /// 1-based data row.
+        row: usize,
+        /// The offending value.
+        value: f64,
+        /// The transform (`log`, `log1p`).
+        transform: String,
+        /// What it needs (`> 0`, `≥ 0`).
+        requirement: String,
+    },
     /// A column whose spread cannot be standardised: its standard deviation is below the
     /// smallest normal double (about 2.2e-308), or, for a regression target, its variance
     /// would overflow a double (standard deviation above 1e150).

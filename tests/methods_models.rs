@@ -216,39 +216,64 @@ fn bad_settings_are_clear_errors() {
     assert!(e.contains("heteroscedastic") && e.contains("τ"), "{e}");
 }
 
-#[test]
-fn a_version_2_file_written_before_the_method_field_still_loads() {
+/// `bytes` (a model file of the current version) rewritten as format version `version`
+/// wrote it: without the fields in `drop` (`,"name":value` as serialised), resealed.
+fn as_older(bytes: &[u8], version: u32, drop: &[&str]) -> Vec<u8> {
     use safetensors::SafeTensors;
     use std::collections::HashMap;
-    let (x, y) = noisy(80, 8);
-    let mut p = mcdropout::model::RegressorParams::default();
-    p.train.epochs = 2;
-    let r = p.fit(x.view(), y.view()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v3.model");
-    mcdropout::model::save(&r, &path).unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    // Rewrite it as version 2 wrote it: no "method" field, format_version 2, resealed.
-    let st = SafeTensors::deserialize(&bytes).unwrap();
-    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let st = SafeTensors::deserialize(bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
     let json = header.metadata().as_ref().unwrap()["mcdropout"].clone();
-    assert!(json.contains("\"format_version\":3") && json.contains(",\"method\":\"mc-dropout\""));
-    let crc_at = json.find("\"mcdropout_crc32\":\"").unwrap() + 19;
-    let mut v2 = json.replace("\"format_version\":3", "\"format_version\":2");
-    v2 = v2.replace(",\"method\":\"mc-dropout\"", "");
-    v2.replace_range(crc_at..crc_at + 8, "00000000");
+    let current = format!("\"format_version\":{}", mcdropout::model::FORMAT_VERSION);
+    assert!(json.contains(&current), "{json}");
+    let mut old = json.replace(&current, &format!("\"format_version\":{version}"));
+    for field in drop {
+        assert!(old.contains(field), "{field} in {old}");
+        old = old.replace(field, "");
+    }
+    let crc_at = old.find("\"mcdropout_crc32\":\"").unwrap() + 19;
+    old.replace_range(crc_at..crc_at + 8, "00000000");
     let views: Vec<(String, safetensors::tensor::TensorView)> = st.tensors().into_iter().collect();
     let mut out =
-        safetensors::serialize(views, Some(HashMap::from([("mcdropout".to_string(), v2)])))
+        safetensors::serialize(views, Some(HashMap::from([("mcdropout".to_string(), old)])))
             .unwrap();
     let needle = b"\\\"mcdropout_crc32\\\":\\\"00000000";
     let at = out.windows(needle.len()).position(|w| w == needle).unwrap() + needle.len() - 8;
     let crc = format!("{:08x}", crc32fast::hash(&out));
     out[at..at + 8].copy_from_slice(crc.as_bytes());
-    let old = dir.path().join("v2.model");
-    std::fs::write(&old, &out).unwrap();
-    let back = mcdropout::model::load(&old).unwrap();
-    assert_eq!(back.network, r.network);
-    let m = io::load(&old).unwrap();
-    assert_eq!(m.method, Method::McDropout);
+    out
+}
+
+#[test]
+fn version_2_and_3_files_written_before_the_method_and_transform_fields_still_load() {
+    let (x, y) = noisy(80, 8);
+    let mut p = mcdropout::model::RegressorParams::default();
+    p.train.epochs = 2;
+    let r = p.fit(x.view(), y.view()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("current.model");
+    mcdropout::model::save(&r, &path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let opts = mcdropout::predict::McOptions::new(50, 3);
+    let want = r.predict_mc(x.view(), &opts).unwrap();
+    let transform = ",\"target_transform\":\"none\"";
+    for (version, drop) in [
+        // Version 2: no "method" field (and no transform).
+        (2, vec![",\"method\":\"mc-dropout\"", transform]),
+        // Version 3: the method, no transform.
+        (3, vec![transform]),
+    ] {
+        let old = dir.path().join(format!("v{version}.model"));
+        std::fs::write(&old, as_older(&bytes, version, &drop)).unwrap();
+        let back = mcdropout::model::load(&old).unwrap();
+        assert_eq!(back.network, r.network);
+        assert_eq!(
+            back.target_transform,
+            mcdropout::model::TargetTransform::None
+        );
+        // Predicts as before, bit for bit.
+        assert_eq!(back.predict_mc(x.view(), &opts).unwrap(), want);
+        let m = io::load(&old).unwrap();
+        assert_eq!(m.method, Method::McDropout);
+    }
 }

@@ -129,6 +129,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
         }
         let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
         let mut tau_label = TAU_LABEL;
+        let mut transform = mcdropout::model::TargetTransform::None;
         let (eval, elbo, target_name) = if is_gp {
             if args.elbo {
                 return Err(invalid(
@@ -157,10 +158,15 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             (model.evaluate(x.view(), y.view(), &opts)?, None, used)
         } else {
             let model = model::load(&args.model)?;
+            transform = model.target_transform;
+            if !transform.is_none() {
+                tau_label = "τ (noise precision of z)";
+            }
             let (x, y, used) = model_xy(&table, &model.feature_names, &model.target_name, &args.target, args.by_position)?;
-            let eval = model.evaluate(x.view(), y.view(), &opts)?;
+            let at_line = |e| super::train::transform_error(&table, e);
+            let eval = model.evaluate(x.view(), y.view(), &opts).map_err(at_line)?;
             let elbo = if args.elbo {
-                Some(model.elbo(x.view(), y.view(), args.elbo_samples, args.compute.seed)?)
+                Some(model.elbo(x.view(), y.view(), args.elbo_samples, args.compute.seed).map_err(at_line)?)
             } else {
                 None
             };
@@ -175,6 +181,9 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 obj.insert("elbo_kl".into(), e.kl.into());
                 obj.insert("elbo_samples".into(), e.samples.into());
             }
+            if let (false, Some(obj)) = (transform.is_none(), value.as_object_mut()) {
+                obj.insert("target_transform".into(), transform.name().into());
+            }
             let json = serde_json::to_string_pretty(&value)
                 .map_err(|e| CliError::Msg(format!("cannot encode the result as JSON: {e}")))?;
             emit(None, |w| writeln!(w, "{json}"))
@@ -187,6 +196,12 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
             );
             emit(None, |w| {
                 write_table(w, &title, &eval, tau_label)?;
+                if !transform.is_none() {
+                    writeln!(
+                        w,
+                        "  target transform: {transform} (the network models z = {transform}({target_name}); figures in the units of {target_name}, log-likelihoods with the Jacobian)"
+                    )?;
+                }
                 if let Some(e) = &elbo {
                     write_elbo(w, e)?;
                 }

@@ -172,13 +172,12 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         if let (Some(path), Some(d)) = (&args.arrays.draws_out, &pred.draws) {
             samples::stage_npy(&mut batch, path, d)?;
         }
-        let aleatoric_std = pred.aleatoric_var.sqrt();
         let rows: Vec<Row> = (0..pred.mean.len())
             .map(|i| Row {
                 mean: pred.mean[i],
                 std: pred.std[i],
                 epistemic_std: pred.epistemic_var[i].max(0.0).sqrt(),
-                aleatoric_std,
+                aleatoric_std: pred.aleatoric_var_at(i).sqrt(),
                 lower: pred.lower[i],
                 upper: pred.upper[i],
             })

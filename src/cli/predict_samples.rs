@@ -18,10 +18,13 @@ pub struct SampleOutputs {
     /// Write the raw stochastic outputs as a T × N float64 `.npy` array (row t, column i:
     /// pass t of input row i, in target units; for a classifier T × N × C softmax
     /// outputs). Bit-identical to the Python binding's `samples` for the same seed and T.
+    /// For a model trained with --target-transform, g⁻¹ of each pass's output: in the
+    /// target's units, the median of that pass's log-normal (not its mean).
     #[arg(long, value_name = "FILE.npy")]
     pub samples_out: Option<PathBuf>,
     /// Write predictive draws ŷ_t + ε, ε ~ N(0, τ⁻¹), one per pass, as a T × N float64
-    /// `.npy` array (regression networks only).
+    /// `.npy` array (regression networks only; with --target-transform g⁻¹(ŷ_t + ε), in
+    /// the target's units).
     #[arg(long, value_name = "FILE.npy")]
     pub draws_out: Option<PathBuf>,
 }

@@ -103,6 +103,12 @@ pub struct SearchArgs {
     drop_missing: bool,
     #[command(flatten)]
     header: super::common::HeaderArg,
+    /// Search and train on a log scale of the target: `log` (every target > 0) or `log1p`
+    /// (every target ≥ 0), as `train --target-transform`: the validation log-likelihood
+    /// and RMSE are in the original units of the target (the log-likelihood with the
+    /// Jacobian), and a standardised τ is relative to the std of the transformed target.
+    #[arg(long, value_enum, default_value_t = super::train::TransformArg::None)]
+    target_transform: super::train::TransformArg,
     #[command(flatten)]
     compute: Compute,
     /// Where to write the model trained on all rows with the winner (atomically).
@@ -126,6 +132,7 @@ impl SearchArgs {
             ));
         }
         cfg.base.hidden = self.hidden.clone();
+        cfg.base.target_transform = self.target_transform.transform();
         cfg.base.train.batch_size = self.batch;
         if self.batch == 0 {
             return Err(invalid(
@@ -236,7 +243,7 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
             | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
-            e => e.into(),
+            e => super::train::transform_error(&table, e),
         })?;
         let json = serde_json::to_string_pretty(&rep)
             .map_err(|e| CliError::Msg(format!("cannot encode the report: {e}")))?;

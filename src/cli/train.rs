@@ -6,7 +6,7 @@ use super::common::{
 };
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mcdropout::model::{self, Noise, RegressorParams};
+use mcdropout::model::{self, Noise, RegressorParams, TargetTransform};
 use mcdropout::nn::Activation;
 use mcdropout::prior::{LossConvention, TauUnits};
 use mcdropout::train::{Optimizer, Precision};
@@ -151,6 +151,16 @@ pub struct TrainArgs {
     /// Ensemble members M ≥ 1 (with --method ensemble) [default: 5].
     #[arg(long, value_name = "M")]
     members: Option<usize>,
+    /// Model the target on a log scale: `log` (z = log y; every target must be > 0) or
+    /// `log1p` (z = log(1 + y); every target ≥ 0). The network is fitted to z, so --tau
+    /// (or --weight-decay) is then for z; every prediction and figure is reported in the
+    /// original units of the target: the mean of the back-transformed predictive (not exp
+    /// of the mean), intervals from the quantiles of z, RMSE, the log-likelihood with the
+    /// Jacobian (comparable with an untransformed model's), samples and draws. For a
+    /// single-target MC-dropout regressor (not yet for --method, several targets or a
+    /// classifier). Stored in the model file.
+    #[arg(long, value_enum, default_value_t = TransformArg::None)]
+    target_transform: TransformArg,
     #[command(flatten)]
     compute: Compute,
     /// Where to write the model (written atomically; the folder must exist).
@@ -176,6 +186,46 @@ enum TauUnitsArg {
 enum LossArg {
     Gal,
     Halved,
+}
+
+/// `--target-transform` (`train`, `search`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum TransformArg {
+    /// The target as it is.
+    None,
+    /// z = log y.
+    Log,
+    /// z = log(1 + y).
+    Log1p,
+}
+
+impl TransformArg {
+    /// The library's transform.
+    pub(super) fn transform(self) -> TargetTransform {
+        match self {
+            Self::None => TargetTransform::None,
+            Self::Log => TargetTransform::Log,
+            Self::Log1p => TargetTransform::Log1p,
+        }
+    }
+}
+
+/// A target outside the transform's domain as `FILE:LINE: …`, other errors unchanged.
+pub(super) fn transform_error(table: &mcdropout::data::Table, e: mcdropout::Error) -> CliError {
+    match e {
+        mcdropout::Error::TargetOutOfDomain {
+            column,
+            row,
+            value,
+            transform,
+            requirement,
+        } => CliError::Msg(format!(
+            "{}:{}: target column {column}: {value} is not {requirement}; --target-transform {transform} needs every target {requirement} (this is the first row that is not)",
+            table.path.display(),
+            table.lines.get(row.wrapping_sub(1)).copied().unwrap_or(row)
+        )),
+        e => e.into(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -291,6 +341,7 @@ impl TrainArgs {
             },
         };
         p.train.seed = self.compute.seed;
+        p.target_transform = self.target_transform.transform();
         p.train.precision = if self.precision == "f64" {
             Precision::F64
         } else {
@@ -302,6 +353,25 @@ impl TrainArgs {
 
 /// Runs `mcdropout train`.
 pub fn run(args: TrainArgs) -> CliResult<()> {
+    if args.target_transform != TransformArg::None {
+        let why = if methods::is_method_run(&args) {
+            Some("a --method concrete|ensemble or --heteroscedastic model")
+        } else if args.task == Task::Classify {
+            Some("a classifier (class labels have no log scale)")
+        } else if args.target.contains(',') {
+            Some("several targets")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(super::common::invalid(
+                "--target-transform",
+                format!(
+                    "does not apply yet to {why}: only to a single-target MC-dropout regressor"
+                ),
+            ));
+        }
+    }
     if methods::is_method_run(&args) {
         return methods::run(args);
     }
@@ -341,7 +411,7 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         mcdropout::Error::TooFewRows { .. }
         | mcdropout::Error::ConstantTarget { .. }
         | mcdropout::Error::Spread { .. } => CliError::Msg(format!("{}: {e}", args.data.display())),
-        e => e.into(),
+        e => transform_error(&table, e),
     })?;
     model::save(&model, &args.out)?;
 
@@ -383,6 +453,13 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         model.prior.length_scale,
         model.prior.units
     );
+    if !model.target_transform.is_none() {
+        note!(
+            "target transform: {} (the network models {}({target}); τ and the noise std above are in those units, predictions and figures in the units of {target})",
+            model.target_transform,
+            model.target_transform
+        );
+    }
     note!(
         "model written to {} ({} total)",
         args.out.display(),

@@ -130,6 +130,7 @@ impl GpModel {
             mean,
             epistemic_var,
             aleatoric_var,
+            aleatoric_rows: None,
             total_var,
             std,
             level,

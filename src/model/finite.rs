@@ -33,6 +33,9 @@ impl McPrediction {
     /// or infinite.
     pub fn check_finite(&self) -> Result<()> {
         figure("the noise variance", self.aleatoric_var)?;
+        if let Some(a) = &self.aleatoric_rows {
+            rows("aleatoric variance", a)?;
+        }
         rows("predictive mean", &self.mean)?;
         rows("epistemic variance", &self.epistemic_var)?;
         rows("predictive standard deviation", &self.std)?;

@@ -65,6 +65,7 @@ impl Regressor {
             feature_names: names(&network),
             encoding: None,
             target_name: "y".into(),
+            target_transform: super::TargetTransform::None,
             network,
         })
     }

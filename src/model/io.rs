@@ -3,6 +3,7 @@
 
 use super::checksum::{Seal, serialize_sealed, verify};
 use super::regressor::Regressor;
+use super::transform::TargetTransform;
 use super::validate;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
@@ -18,8 +19,10 @@ use std::path::Path;
 /// of the whole file (see `checksum.rs`); version-1 files (no checksum) still load, with a
 /// note on stderr. Version 3 added the `method` field (which method made the model:
 /// `mc-dropout`, `concrete` or `ensemble`; absent in older files, which are all MC-dropout
-/// regressors) and the method models of `crate::methods`. Versions 1 to 3 are read.
-pub const FORMAT_VERSION: u32 = 3;
+/// regressors) and the method models of `crate::methods`. Version 4 added the
+/// `target_transform` field of a regressor (`none`, `log`, `log1p`; absent in older files:
+/// none). Versions 1 to 4 are read.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest model file format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -47,6 +50,10 @@ struct Meta {
     /// The method that made the model (format version 3; absent before: MC dropout).
     #[serde(default = "mc_dropout_name")]
     method: String,
+    /// The target transform (format version 4; absent before, and in files of other
+    /// kinds: none).
+    #[serde(default)]
+    target_transform: TargetTransform,
 }
 
 fn mc_dropout_name() -> String {
@@ -78,6 +85,7 @@ pub fn to_bytes(model: &Regressor, path: &Path) -> Result<Vec<u8>> {
         encoding: model.encoding.clone(),
         target_name: model.target_name.clone(),
         method: mc_dropout_name(),
+        target_transform: model.target_transform,
     };
     let json = serde_json::to_string(&meta).map_err(|e| Error::ModelFormat {
         path: path.to_path_buf(),
@@ -185,6 +193,7 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<Regressor> {
         encoding: crate::model::encoding_io::checked(meta.encoding, &meta.feature_names, path)?,
         feature_names: meta.feature_names,
         target_name: meta.target_name,
+        target_transform: meta.target_transform,
     })
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod io;
 pub(crate) mod params;
 mod regressor;
 mod summary;
+pub mod transform;
 pub(crate) mod validate;
 
 pub(crate) mod encoding_io;
@@ -16,6 +17,7 @@ pub use io::{FORMAT_VERSION, OLDEST_FORMAT_VERSION, load, load_bytes, model_kind
 pub use params::{Noise, RegressorParams};
 pub use regressor::Regressor;
 pub use summary::{Evaluation, McPrediction};
+pub use transform::TargetTransform;
 mod multi;
 mod multi_io;
 mod multi_predict;

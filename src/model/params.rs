@@ -1,6 +1,7 @@
 //! Hyper-parameters of a dropout regression network, validated, then fitted.
 
 use super::regressor::Regressor;
+use super::transform::TargetTransform;
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::nn::{Activation, Architecture, Init, Network};
@@ -67,6 +68,10 @@ pub struct RegressorParams {
     pub feature_names: Option<Vec<String>>,
     /// Name of the target.
     pub target_name: Option<String>,
+    /// Transform g of the target: the network models z = g(y) (τ and `noise` are then in
+    /// z units) and the fitted model reports in the original units of y
+    /// ([`super::transform`]). Default: none.
+    pub target_transform: TargetTransform,
 }
 
 impl Default for RegressorParams {
@@ -85,12 +90,16 @@ impl Default for RegressorParams {
             train: TrainConfig::default(),
             feature_names: None,
             target_name: None,
+            target_transform: TargetTransform::None,
         }
     }
 }
 
 impl RegressorParams {
-    /// Trains a network on `x` (`n × features`, original units) and `y` (`n`).
+    /// Trains a network on `x` (`n × features`, original units) and `y` (`n`). With a
+    /// target transform, every target must be in its domain (`log`: > 0, `log1p`: ≥ 0;
+    /// else [`Error::TargetOutOfDomain`] naming the first row that is not) and the network
+    /// is fitted to g(y).
     pub fn fit(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<Regressor> {
         self.fit_with_progress(x, y, &mut |_, _| {})
     }
@@ -109,7 +118,11 @@ impl RegressorParams {
             &self.feature_names,
             &self.target_name,
         )?;
-        let y_scaler = Standardizer::fit_target(y, &target_name)?;
+        let tr = self.target_transform;
+        tr.check_target(y, &target_name)?;
+        let z = (!tr.is_none()).then(|| y.mapv(|v| tr.forward(v)));
+        let zv = z.as_ref().map_or(y.view(), |z| z.view());
+        let y_scaler = Standardizer::fit_target(zv, &target_name)?;
         let (y_mean, y_std) = (y_scaler.mean[0], y_scaler.std[0]);
         if y.iter().all(|&v| v == y[0]) {
             return Err(Error::ConstantTarget {
@@ -117,6 +130,7 @@ impl RegressorParams {
                 value: y[0],
             });
         }
+        let y = zv;
         let (network, x_scaler, prior, report) = self.train_standardised(
             x,
             y.mapv(|v| (v - y_mean) / y_std).insert_axis(Axis(1)).view(),
@@ -135,6 +149,7 @@ impl RegressorParams {
             feature_names,
             encoding: None,
             target_name,
+            target_transform: tr,
         })
     }
 }

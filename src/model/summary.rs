@@ -10,6 +10,15 @@ use serde::{Deserialize, Serialize};
 /// passes); `aleatoric_var = τ⁻¹`; `total_var = epistemic_var + aleatoric_var`. The
 /// interval is the central `level` interval of the moment-matched Gaussian,
 /// `mean ± z std` with `z = Φ⁻¹((1 + level)/2)`.
+///
+/// A model of a transformed target z = g(y) ([`super::TargetTransform`]) reports the
+/// back-transformed mixture instead, in the original units of y: `mean` is the mixture's
+/// mean E[Y] (not g⁻¹ of the mean of z), the variance is split by the law of total variance
+/// over the passes (`epistemic_var` the variance of the passes' means, `aleatoric_rows`
+/// the mean of the passes' own variances, which differs by row; `aleatoric_var` is then
+/// τ⁻¹ in z units), and the interval is the central interval of the moment-matched
+/// Gaussian in z, its ends mapped through g⁻¹. `samples` are then g⁻¹(ŷ_t), each pass's
+/// median in original units, and `draws` g⁻¹(ŷ_t + ε). See [`super::transform`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct McPrediction {
@@ -17,8 +26,12 @@ pub struct McPrediction {
     pub mean: Array1<f64>,
     /// Model (epistemic) variance: the variance of the T samples.
     pub epistemic_var: Array1<f64>,
-    /// Observation noise variance τ⁻¹ (the same for every point).
+    /// Observation noise variance τ⁻¹ (the same for every point; in z units for a
+    /// transformed target, whose per-row aleatoric variance is `aleatoric_rows`).
     pub aleatoric_var: f64,
+    /// The aleatoric variance of every row in original units, where it differs by row (a
+    /// transformed target); `None` when it is `aleatoric_var` for every row.
+    pub aleatoric_rows: Option<Array1<f64>>,
     /// Total predictive variance.
     pub total_var: Array1<f64>,
     /// sqrt(total_var).
@@ -33,6 +46,17 @@ pub struct McPrediction {
     pub samples: Option<Array2<f64>>,
     /// Predictive draws ŷ_t + ε, ε ~ N(0, τ⁻¹), `T × N`, when requested.
     pub draws: Option<Array2<f64>>,
+}
+
+impl McPrediction {
+    /// The aleatoric variance of row `i`: `aleatoric_rows[i]` where given, else
+    /// `aleatoric_var`.
+    pub fn aleatoric_var_at(&self, i: usize) -> f64 {
+        self.aleatoric_rows
+            .as_ref()
+            .and_then(|a| a.get(i).copied())
+            .unwrap_or(self.aleatoric_var)
+    }
 }
 
 /// Held-out figures of a regression model.

@@ -226,6 +226,13 @@ impl SearchConfig {
         }
     }
 
+    /// The standard deviation (ddof 0) of the targets `y` as the network sees them: of
+    /// g(y) under the base's target transform g.
+    fn target_std(&self, y: ArrayView1<f64>) -> Result<f64> {
+        let t = self.base.target_transform;
+        Ok(Standardizer::fit_1d(y.mapv(|v| t.forward(v)).view())?.std[0])
+    }
+
     fn params(&self, p: f64, tau: f64, epochs: usize, seed: u64, y_std: f64) -> RegressorParams {
         let mut params = self.base.clone();
         params.dropout = p;
@@ -262,7 +269,7 @@ fn score(
     for (k, (train, val)) in folds.iter().enumerate() {
         let seed = point_seed(cfg.seed, p, tau, k);
         let yt = y.select(Axis(0), train);
-        let y_std = Standardizer::fit_1d(yt.view())?.std[0];
+        let y_std = cfg.target_std(yt.view())?;
         let model = cfg
             .params(p, tau, epochs, seed, y_std)
             .fit(x.select(Axis(0), train).view(), yt.view())?;
@@ -307,6 +314,8 @@ pub fn search_with_progress(
     }
     crate::data::check_finite(x, "inputs")?;
     crate::data::check_finite_1d(y, "targets")?;
+    let target_name = cfg.base.target_name.as_deref().unwrap_or("y");
+    cfg.base.target_transform.check_target(y, target_name)?;
     let folds = parts(x.nrows(), cfg.validation, cfg.seed)?;
     let epochs = cfg.epochs_for(folds[0].0.len());
     let mut p_axis = grid::Axis::new(&cfg.dropout_rates, grid::MIN_DROPOUT, grid::MAX_DROPOUT);
@@ -363,7 +372,7 @@ pub fn search_with_progress(
     if t_axis.values().len() > 1 && t_axis.edge_of(best.tau).is_some() {
         on_edge.push(format!("τ {} is at the edge of the grid", best.tau));
     }
-    let y_std = Standardizer::fit_1d(y)?.std[0];
+    let y_std = cfg.target_std(y)?;
     let model = cfg
         .params(best.dropout, best.tau, epochs, cfg.seed, y_std)
         .fit(x, y)?;

@@ -4,7 +4,7 @@ use crate::convert::{Matrix, Vector, arr1, arr2, check_inputs, dict};
 use crate::interrupt::run;
 use crate::settings::NetSettings;
 use mcdropout::cancel::Cancel;
-use mcdropout::model::{self, Noise, RegressorParams};
+use mcdropout::model::{self, Noise, RegressorParams, TargetTransform};
 use mcdropout::predict::McOptions;
 use mcdropout::prior::TauUnits;
 use numpy::PyReadonlyArray1;
@@ -29,7 +29,8 @@ pub fn mc_options(samples: usize, seed: u64, level: f64, cancel: &Cancel) -> McO
 
 /// Trains a dropout regression network on `x` (n × d) and `y` (n).
 #[pyfunction]
-#[pyo3(signature = (x, y, settings, tau, weight_decay, tau_units))]
+#[pyo3(signature = (x, y, settings, tau, weight_decay, tau_units, target_transform="none"))]
+#[allow(clippy::too_many_arguments)]
 pub fn fit_regressor(
     py: Python<'_>,
     x: Matrix<'_>,
@@ -38,6 +39,7 @@ pub fn fit_regressor(
     tau: Option<f64>,
     weight_decay: Option<f64>,
     tau_units: &str,
+    target_transform: &str,
 ) -> PyResult<PyRegressor> {
     let (xv, yv) = (x.view(), y.view());
     check_inputs(xv.view(), Some(yv.view()))?;
@@ -68,6 +70,9 @@ pub fn fit_regressor(
     p.train = settings.train()?;
     p.train.cancel = Some(cancel.clone());
     p.feature_names = settings.feature_names.clone();
+    p.target_transform = target_transform
+        .parse::<TargetTransform>()
+        .map_err(crate::errors::to_py)?;
     let inner = run(py, Some(1), &cancel, || p.fit(xv.view(), yv.view()))?;
     Ok(PyRegressor { inner })
 }
@@ -77,10 +82,16 @@ crate::model_methods::network_methods!(PyRegressor);
 
 #[pymethods]
 impl PyRegressor {
-    /// Noise precision τ (original target units).
+    /// Noise precision τ (original target units; of z = g(y) with a target transform).
     #[getter]
     fn tau(&self) -> f64 {
         self.inner.tau()
+    }
+
+    /// The target transform g the network models z = g(y) with: `none`, `log`, `log1p`.
+    #[getter]
+    fn target_transform(&self) -> &'static str {
+        self.inner.target_transform.name()
     }
 
     /// The deterministic (weight-averaged) pass.
@@ -97,7 +108,8 @@ impl PyRegressor {
     }
 
     /// Monte-Carlo dropout prediction: a dict of numpy arrays `mean`, `std`,
-    /// `epistemic_std`, `aleatoric_std` (scalar), `lower`, `upper`, and with
+    /// `epistemic_std`, `aleatoric_std` (scalar; per row with a target transform),
+    /// `lower`, `upper`, and with
     /// `keep_samples` the T × N `samples` and predictive `draws`.
     #[pyo3(signature = (x, samples, seed, level, keep_samples=false, n_jobs=None, row_keys=None))]
     #[allow(clippy::too_many_arguments)]
@@ -160,7 +172,10 @@ pub fn summary_dict<'py>(py: Python<'py>, p: model::McPrediction) -> PyResult<Bo
         ),
         (
             "aleatoric_std",
-            p.aleatoric_var.sqrt().into_bound_py_any(py)?,
+            match &p.aleatoric_rows {
+                Some(a) => arr1(py, a.mapv(|v| v.max(0.0).sqrt())).into_any(),
+                None => p.aleatoric_var.sqrt().into_bound_py_any(py)?,
+            },
         ),
         ("std", arr1(py, p.std).into_any()),
         ("lower", arr1(py, p.lower).into_any()),

@@ -37,6 +37,8 @@ class Regressor:
     @property
     def tau(self) -> float: ...
     @property
+    def target_transform(self) -> str: ...
+    @property
     def n_features(self) -> int: ...
     @property
     def feature_names(self) -> list[str]: ...
@@ -135,6 +137,7 @@ def fit_regressor(
     tau: float | None,
     weight_decay: float | None,
     tau_units: str,
+    target_transform: str = "none",
 ) -> Regressor: ...
 def fit_classifier(
     x: _Matrix, y: _Vector, settings: dict[str, Any], weight_decay: float | None

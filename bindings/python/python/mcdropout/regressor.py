@@ -19,7 +19,11 @@ def distribution_of(out: dict[str, Any]) -> PredictiveDistribution:
         mean=out["mean"],
         std=out["std"],
         epistemic_std=out["epistemic_std"],
-        aleatoric_std=float(out["aleatoric_std"]),
+        aleatoric_std=(
+            float(out["aleatoric_std"])
+            if np.ndim(out["aleatoric_std"]) == 0
+            else out["aleatoric_std"]
+        ),
         lower=out["lower"],
         upper=out["upper"],
         level=float(out["level"]),
@@ -55,6 +59,19 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
     tau_units : {"gal", "standardised"}, default "gal"
         Whether τ enters λ as given (Gal's code) or as the precision of the
         standardised targets, τ σ_y².
+    target_transform : {"none", "log", "log1p"}, default "none"
+        Model a skewed positive target on a log scale: the network is fitted to
+        z = log y (``log``, every target > 0) or z = log(1 + y) (``log1p``, every target
+        ≥ 0), so ``tau`` is then the noise precision of z. Every prediction is in the
+        original units of y: the mean of the back-transformed MC mixture,
+        (1/T) Σ_t exp(μ_t + τ⁻¹/2) (``log1p``: minus 1), not exp of the mean; ``std`` from
+        the mixture's second moment, split by the law of total variance into the spread
+        of the passes' means (``epistemic_std``) and the mean of the passes' log-normal
+        variances (``aleatoric_std``, per row); the interval is the central interval of
+        z mapped back; ``samples`` are exp(μ_t) (each pass's median) and ``draws``
+        exp(μ_t + ε); the log-likelihoods of :meth:`evaluate` include the Jacobian
+        (−log y, or −log(1 + y)), so they compare with an untransformed model's.
+        Single-target fits only.
     epochs, batch_size : int, default 40, 128
     optimizer : {"adam", "sgd"}, default "adam"
     learning_rate : float, default 1e-3
@@ -103,6 +120,7 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         weight_decay: float | None = None,
         length_scale: float = 1e-2,
         tau_units: str = "gal",
+        target_transform: str = "none",
         epochs: int = 40,
         batch_size: int = 128,
         optimizer: str = "adam",
@@ -121,6 +139,7 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.length_scale = length_scale
         self.tau_units = tau_units
+        self.target_transform = target_transform
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -142,7 +161,9 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         settings = self._settings()
         tau = None if self.tau is None else float(self.tau)
         wd = None if self.weight_decay is None else float(self.weight_decay)
-        self.model_ = _mcdropout.fit_regressor(X, y, settings, tau, wd, str(self.tau_units))
+        self.model_ = _mcdropout.fit_regressor(
+            X, y, settings, tau, wd, str(self.tau_units), str(self.target_transform)
+        )
         self._set_fitted()
         return self
 
@@ -150,6 +171,11 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         """Several targets: the crate's MultiRegressor. Each target is standardised with
         its own mean and std and τ is the noise precision of the standardised targets
         (targets in different units share no original units), whatever ``tau_units``."""
+        if str(self.target_transform) != "none":
+            raise ValueError(
+                "invalid target_transform: does not apply yet to several targets "
+                "(y of shape n × D); fit one target at a time"
+            )
         columns = getattr(y, "columns", None)
         names = None if columns is None else [str(c) for c in columns]
         X, y = _validation.check_fit_data_multi(self, X, y)
