@@ -2,7 +2,7 @@
 //! loading data and writing output.
 
 use clap::Args;
-use mcdropout::data::{ColumnMatch, Header, LoadOptions, Table, read_table};
+use mcdropout::data::{ColumnMatch, Header, Table};
 use mcdropout::output::write_atomic;
 use ndarray::{Array1, Array2};
 use std::fmt;
@@ -247,37 +247,6 @@ impl HeaderArg {
             HeaderWhen::No => Header::No,
         }
     }
-}
-
-/// Reads a data table (`header` as `--header` says) and reports on stderr how many rows
-/// `--drop-missing` skipped.
-pub fn load_table(path: &Path, drop_missing: bool, header: Header) -> CliResult<Table> {
-    let opts = LoadOptions {
-        missing: if drop_missing {
-            mcdropout::data::Missing::Drop
-        } else {
-            mcdropout::data::Missing::Error
-        },
-        header,
-        categorical: mcdropout::data::Categorical::Off,
-        categorical_columns: Vec::new(),
-    };
-    let table = read_table(path, &opts).map_err(|e| match e {
-        mcdropout::Error::NoDataRows { .. } if drop_missing => CliError::Msg(format!(
-            "{e} (every data row held an empty, NaN or infinite cell and --drop-missing skipped it)"
-        )),
-        e => e.into(),
-    })?;
-    if table.dropped_rows > 0 {
-        note!(
-            "{}: dropped {} row{} with empty, NaN or infinite cells (--drop-missing); {} rows remain",
-            path.display(),
-            table.dropped_rows,
-            if table.dropped_rows == 1 { "" } else { "s" },
-            table.n_rows()
-        );
-    }
-    Ok(table)
 }
 
 fn column_match(by_position: bool) -> ColumnMatch {

@@ -1,8 +1,6 @@
 //! `mcdropout evaluate`: held-out figures of a saved model.
 
-use super::common::{
-    CliError, CliResult, Compute, emit, invalid, load_table, model_xy, not_applicable,
-};
+use super::common::{CliError, CliResult, Compute, emit, invalid, model_xy, not_applicable};
 use clap::Args;
 use mcdropout::gp;
 use mcdropout::model::{self, Evaluation};
@@ -49,6 +47,8 @@ pub struct EvaluateArgs {
     drop_missing: bool,
     #[command(flatten)]
     header: super::common::HeaderArg,
+    #[command(flatten)]
+    columns: super::raw_table::ScoreColumns,
     /// Take the model's features from the columns in order (every column except the
     /// target), ignoring the header's names. Without this flag a file with a header must
     /// name every feature of the model (in any order; other columns are ignored).
@@ -127,7 +127,7 @@ pub fn run(args: EvaluateArgs) -> CliResult<()> {
                 "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples",
             )?;
         }
-        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+        let table = super::raw_table::load_for_model(&args.data, &args.model, args.drop_missing, args.header.rule(), &args.columns)?;
         let mut tau_label = TAU_LABEL;
         let mut transform = mcdropout::model::TargetTransform::None;
         let (eval, elbo, target_name) = if is_gp {

@@ -1,7 +1,7 @@
 //! `mcdropout evaluate` for classifiers: accuracy, NLL, Brier, ECE and MCE of the
 //! deterministic pass and of MC dropout, and optionally the reliability diagram.
 
-use super::super::common::{CliError, CliResult, emit, load_table, model_xy};
+use super::super::common::{CliError, CliResult, emit, model_xy};
 use super::super::train::at_line;
 use super::EvaluateArgs;
 use mcdropout::classify::{ClassEvaluation, load_classifier};
@@ -12,7 +12,13 @@ use std::io::Write;
 /// Evaluates a classifier and prints (or writes as JSON) the figures.
 pub fn run(args: &EvaluateArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
-    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+    let table = super::super::raw_table::load_for_model(
+        &args.data,
+        &args.model,
+        args.drop_missing,
+        args.header.rule(),
+        &args.columns,
+    )?;
     let (x, y, used) = model_xy(
         &table,
         &model.feature_names,

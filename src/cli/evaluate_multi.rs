@@ -1,7 +1,7 @@
 //! `mcdropout evaluate --target a,b,…` with a several-target model: per-target RMSE, MC
 //! RMSE, log-likelihood and coverage, and the joint log-likelihoods.
 
-use super::super::common::{CliError, CliResult, emit, load_table, model_xys, not_applicable};
+use super::super::common::{CliError, CliResult, emit, model_xys, not_applicable};
 use super::EvaluateArgs;
 use mcdropout::model::load_multi;
 use mcdropout::predict::McOptions;
@@ -57,7 +57,13 @@ fn inputs(
     feature_names: &[String],
     target_names: &[String],
 ) -> CliResult<(ndarray::Array2<f64>, ndarray::Array2<f64>, Vec<String>)> {
-    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+    let table = super::super::raw_table::load_for_model(
+        &args.data,
+        &args.model,
+        args.drop_missing,
+        args.header.rule(),
+        &args.columns,
+    )?;
     model_xys(
         &table,
         feature_names,

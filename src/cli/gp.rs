@@ -1,8 +1,6 @@
 //! `mcdropout gp`: fit an exact Gaussian-process regression to a data file and save it.
 
-use super::common::{
-    CliError, CliResult, Compute, check_output_path, fmt_seconds, invalid, load_table, note,
-};
+use super::common::{CliError, CliResult, Compute, check_output_path, fmt_seconds, invalid, note};
 use clap::Args;
 use mcdropout::gp::{GpParams, parse_kernel, save_gp};
 use std::path::PathBuf;
@@ -43,6 +41,8 @@ pub struct GpArgs {
     #[command(flatten)]
     header: super::common::HeaderArg,
     #[command(flatten)]
+    columns: super::raw_table::FitColumns,
+    #[command(flatten)]
     compute: Compute,
 }
 
@@ -55,9 +55,17 @@ pub fn run(args: GpArgs) -> CliResult<()> {
     }
     check_output_path("--out", &args.out, &[("--data", &args.data)])?;
     args.compute.run(|| {
-        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+        let fit = super::raw_table::load_for_fit(
+            &args.data,
+            args.drop_missing,
+            args.header.rule(),
+            &args.columns,
+            &args.target,
+            args.features.as_deref(),
+        )?;
+        let table = &fit.table;
         let (x, y, names, target) =
-            table.features_and_target(&args.target, args.features.as_deref())?;
+            table.features_and_target(&args.target, fit.features.as_deref())?;
         let mut params = GpParams::default();
         params.kernel = args.kernel.clone();
         params.restarts = args.restarts;
@@ -83,6 +91,8 @@ pub fn run(args: GpArgs) -> CliResult<()> {
             }
             e => e.into(),
         })?;
+        let mut model = model;
+        model.encoding = fit.encoding.clone();
         save_gp(&model, &args.out)?;
         let r = &model.report;
         note!(

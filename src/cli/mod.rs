@@ -13,6 +13,7 @@ mod gp;
 mod info;
 mod numbers;
 mod predict;
+mod raw_table;
 mod search;
 mod task;
 mod train;

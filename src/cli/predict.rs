@@ -1,6 +1,6 @@
 //! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
 
-use super::common::{CliResult, Compute, emit, load_table, model_x, not_applicable};
+use super::common::{CliResult, Compute, emit, model_x, not_applicable};
 use clap::{Args, ValueEnum};
 use mcdropout::predict::McOptions;
 use mcdropout::{gp, model};
@@ -51,6 +51,8 @@ pub struct PredictArgs {
     drop_missing: bool,
     #[command(flatten)]
     header: super::common::HeaderArg,
+    #[command(flatten)]
+    columns: super::raw_table::ScoreColumns,
     /// Take the model's features from the columns in order (every column except the
     /// target), ignoring the header's names. Without this flag a file with a header must
     /// name every feature of the model (in any order; other columns are ignored).
@@ -122,7 +124,7 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         }
         let (table, opts) = args
             .keys
-            .apply(load_table(&args.data, args.drop_missing, args.header.rule())?, &opts)?;
+            .apply(super::raw_table::load_for_model(&args.data, &args.model, args.drop_missing, args.header.rule(), &args.columns)?, &opts)?;
         if !is_gp && mcdropout::methods::io::file_is_method_model(&args.model)? {
             if args.arrays.wanted() {
                 return Err(super::common::invalid(

@@ -1,7 +1,7 @@
 //! `mcdropout predict` for classifiers: per row, the MC-dropout mean probability of every
 //! class, the predicted class and the uncertainty measures.
 
-use super::super::common::{CliResult, load_table, model_x};
+use super::super::common::{CliResult, model_x};
 use super::{Format, PredictArgs};
 use mcdropout::classify::{ClassPrediction, load_classifier};
 use mcdropout::predict::McOptions;
@@ -12,7 +12,13 @@ use std::io::Write;
 pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     let model = load_classifier(&args.model)?;
     let (table, opts) = args.keys.apply(
-        load_table(&args.data, args.drop_missing, args.header.rule())?,
+        super::super::raw_table::load_for_model(
+            &args.data,
+            &args.model,
+            args.drop_missing,
+            args.header.rule(),
+            &args.columns,
+        )?,
         opts,
     )?;
     let x = model_x(

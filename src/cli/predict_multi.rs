@@ -1,7 +1,7 @@
 //! `mcdropout predict` with a several-target model: per target the mean, std, its two
 //! parts and the interval, then the predictive covariance of every pair of targets.
 
-use super::super::common::{CliResult, emit, invalid, load_table, model_x};
+use super::super::common::{CliResult, emit, invalid, model_x};
 use super::{Format, PredictArgs};
 use mcdropout::model::load_multi;
 use mcdropout::predict::McOptions;
@@ -41,7 +41,13 @@ pub(super) fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
     }
     let model = load_multi(&args.model)?;
     let (table, opts) = args.keys.apply(
-        load_table(&args.data, args.drop_missing, args.header.rule())?,
+        super::super::raw_table::load_for_model(
+            &args.data,
+            &args.model,
+            args.drop_missing,
+            args.header.rule(),
+            &args.columns,
+        )?,
         opts,
     )?;
     let x = model_x(
@@ -90,7 +96,13 @@ pub(super) fn run_methods(args: &PredictArgs, opts: &McOptions) -> CliResult<()>
     }
     let model = mcdropout::methods::io::load_multi(&args.model)?;
     let (table, opts) = args.keys.apply(
-        load_table(&args.data, args.drop_missing, args.header.rule())?,
+        super::super::raw_table::load_for_model(
+            &args.data,
+            &args.model,
+            args.drop_missing,
+            args.header.rule(),
+            &args.columns,
+        )?,
         opts,
     )?;
     let x = model_x(

@@ -1,7 +1,7 @@
 //! `mcdropout search`: choose the dropout rate and τ on a data file, then train on all of
 //! it with the winner.
 
-use super::common::{CliError, CliResult, Compute, emit, invalid, load_table, note};
+use super::common::{CliError, CliResult, Compute, emit, invalid, note};
 use clap::Args;
 use mcdropout::model;
 use mcdropout::output::{Batch, Plan};
@@ -103,6 +103,8 @@ pub struct SearchArgs {
     drop_missing: bool,
     #[command(flatten)]
     header: super::common::HeaderArg,
+    #[command(flatten)]
+    columns: super::raw_table::FitColumns,
     /// Search and train on a log scale of the target: `log` (every target > 0) or `log1p`
     /// (every target ≥ 0), as `train --target-transform`: the validation log-likelihood
     /// and RMSE are in the original units of the target (the log-likelihood with the
@@ -215,9 +217,17 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
         .output(report_flag, &report_path)
         .check()?;
     args.compute.run(|| {
-        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+        let fit = super::raw_table::load_for_fit(
+            &args.data,
+            args.drop_missing,
+            args.header.rule(),
+            &args.columns,
+            &args.target,
+            args.features.as_deref(),
+        )?;
+        let table = &fit.table;
         let (x, y, names, target) =
-            table.features_and_target(&args.target, args.features.as_deref())?;
+            table.features_and_target(&args.target, fit.features.as_deref())?;
         let mut cfg = cfg.clone();
         cfg.base.feature_names = Some(names);
         cfg.base.target_name = Some(target.clone());
@@ -250,6 +260,8 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
         // The model and the report are staged together: a failure writing either leaves
         // neither (a report going to a device or stream is written before the renames).
         let mut batch = Batch::new();
+        let mut model = model;
+        model.encoding = fit.encoding.clone();
         batch.add_bytes(&args.out, &model::to_bytes(&model, &args.out)?)?;
         batch.add(&report_path, |w| writeln!(w, "{json}"))?;
         batch.commit()?;

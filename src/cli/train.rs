@@ -2,7 +2,7 @@
 
 use super::common::{
     CliError, CliResult, Compute, check_output_path, check_positive, check_rate, fmt_seconds,
-    invalid, load_table, not_applicable, note,
+    invalid, not_applicable, note,
 };
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -137,6 +137,8 @@ pub struct TrainArgs {
     drop_missing: bool,
     #[command(flatten)]
     header: super::common::HeaderArg,
+    #[command(flatten)]
+    columns: super::raw_table::FitColumns,
     /// The method: `mc-dropout` (fixed --dropout, the default), `concrete` (Concrete
     /// dropout: each layer's drop probability learned with the weights, starting from
     /// --dropout, which must then be in (0, 1)) or `ensemble` (--members networks without
@@ -389,9 +391,16 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
     if args.target.contains(',') {
         return multi::train(args, noise, start);
     }
-    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
-    let (x, y, names, target) =
-        table.features_and_target(&args.target, args.features.as_deref())?;
+    let fit = super::raw_table::load_for_fit(
+        &args.data,
+        args.drop_missing,
+        args.header.rule(),
+        &args.columns,
+        &args.target,
+        args.features.as_deref(),
+    )?;
+    let table = &fit.table;
+    let (x, y, names, target) = table.features_and_target(&args.target, fit.features.as_deref())?;
     let mut params = args.params(noise);
     params.feature_names = Some(names.clone());
     params.target_name = Some(target.clone());
@@ -413,6 +422,8 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         | mcdropout::Error::Spread { .. } => CliError::Msg(format!("{}: {e}", args.data.display())),
         e => transform_error(&table, e),
     })?;
+    let mut model = model;
+    model.encoding = fit.encoding.clone();
     model::save(&model, &args.out)?;
 
     let rates = &model.network.arch.dropout;

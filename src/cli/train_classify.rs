@@ -1,6 +1,6 @@
 //! `mcdropout train --task classify`: fit a dropout classifier and save it.
 
-use super::super::common::{CliError, CliResult, fmt_seconds, invalid, load_table, note};
+use super::super::common::{CliError, CliResult, fmt_seconds, invalid, note};
 use super::TrainArgs;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -60,9 +60,16 @@ pub fn at_line(table: &Table, e: mcdropout::Error) -> CliError {
 
 /// Trains and saves a classifier.
 pub fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
-    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
-    let (x, y, names, target) =
-        table.features_and_target(&args.target, args.features.as_deref())?;
+    let fit = super::super::raw_table::load_for_fit(
+        &args.data,
+        args.drop_missing,
+        args.header.rule(),
+        &args.columns,
+        &args.target,
+        args.features.as_deref(),
+    )?;
+    let table = &fit.table;
+    let (x, y, names, target) = table.features_and_target(&args.target, fit.features.as_deref())?;
     let reg = args.params(Noise::Tau(1.0));
     let mut params = ClassifierParams::default();
     params.hidden = reg.hidden;
@@ -88,6 +95,8 @@ pub fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
     });
     bar.finish_and_clear();
     let model = fitted.map_err(|e| at_line(&table, e))?;
+    let mut model = model;
+    model.encoding = fit.encoding.clone();
     save_classifier(&model, &args.out)?;
     let lambdas = model.prior.weight_decays(&model.network.arch.dropout);
     let r = &model.report;

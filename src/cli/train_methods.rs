@@ -2,7 +2,7 @@
 //! `mcdropout::methods`, with the same data handling and checks as the MC-dropout path.
 
 use super::super::common::{
-    CliError, CliResult, check_positive, fmt_seconds, invalid, load_table, not_applicable, note,
+    CliError, CliResult, check_positive, fmt_seconds, invalid, not_applicable, note,
 };
 use super::{Task, TrainArgs};
 use clap::ValueEnum;
@@ -137,9 +137,17 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
         if args.target.contains(',') {
             return run_multi(&args, &p, start);
         }
-        let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
+        let fit = super::super::raw_table::load_for_fit(
+            &args.data,
+            args.drop_missing,
+            args.header.rule(),
+            &args.columns,
+            &args.target,
+            args.features.as_deref(),
+        )?;
+        let table = &fit.table;
         let (x, y, names, target) =
-            table.features_and_target(&args.target, args.features.as_deref())?;
+            table.features_and_target(&args.target, fit.features.as_deref())?;
         p.base.feature_names = Some(names.clone());
         p.base.target_name = Some(target.clone());
         let model = p.fit(x.view(), y.view()).map_err(|e| match e {
@@ -150,6 +158,8 @@ pub fn run(args: TrainArgs) -> CliResult<()> {
             }
             e => e.into(),
         })?;
+        let mut model = model;
+        model.encoding = fit.encoding.clone();
         io::save(&model, &args.out)?;
         let r = &model.report;
         note!(
@@ -199,8 +209,16 @@ fn run_multi(args: &TrainArgs, p: &MethodParams, start: Instant) -> CliResult<()
             ),
         ));
     }
-    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
-    let (t, f) = super::multi::columns(&table, &args.target, args.features.as_deref())?;
+    let fit = super::super::raw_table::load_for_fit(
+        &args.data,
+        args.drop_missing,
+        args.header.rule(),
+        &args.columns,
+        &args.target,
+        args.features.as_deref(),
+    )?;
+    let table = &fit.table;
+    let (t, f) = super::multi::columns(table, &args.target, fit.features.as_deref())?;
     let x = table.select_columns(&f);
     let y = table.select_columns(&t);
     let names: Vec<String> = f.iter().map(|&i| table.column_name(i)).collect();
@@ -218,6 +236,8 @@ fn run_multi(args: &TrainArgs, p: &MethodParams, start: Instant) -> CliResult<()
             }
             e => e.into(),
         })?;
+    let mut model = model;
+    model.encoding = fit.encoding.clone();
     io::save_multi(&model, &args.out)?;
     let r = &model.report;
     note!(

@@ -1,8 +1,6 @@
 //! `mcdropout train --target a,b,…`: one network for several targets.
 
-use super::super::common::{
-    CliError, CliResult, fmt_seconds, invalid, load_table, not_applicable, note,
-};
+use super::super::common::{CliError, CliResult, fmt_seconds, invalid, not_applicable, note};
 use super::TrainArgs;
 use mcdropout::data::Table;
 use mcdropout::model::{Noise, save_multi};
@@ -61,8 +59,16 @@ pub(super) fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult
         &["tau_units"],
         "with several targets τ is always the noise precision of the standardised targets (they share no original units)",
     )?;
-    let table = load_table(&args.data, args.drop_missing, args.header.rule())?;
-    let (t, f) = columns(&table, &args.target, args.features.as_deref())?;
+    let fit = super::super::raw_table::load_for_fit(
+        &args.data,
+        args.drop_missing,
+        args.header.rule(),
+        &args.columns,
+        &args.target,
+        args.features.as_deref(),
+    )?;
+    let table = &fit.table;
+    let (t, f) = columns(table, &args.target, fit.features.as_deref())?;
     let x = table.select_columns(&f);
     let y: Array2<f64> = table.select_columns(&t);
     let names: Vec<String> = f.iter().map(|&i| table.column_name(i)).collect();
@@ -79,6 +85,8 @@ pub(super) fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult
             }
             e => e.into(),
         })?;
+    let mut model = model;
+    model.encoding = fit.encoding.clone();
     save_multi(&model, &args.out)?;
     let r = &model.report;
     note!(

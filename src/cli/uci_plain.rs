@@ -1,7 +1,7 @@
 //! `mcdropout uci --data FILE --target COL`: Gal's protocol on a plain data file with
 //! seeded random splits (no hand-built folder layout).
 
-use super::common::{CliResult, load_table, note};
+use super::common::{CliResult, note};
 use clap::Args;
 use mcdropout::experiments::uci::UciDataset;
 use mcdropout::search::DEFAULT_TARGET_STEPS;
@@ -30,6 +30,8 @@ pub struct PlainArgs {
     pub features: Option<Vec<String>>,
     #[command(flatten)]
     pub header: super::common::HeaderArg,
+    #[command(flatten)]
+    pub columns: super::raw_table::FitColumns,
     /// Number of seeded random splits of --data.
     #[arg(long, value_name = "N", default_value_t = 20, requires = "data")]
     pub random_splits: usize,
@@ -55,9 +57,20 @@ pub fn load(
     seed: u64,
     grid_tau: Option<&[f64]>,
 ) -> CliResult<UciDataset> {
-    let table = load_table(data, false, args.header.rule())?;
     let target = args.target.as_deref().unwrap_or("");
-    let (x, y, _, _) = table.features_and_target(target, args.features.as_deref())?;
+    // The encoding (categories, imputed means) is fitted on the whole file, before the
+    // splits: it uses no target, but imputed means see the test rows' features.
+    let fit = super::raw_table::load_for_fit(
+        data,
+        false,
+        args.header.rule(),
+        &args.columns,
+        target,
+        args.features.as_deref(),
+    )?;
+    let (x, y, _, _) = fit
+        .table
+        .features_and_target(target, fit.features.as_deref())?;
     let name = data
         .file_stem()
         .map_or_else(|| "data".to_owned(), |s| s.to_string_lossy().into_owned());

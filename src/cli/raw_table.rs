@@ -1,0 +1,274 @@
+//! A user's table as it is: text (categorical) columns and missing cells, read for
+//! fitting (`--categorical`, `--max-categories`, `--missing`) and for scoring with a
+//! model's stored encoding (`--unknown-category`).
+
+use super::common::{CliError, CliResult, invalid, note};
+use clap::{Args, ValueEnum};
+use mcdropout::data::{
+    Categorical, ColumnCode, DEFAULT_MAX_CATEGORIES, Encoding, EncodingOptions, Header,
+    LoadOptions, Missing, Table, UnknownCategory, read_table,
+};
+use std::path::Path;
+
+/// `--missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingArg {
+    /// A missing cell is an error naming its line and column.
+    Error,
+    /// Rows with a missing cell are skipped (as --drop-missing).
+    Drop,
+    /// Numeric cells get the training mean and a missing-indicator input; text cells a
+    /// "missing" category of their own. Stored in the model, applied at prediction.
+    Impute,
+}
+
+/// `--unknown-category`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnknownArg {
+    /// A category not seen in training is an error naming line, column and value.
+    Error,
+    /// Its inputs are all zeros (counted on stderr).
+    Ignore,
+}
+
+/// How a table to fit on is read: the flags of every command that fits a model.
+#[derive(Debug, Clone, Args)]
+pub struct FitColumns {
+    /// Text columns: `auto` (a column with a cell that is neither a number nor missing is
+    /// one-hot encoded over its categories), `none` (text is an error, as before), or
+    /// `COL,..`: these columns are categorical even when they hold numbers (codes),
+    /// besides the automatic ones.
+    #[arg(long, value_name = "auto|none|COL,..", default_value = "auto")]
+    pub categorical: String,
+    /// The most categories a text column may have; more is an error naming the column.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CATEGORIES)]
+    pub max_categories: usize,
+    /// What a missing cell (empty, NA, NaN, null, inf, …) does.
+    #[arg(long, value_enum, value_name = "RULE", conflicts_with = "drop_missing")]
+    pub missing: Option<MissingArg>,
+}
+
+/// How a table is read for a saved model: the flags of every command that scores one.
+#[derive(Debug, Clone, Args)]
+pub struct ScoreColumns {
+    /// A category the model did not see in training: `error` (naming line, column and
+    /// value) or `ignore` (all-zero inputs, counted on stderr).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = UnknownArg::Error)]
+    pub unknown_category: UnknownArg,
+    /// What a missing cell does: `error` or `drop`. A model fitted with `--missing impute`
+    /// fills missing cells itself.
+    #[arg(long, value_enum, value_name = "RULE", conflicts_with = "drop_missing")]
+    pub missing: Option<MissingArg>,
+}
+
+fn missing_rule(flag: Option<MissingArg>, drop_missing: bool) -> Missing {
+    match flag {
+        Some(MissingArg::Error) => Missing::Error,
+        Some(MissingArg::Drop) => Missing::Drop,
+        Some(MissingArg::Impute) => Missing::Impute,
+        None if drop_missing => Missing::Drop,
+        None => Missing::Error,
+    }
+}
+
+/// Reads `path` with `opts`, noting dropped rows on stderr.
+fn read(path: &Path, opts: &LoadOptions) -> CliResult<Table> {
+    let table = read_table(path, opts).map_err(|e| match e {
+        mcdropout::Error::NoDataRows { .. } if opts.missing == Missing::Drop => CliError::Msg(
+            format!("{e} (every data row held a missing cell and --missing drop skipped it)"),
+        ),
+        e => e.into(),
+    })?;
+    if table.dropped_rows > 0 {
+        note!(
+            "{}: dropped {} row{} with missing cells (--missing drop); {} rows remain",
+            path.display(),
+            table.dropped_rows,
+            if table.dropped_rows == 1 { "" } else { "s" },
+            table.n_rows()
+        );
+    }
+    Ok(table)
+}
+
+/// A table read for fitting: encoded when it has text columns or imputed cells.
+pub struct FitTable {
+    /// The table the model is fitted on: the encoded inputs first when there is an
+    /// encoding, then the other columns.
+    pub table: Table,
+    /// The encoding to store in the model (`None`: the columns as they are).
+    pub encoding: Option<Encoding>,
+    /// The feature columns to fit on: the encoded inputs' names when there is an
+    /// encoding, else the `--features` given.
+    pub features: Option<Vec<String>>,
+}
+
+/// Reads the table at `path` for fitting a model with target column(s) `targets`
+/// (`--target`, comma-separated for several) and `features` (`--features`, or every other
+/// column): text feature columns are one-hot encoded and, with `--missing impute`,
+/// missing cells filled, as [`Encoding::fit`] says; the rule is reported on stderr.
+pub fn load_for_fit(
+    path: &Path,
+    drop_missing: bool,
+    header: Header,
+    cols: &FitColumns,
+    targets: &str,
+    features: Option<&[String]>,
+) -> CliResult<FitTable> {
+    if cols.max_categories == 0 {
+        return Err(invalid("--max-categories", "must be at least 1"));
+    }
+    let missing = missing_rule(cols.missing, drop_missing);
+    let (categorical, named) = match cols.categorical.trim() {
+        "auto" => (Categorical::Auto, Vec::new()),
+        "none" => (Categorical::Off, Vec::new()),
+        list => {
+            let named: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).collect();
+            if named.iter().any(String::is_empty) {
+                return Err(invalid(
+                    "--categorical",
+                    format!("empty column name in {list:?}: give auto, none or COL,COL"),
+                ));
+            }
+            (Categorical::Auto, named)
+        }
+    };
+    let opts = LoadOptions {
+        missing,
+        header,
+        categorical,
+        categorical_columns: named,
+    };
+    let raw = read(path, &opts)?;
+    // A single target whose name holds a comma is that column, not a list.
+    let spec = match raw
+        .header
+        .as_ref()
+        .and_then(|h| h.iter().position(|n| n == targets))
+    {
+        Some(i) if targets.contains(',') => i.to_string(),
+        _ => targets.to_owned(),
+    };
+    let (t, f) = super::train::multi::columns(&raw, &spec, features)?;
+    raw.check_numbers(&t, "a target")?;
+    let enc = Encoding::fit(
+        &raw,
+        &f,
+        &EncodingOptions {
+            max_categories: cols.max_categories,
+            impute: missing == Missing::Impute,
+        },
+    )?;
+    if enc.is_identity() {
+        return Ok(FitTable {
+            table: raw,
+            encoding: None,
+            features: features.map(<[String]>::to_vec),
+        });
+    }
+    report(&raw, &enc);
+    let encoded = enc.encode_table(&raw, UnknownCategory::Error)?;
+    let names = enc.output_names();
+    Ok(FitTable {
+        table: encoded.table,
+        encoding: Some(enc),
+        features: Some(names),
+    })
+}
+
+/// Says on stderr what the encoding does with each column it changes.
+fn report(raw: &Table, enc: &Encoding) {
+    for code in &enc.columns {
+        match code {
+            ColumnCode::Category {
+                name,
+                levels,
+                missing_level,
+            } => {
+                let shown: Vec<String> = levels.iter().take(8).cloned().collect();
+                note!(
+                    "{}: column {name:?} is categorical: one-hot over {} categories ({}{}){}",
+                    raw.path.display(),
+                    levels.len(),
+                    shown.join(", "),
+                    if levels.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    },
+                    if *missing_level {
+                        ", plus one for missing cells"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            ColumnCode::Number {
+                name,
+                mean: Some(m),
+                indicator: true,
+            } => {
+                let j = raw.column_index(name).unwrap_or(0);
+                let n = raw.data.column(j).iter().filter(|v| v.is_nan()).count();
+                note!(
+                    "{}: column {name:?}: {n} missing cell{} filled with the training mean {m:.6} (and a missing-indicator input)",
+                    raw.path.display(),
+                    if n == 1 { "" } else { "s" },
+                );
+            }
+            ColumnCode::Number { .. } => {}
+        }
+    }
+}
+
+/// Reads the table at `path` for the saved model at `model`: with the model's stored
+/// encoding (read from the file, any model kind) its raw columns are encoded as in
+/// training, so the result has the model's feature names; without one, the columns are
+/// taken as they are.
+pub fn load_for_model(
+    path: &Path,
+    model: &Path,
+    drop_missing: bool,
+    header: Header,
+    cols: &ScoreColumns,
+) -> CliResult<Table> {
+    let enc = mcdropout::model::file_encoding(model)?;
+    let imputes = enc.as_ref().is_some_and(Encoding::imputes);
+    let missing = match cols.missing {
+        Some(MissingArg::Impute) if !imputes => {
+            return Err(invalid(
+                "--missing",
+                format!(
+                    "impute: the model {} was not fitted with --missing impute, so it has no training means to fill cells with; use --missing drop, or refit with --missing impute",
+                    model.display()
+                ),
+            ));
+        }
+        _ if imputes => Missing::Impute,
+        flag => missing_rule(flag, drop_missing),
+    };
+    let opts = LoadOptions {
+        missing,
+        header,
+        categorical: Categorical::Auto,
+        categorical_columns: Vec::new(),
+    };
+    let raw = read(path, &opts)?;
+    let Some(enc) = enc else {
+        return Ok(raw);
+    };
+    let unknown = match cols.unknown_category {
+        UnknownArg::Error => UnknownCategory::Error,
+        UnknownArg::Ignore => UnknownCategory::Ignore,
+    };
+    let encoded = enc.encode_table(&raw, unknown)?;
+    if encoded.unknown > 0 {
+        note!(
+            "{}: {} cell{} of a category not seen in training encoded as all zeros (--unknown-category ignore)",
+            path.display(),
+            encoded.unknown,
+            if encoded.unknown == 1 { "" } else { "s" }
+        );
+    }
+    Ok(encoded.table)
+}
