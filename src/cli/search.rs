@@ -253,7 +253,7 @@ pub fn run(args: SearchArgs) -> CliResult<()> {
             | mcdropout::Error::Spread { .. } => {
                 CliError::Msg(format!("{}: {e}", args.data.display()))
             }
-            e => super::train::transform_error(&table, e),
+            e => super::train::transform_error(table, e),
         })?;
         let json = serde_json::to_string_pretty(&rep)
             .map_err(|e| CliError::Msg(format!("cannot encode the report: {e}")))?;

@@ -420,7 +420,7 @@ fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         mcdropout::Error::TooFewRows { .. }
         | mcdropout::Error::ConstantTarget { .. }
         | mcdropout::Error::Spread { .. } => CliError::Msg(format!("{}: {e}", args.data.display())),
-        e => transform_error(&table, e),
+        e => transform_error(table, e),
     })?;
     let mut model = model;
     model.encoding = fit.encoding.clone();

@@ -94,7 +94,7 @@ pub fn train(args: &TrainArgs, noise: Noise, start: Instant) -> CliResult<()> {
         bar.set_message(format!("loss {loss:.4}"));
     });
     bar.finish_and_clear();
-    let model = fitted.map_err(|e| at_line(&table, e))?;
+    let model = fitted.map_err(|e| at_line(table, e))?;
     let mut model = model;
     model.encoding = fit.encoding.clone();
     save_classifier(&model, &args.out)?;
