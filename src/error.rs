@@ -121,6 +121,27 @@ pub enum Error {
         /// The offending text.
         value: String,
     },
+    /// A column of numbers with a few text cells: most likely a typo or a missing-value
+    /// marker, not a categorical column.
+    #[error(
+        "{}:{line}: column {column}: {value:?} is text, but {numbers} of the column's {total} filled cells are numbers: fix the cell, or, if the column is categorical, name it in --categorical (for a missing-value marker, leave the cell empty or write NA)",
+        path.display(),
+        total = numbers + texts
+    )]
+    MostlyNumbers {
+        /// The file involved.
+        path: PathBuf,
+        /// 1-based line of the first text cell.
+        line: usize,
+        /// Column: header name and 0-based index.
+        column: String,
+        /// The first text cell.
+        value: String,
+        /// Cells holding numbers.
+        numbers: usize,
+        /// Cells holding text.
+        texts: usize,
+    },
     /// A text (categorical) column has more distinct values than allowed.
     #[error(
         "{}: column {column:?} has {count} distinct text values, more than --max-categories {max}; it looks like an identifier or free text: leave it out (--features), raise --max-categories, or, if it holds numbers with a few typos, fix them",

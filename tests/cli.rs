@@ -145,9 +145,10 @@ fn ragged_row() {
 
 #[test]
 fn non_numeric_cell() {
+    // Text is a categorical column unless `--categorical none` refuses it (tests/raw_tables.rs).
     train_fails(
         "a,b,y\n1,2,3\n4,abc,6\n",
-        &[],
+        &["--categorical", "none"],
         &["data.csv:3", "column b", "\"abc\""],
     );
 }
@@ -157,7 +158,13 @@ fn nan_cell() {
     train_fails(
         "a,b,y\n1,2,3\n4,5,6\nNaN,1,2\n",
         &[],
-        &["data.csv:4", "column a", "NaN", "--drop-missing"],
+        &[
+            "data.csv:4",
+            "column a",
+            "NaN",
+            "--missing drop",
+            "--missing impute",
+        ],
     );
 }
 

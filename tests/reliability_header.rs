@@ -50,7 +50,6 @@ fn a_first_line_holding_a_number_is_data_and_its_text_is_an_error_at_line_1() {
     let d = dir.path();
     for (content, value, column) in [
         ("1,x2,3\n0.1,0.2,0.3\n", "x2", "index 1"),
-        ("0.1,NA,0.3\n0.1,0.2,0.3\n", "NA", "index 1"),
         ("x1,2,3\n0.1,0.2,0.3\n", "x1", "index 0"),
     ] {
         write(d, "mixed.csv", content);
@@ -75,6 +74,22 @@ fn a_first_line_holding_a_number_is_data_and_its_text_is_an_error_at_line_1() {
         );
         assert!(!stderr.contains("p.csv"), "{stderr}");
     }
+    // `NA` is a missing-value marker (pandas' list), so `0.1,NA,0.3` is data with a
+    // missing cell: an error at line 1 all the same, never a header.
+    write(d, "mixed.csv", "0.1,NA,0.3\n0.1,0.2,0.3\n");
+    fails_leaving_files_alone(
+        d,
+        &[
+            "predict",
+            "--model",
+            "model.st",
+            "--data",
+            "mixed.csv",
+            "--samples",
+            "5",
+        ],
+        &["mixed.csv:1:", "index 1", "\"NA\"", "missing"],
+    );
     // The same file with --header yes reads line 1 as the header (its names then do not
     // match the model's: a name error, not a parse error).
     write(d, "mixed.csv", "1,x2,3\n0.1,0.2,0.3\n");
@@ -117,7 +132,8 @@ fn header_yes_and_no_decide_explicitly() {
             "--header",
             "no",
         ],
-        &["train.csv:1:", "\"x1\""],
+        // Read as data, each name is one text cell in a column of numbers.
+        &["train.csv:1:", "\"x1\"", "are numbers"],
     );
     assert!(!stderr.contains("--header yes"), "{stderr}");
     // --header yes on a file whose first line is numbers: they are the names.

@@ -140,6 +140,7 @@ pub fn load_for_fit(
         categorical_columns: named,
     };
     let raw = read(path, &opts)?;
+    raw.check_unique_header()?;
     // A single target whose name holds a comma is that column, not a list.
     let spec = match raw
         .header

@@ -242,6 +242,14 @@ impl RowCollector {
         }
     }
 
+    /// Whether column `i` was named by `--categorical`.
+    fn is_named(&self, i: usize) -> bool {
+        self.named_text.iter().any(|s| {
+            s.parse::<usize>().ok() == Some(i)
+                || self.header.as_ref().and_then(|h| h.get(i)) == Some(s)
+        })
+    }
+
     /// `NAME (index i)` with a header, `index i` without.
     fn column_label(&self, i: usize) -> String {
         match self.header.as_ref().and_then(|h| h.get(i)) {
@@ -261,12 +269,7 @@ impl RowCollector {
             return Err(Error::NoDataRows { path: self.path });
         }
         if let Some(first) = self.guessed_data {
-            let named = |i: usize| {
-                self.named_text.iter().any(|s| {
-                    s.parse::<usize>().ok() == Some(i)
-                        || self.header.as_ref().and_then(|h| h.get(i)) == Some(s)
-                })
-            };
+            let named = |i: usize| self.is_named(i);
             for (i, col) in self.text.iter().enumerate() {
                 let Some(col) = col else { continue };
                 let only_first = col
@@ -280,6 +283,27 @@ impl RowCollector {
                 {
                     return Err(self.non_numeric(first, i, value));
                 }
+            }
+        }
+        for (i, col) in self.text.iter().enumerate() {
+            let (Some(col), Some((line, value))) = (col, &self.first_text[i]) else {
+                continue;
+            };
+            let numbers = col
+                .iter()
+                .flatten()
+                .filter(|t| t.parse::<f64>().is_ok())
+                .count();
+            let texts = col.iter().flatten().count() - numbers;
+            if numbers > texts && !self.is_named(i) {
+                return Err(Error::MostlyNumbers {
+                    path: self.path.clone(),
+                    line: *line,
+                    column: self.column_label(i),
+                    value: value.clone(),
+                    numbers,
+                    texts,
+                });
             }
         }
         let data = Array2::from_shape_vec((self.lines.len(), width), self.values)

@@ -76,7 +76,7 @@ impl Table {
     }
 
     /// [`Error::ColumnMismatch`] when the header names a column twice.
-    pub(crate) fn check_unique_header(&self) -> Result<()> {
+    pub fn check_unique_header(&self) -> Result<()> {
         match self.duplicate_header() {
             Some((name, i, j)) => Err(Error::ColumnMismatch {
                 path: self.path.clone(),

@@ -40,6 +40,7 @@ mod cells;
 mod columns;
 mod encoding;
 mod formats;
+mod from_columns;
 mod matching;
 mod model_data;
 mod standardize;
@@ -55,6 +56,7 @@ pub use columns::FeaturesAndTarget;
 pub use encoding::{
     ColumnCode, DEFAULT_MAX_CATEGORIES, Encoded, Encoding, EncodingOptions, UnknownCategory,
 };
+pub use from_columns::{ColumnValues, table_from_columns};
 pub use matching::ColumnMatch;
 pub use model_data::{ModelData, Naming};
 pub use standardize::Standardizer;

@@ -7,6 +7,7 @@ mod classifier;
 mod convert;
 mod errors;
 mod files;
+mod frame;
 mod gp;
 mod interrupt;
 mod methods;
@@ -43,6 +44,7 @@ fn _mcdropout(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<classifier::PyClassifier>()?;
     m.add_class::<gp::PyGp>()?;
     m.add_function(wrap_pyfunction!(regressor::fit_regressor, m)?)?;
+    m.add_function(wrap_pyfunction!(frame::fit_encoding, m)?)?;
     m.add_function(wrap_pyfunction!(classifier::fit_classifier, m)?)?;
     m.add_function(wrap_pyfunction!(gp::fit_gp, m)?)?;
     m.add_function(wrap_pyfunction!(torch_import::regressor_from_layers, m)?)?;
