@@ -347,3 +347,38 @@ fn missing_cells_error_drop_or_impute() {
         predict(d, "imp.model", "test.csv", &[])
     );
 }
+
+#[test]
+fn a_column_of_numbers_with_a_typo_is_not_a_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut s = String::from("size,price\n");
+    for i in 0..30 {
+        let size = if i == 7 {
+            "4O".to_string()
+        } else {
+            i.to_string()
+        };
+        s += &format!("{size},{}\n", i as f64 * 0.1);
+    }
+    write(d, "typo.csv", &s);
+    fails_leaving_files_alone(
+        d,
+        &[
+            "train", "--data", "typo.csv", "--target", "price", "--tau", "20", "--out", "m.model",
+        ],
+        &[
+            "typo.csv:9:",
+            "size (index 0)",
+            "\"4O\"",
+            "29 of the column's 30",
+            "--categorical",
+        ],
+    );
+    // Named, it is a categorical column of 30 levels.
+    let note = train(d, "typo.csv", "m.model", &["--categorical", "size"]);
+    assert_contains(
+        &note,
+        &["column \"size\" is categorical: one-hot over 30 categories"],
+    );
+}
