@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
