@@ -210,20 +210,6 @@ impl Encoding {
         Ok(enc)
     }
 
-    /// The encoding that passes numeric columns `names` through unchanged.
-    pub fn identity(names: &[String]) -> Encoding {
-        Encoding {
-            columns: names
-                .iter()
-                .map(|n| ColumnCode::Number {
-                    name: n.clone(),
-                    mean: None,
-                    indicator: false,
-                })
-                .collect(),
-        }
-    }
-
     /// Whether the encoding changes nothing: every column numeric, without imputation.
     /// A model fitted with such an encoding stores none.
     pub fn is_identity(&self) -> bool {
