@@ -2,7 +2,7 @@
 //! loading data and writing output.
 
 use clap::Args;
-use mcdropout::data::{ColumnMatch, Header, Table};
+use mcdropout::data::{ColumnMatch, DataFormat, Header, Table};
 use mcdropout::output::write_atomic;
 use ndarray::{Array1, Array2};
 use std::fmt;
@@ -227,24 +227,56 @@ pub enum HeaderWhen {
     No,
 }
 
-/// `--header`, shared by every command that reads a data table.
+/// The values of `--data-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatWhen {
+    /// Parquet by the name (.parquet, .pq) or the magic bytes PAR1; text otherwise.
+    Auto,
+    /// CSV or whitespace-separated text.
+    Text,
+    /// Parquet.
+    Parquet,
+}
+
+/// `--header` and `--data-format`, shared by every command that reads a data table.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct HeaderArg {
     /// Whether the data file's first non-empty line is a header of column names. `auto`:
     /// it is one when none of its cells is a number and at least one is text (empty and
     /// NaN cells count as neither); a line holding a number is data, so `1,x,3` is an
-    /// error at line 1 that suggests `--header yes`.
+    /// error at line 1 that suggests `--header yes`. A Parquet file's column names are its
+    /// header.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = HeaderWhen::Auto)]
     pub header: HeaderWhen,
+    /// The data file's format: `auto` (Parquet by the name .parquet/.pq or the magic
+    /// bytes PAR1, else CSV or whitespace-separated text), `text` or `parquet`.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = FormatWhen::Auto)]
+    pub data_format: FormatWhen,
+}
+
+/// How a data file is read: its header rule and its format.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadRule {
+    /// Whether the first line is a header (text files).
+    pub header: Header,
+    /// Text or Parquet.
+    pub format: DataFormat,
 }
 
 impl HeaderArg {
-    /// The library's header rule.
-    pub fn rule(&self) -> Header {
-        match self.header {
-            HeaderWhen::Auto => Header::Auto,
-            HeaderWhen::Yes => Header::Yes,
-            HeaderWhen::No => Header::No,
+    /// The library's header and format rules.
+    pub fn rule(&self) -> ReadRule {
+        ReadRule {
+            header: match self.header {
+                HeaderWhen::Auto => Header::Auto,
+                HeaderWhen::Yes => Header::Yes,
+                HeaderWhen::No => Header::No,
+            },
+            format: match self.data_format {
+                FormatWhen::Auto => DataFormat::Auto,
+                FormatWhen::Text => DataFormat::Text,
+                FormatWhen::Parquet => DataFormat::Parquet,
+            },
         }
     }
 }

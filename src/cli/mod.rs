@@ -12,6 +12,7 @@ mod evaluate;
 mod gp;
 mod info;
 mod numbers;
+mod parquet_out;
 mod predict;
 mod raw_table;
 mod search;

@@ -1,11 +1,9 @@
 //! `mcdropout predict`: MC-dropout predictions of a saved model for the rows of a file.
 
-use super::common::{CliResult, Compute, emit, model_x, not_applicable};
+use super::common::{CliResult, Compute, not_applicable};
 use clap::{Args, ValueEnum};
 use mcdropout::predict::McOptions;
 use mcdropout::{gp, model};
-use serde::Serialize;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[path = "predict_classify.rs"]
@@ -16,6 +14,8 @@ mod keys;
 mod multi;
 #[path = "predict_samples.rs"]
 mod samples;
+#[path = "predict_single.rs"]
+mod single;
 use super::task::{ModelTask, is_classifier};
 use samples::SampleOutputs;
 
@@ -40,9 +40,10 @@ pub struct PredictArgs {
         allow_negative_numbers = true
     )]
     level: f64,
-    /// Output format: CSV with a header line, or a JSON array of objects.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    /// Output format: CSV with a header line, a JSON array of objects, or Parquet
+    /// [default: parquet when --out ends in .parquet or .pq, else csv].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Output file (written atomically; the folder must exist) [default: stdout].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -71,23 +72,31 @@ pub struct PredictArgs {
     compute: Compute,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Csv,
     Json,
+    Parquet,
 }
 
-#[derive(Serialize)]
-struct Row {
-    mean: f64,
-    std: f64,
-    epistemic_std: f64,
-    aleatoric_std: f64,
-    lower: f64,
-    upper: f64,
+impl PredictArgs {
+    /// `--format`, or what the name of `--out` says.
+    fn format(&self) -> Format {
+        self.format.unwrap_or_else(|| {
+            let by_name = self
+                .out
+                .as_deref()
+                .and_then(|p| p.extension())
+                .and_then(|e| e.to_str());
+            match by_name {
+                Some(e) if e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq") => {
+                    Format::Parquet
+                }
+                _ => Format::Csv,
+            }
+        })
+    }
 }
-
-const COLUMNS: &str = "mean,std,epistemic_std,aleatoric_std,lower,upper";
 
 /// Runs `mcdropout predict`.
 pub fn run(args: PredictArgs) -> CliResult<()> {
@@ -115,99 +124,6 @@ pub fn run(args: PredictArgs) -> CliResult<()> {
         {
             return multi::run_methods(&args, &opts);
         }
-        let is_gp = gp::model_kind(&args.model)? == gp::GP_KIND;
-        if is_gp {
-            not_applicable(
-                &["samples", "key_column"],
-                "a GP's predictive is Gaussian in closed form, without Monte-Carlo samples (so no masks to key by row)",
-            )?;
-        }
-        let (table, opts) = args
-            .keys
-            .apply(super::raw_table::load_for_model(&args.data, &args.model, args.drop_missing, args.header.rule(), &args.columns)?, &opts)?;
-        if !is_gp && mcdropout::methods::io::file_is_method_model(&args.model)? {
-            if args.arrays.wanted() {
-                return Err(super::common::invalid(
-                    "--samples-out",
-                    "does not apply to a Concrete-dropout, heteroscedastic or ensemble model: its predictive is a mixture of Gaussians, reported by its moments",
-                ));
-            }
-            let model = mcdropout::methods::io::load(&args.model)?;
-            let x = model_x(&table, &model.feature_names, std::slice::from_ref(&model.target_name), args.by_position)?;
-            let pred = model.predict_mc(x.view(), &opts)?;
-            let rows: Vec<Row> = (0..pred.mean.len())
-                .map(|i| Row {
-                    mean: pred.mean[i],
-                    std: pred.std[i],
-                    epistemic_std: pred.epistemic_var[i].max(0.0).sqrt(),
-                    aleatoric_std: pred.aleatoric_var[i].sqrt(),
-                    lower: pred.lower[i],
-                    upper: pred.upper[i],
-                })
-                .collect();
-            return emit(args.out.as_deref(), |w| match args.format {
-                Format::Csv => write_csv(w, &rows),
-                Format::Json => write_json(w, &rows),
-            });
-        }
-        let pred = if is_gp {
-            // A GP's predictive is Gaussian in closed form: --samples does not apply.
-            if args.arrays.wanted() {
-                return Err(super::common::invalid(
-                    "--samples-out",
-                    "a Gaussian process has no Monte-Carlo passes (its predictive is Gaussian in closed form)",
-                ));
-            }
-            let model = gp::load_gp(&args.model)?;
-            let x = model_x(&table, &model.feature_names, std::slice::from_ref(&model.target_name), args.by_position)?;
-            model.predict(x.view(), args.level)?
-        } else {
-            let model = model::load(&args.model)?;
-            let x = model_x(&table, &model.feature_names, std::slice::from_ref(&model.target_name), args.by_position)?;
-            args.arrays.check_size(opts.samples, x.nrows(), 1)?;
-            model.predict_mc(x.view(), &opts)?
-        };
-        let mut batch = mcdropout::output::Batch::new();
-        if let (Some(path), Some(s)) = (&args.arrays.samples_out, &pred.samples) {
-            samples::stage_npy(&mut batch, path, s)?;
-        }
-        if let (Some(path), Some(d)) = (&args.arrays.draws_out, &pred.draws) {
-            samples::stage_npy(&mut batch, path, d)?;
-        }
-        let rows: Vec<Row> = (0..pred.mean.len())
-            .map(|i| Row {
-                mean: pred.mean[i],
-                std: pred.std[i],
-                epistemic_std: pred.epistemic_var[i].max(0.0).sqrt(),
-                aleatoric_std: pred.aleatoric_var_at(i).sqrt(),
-                lower: pred.lower[i],
-                upper: pred.upper[i],
-            })
-            .collect();
-        samples::emit_all(batch, args.out.as_deref(), |w| match args.format {
-            Format::Csv => write_csv(w, &rows),
-            Format::Json => write_json(w, &rows),
-        })
+        single::run(&args, &opts)
     })
-}
-
-fn write_csv(w: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
-    writeln!(w, "{COLUMNS}")?;
-    for r in rows {
-        writeln!(
-            w,
-            "{},{},{},{},{},{}",
-            r.mean, r.std, r.epistemic_std, r.aleatoric_std, r.lower, r.upper
-        )?;
-    }
-    Ok(())
-}
-
-fn write_json(w: &mut dyn Write, rows: &[Row]) -> std::io::Result<()> {
-    writeln!(w, "[")?;
-    for (i, r) in rows.iter().enumerate() {
-        let sep = if i + 1 < rows.len() { "," } else { "" };
-        writeln!(w, "  {}{sep}", serde_json::to_string(r)?)?;
-    }
-    writeln!(w, "]")
 }

@@ -41,9 +41,10 @@ pub fn run(args: &PredictArgs, opts: &McOptions) -> CliResult<()> {
         super::samples::stage_npy(&mut batch, path, s)?;
     }
     let names: Vec<String> = model.classes.iter().map(|c| format!("p_{c}")).collect();
-    super::samples::emit_all(batch, args.out.as_deref(), |w| match args.format {
+    super::samples::emit_all(batch, args.out.as_deref(), |w| match args.format() {
         Format::Csv => write_csv(w, &names, &pred),
         Format::Json => write_json(w, &names, &pred),
+        Format::Parquet => write_parquet(w, &names, &pred),
     })
 }
 
@@ -82,4 +83,21 @@ fn write_json(w: &mut dyn Write, names: &[String], p: &ClassPrediction) -> std::
         writeln!(w, "  {}{sep}", serde_json::Value::Object(obj))?;
     }
     writeln!(w, "]")
+}
+
+fn write_parquet(w: &mut dyn Write, names: &[String], p: &ClassPrediction) -> std::io::Result<()> {
+    use super::super::parquet_out::{OutColumn, write_all};
+    let mut all: Vec<String> = names.to_vec();
+    all.extend(["class", "entropy", "mutual_info", "variation_ratio"].map(String::from));
+    let mut columns: Vec<OutColumn> = p
+        .probs
+        .columns()
+        .into_iter()
+        .map(|c| OutColumn::Numbers(c.to_vec()))
+        .collect();
+    columns.push(OutColumn::Integers(p.labels.clone()));
+    columns.push(OutColumn::Numbers(p.entropy.to_vec()));
+    columns.push(OutColumn::Numbers(p.mutual_info.to_vec()));
+    columns.push(OutColumn::Numbers(p.variation_ratio.to_vec()));
+    write_all(w, &all, columns)
 }

@@ -2,6 +2,7 @@
 //! parts and the interval, then the predictive covariance of every pair of targets.
 
 use super::super::common::{CliResult, emit, invalid, model_x};
+use super::super::parquet_out::{OutColumn, write_all};
 use super::{Format, PredictArgs};
 use mcdropout::model::load_multi;
 use mcdropout::predict::McOptions;
@@ -138,10 +139,16 @@ pub(super) fn run_methods(args: &PredictArgs, opts: &McOptions) -> CliResult<()>
     write_rows(args, &names, &rows)
 }
 
-/// Writes the rows as CSV or JSON to `--out` (or stdout).
+/// Writes the rows as CSV, JSON or Parquet to `--out` (or stdout).
 fn write_rows(args: &PredictArgs, names: &[String], rows: &[Vec<f64>]) -> CliResult<()> {
     emit(args.out.as_deref(), |w: &mut dyn Write| {
-        match args.format {
+        match args.format() {
+            Format::Parquet => {
+                let columns = (0..names.len())
+                    .map(|j| OutColumn::Numbers(rows.iter().map(|r| r[j]).collect()))
+                    .collect();
+                write_all(w, names, columns)?;
+            }
             Format::Csv => {
                 writeln!(w, "{}", names.join(","))?;
                 for r in rows {

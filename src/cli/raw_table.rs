@@ -2,11 +2,11 @@
 //! fitting (`--categorical`, `--max-categories`, `--missing`) and for scoring with a
 //! model's stored encoding (`--unknown-category`).
 
-use super::common::{CliError, CliResult, invalid, note};
+use super::common::{CliError, CliResult, ReadRule, invalid, note};
 use clap::{Args, ValueEnum};
 use mcdropout::data::{
-    Categorical, ColumnCode, DEFAULT_MAX_CATEGORIES, Encoding, EncodingOptions, Header,
-    LoadOptions, Missing, Table, UnknownCategory, read_table,
+    Categorical, ColumnCode, DEFAULT_MAX_CATEGORIES, Encoding, EncodingOptions, LoadOptions,
+    Missing, PART_ROWS, Table, UnknownCategory, read_table,
 };
 use std::path::Path;
 
@@ -110,7 +110,7 @@ pub struct FitTable {
 pub fn load_for_fit(
     path: &Path,
     drop_missing: bool,
-    header: Header,
+    rule: ReadRule,
     cols: &FitColumns,
     targets: &str,
     features: Option<&[String]>,
@@ -135,9 +135,10 @@ pub fn load_for_fit(
     };
     let opts = LoadOptions {
         missing,
-        header,
+        header: rule.header,
         categorical,
         categorical_columns: named,
+        format: rule.format,
     };
     let raw = read(path, &opts)?;
     raw.check_unique_header()?;
@@ -230,46 +231,120 @@ pub fn load_for_model(
     path: &Path,
     model: &Path,
     drop_missing: bool,
-    header: Header,
+    rule: ReadRule,
     cols: &ScoreColumns,
 ) -> CliResult<Table> {
-    let enc = mcdropout::model::file_encoding(model)?;
-    let imputes = enc.as_ref().is_some_and(Encoding::imputes);
-    let missing = match cols.missing {
-        Some(MissingArg::Impute) if !imputes => {
-            return Err(invalid(
-                "--missing",
-                format!(
-                    "impute: the model {} was not fitted with --missing impute, so it has no training means to fill cells with; use --missing drop, or refit with --missing impute",
-                    model.display()
-                ),
-            ));
+    ScoreReader::new(model, drop_missing, rule, cols)?.read(path)
+}
+
+/// How tables are read for a saved model: the load options its encoding requires, and the
+/// encoding.
+pub struct ScoreReader {
+    opts: LoadOptions,
+    encoding: Option<Encoding>,
+    unknown: UnknownCategory,
+}
+
+impl ScoreReader {
+    /// The reader for the model file `model` and the scoring flags.
+    pub fn new(
+        model: &Path,
+        drop_missing: bool,
+        rule: ReadRule,
+        cols: &ScoreColumns,
+    ) -> CliResult<Self> {
+        let encoding = mcdropout::model::file_encoding(model)?;
+        let imputes = encoding.as_ref().is_some_and(Encoding::imputes);
+        let missing = match cols.missing {
+            Some(MissingArg::Impute) if !imputes => {
+                return Err(invalid(
+                    "--missing",
+                    format!(
+                        "impute: the model {} was not fitted with --missing impute, so it has no training means to fill cells with; use --missing drop, or refit with --missing impute",
+                        model.display()
+                    ),
+                ));
+            }
+            _ if imputes => Missing::Impute,
+            flag => missing_rule(flag, drop_missing),
+        };
+        let opts = LoadOptions {
+            missing,
+            header: rule.header,
+            categorical: Categorical::Auto,
+            categorical_columns: Vec::new(),
+            format: rule.format,
+        };
+        let unknown = match cols.unknown_category {
+            UnknownArg::Error => UnknownCategory::Error,
+            UnknownArg::Ignore => UnknownCategory::Ignore,
+        };
+        Ok(Self {
+            opts,
+            encoding,
+            unknown,
+        })
+    }
+
+    /// Reads the whole table at `path`, encoded for the model.
+    pub fn read(&self, path: &Path) -> CliResult<Table> {
+        let raw = read(path, &self.opts)?;
+        let (table, unknown) = self.encode(raw)?;
+        note_unknown(path, unknown);
+        Ok(table)
+    }
+
+    /// Reads the Parquet file at `path` part by part ([`PART_ROWS`] rows at most), each
+    /// encoded for the model, and calls `each` with it; dropped rows and unknown categories
+    /// are counted over the whole file and reported once.
+    pub fn for_each_part(
+        &self,
+        path: &Path,
+        mut each: impl FnMut(Table) -> CliResult<()>,
+    ) -> CliResult<()> {
+        let (mut dropped, mut unknown) = (0usize, 0usize);
+        mcdropout::data::for_each_part(path, &self.opts, PART_ROWS, |raw: Table| {
+            dropped += raw.dropped_rows;
+            let (table, n) = self.encode(raw)?;
+            unknown += n;
+            each(table)
+        })
+        .map_err(|e| match e {
+            CliError::Lib(mcdropout::Error::NoDataRows { .. })
+                if self.opts.missing == Missing::Drop =>
+            {
+                CliError::Msg(format!(
+                    "{e} (every data row held a missing cell and --missing drop skipped it)"
+                ))
+            }
+            e => e,
+        })?;
+        if dropped > 0 {
+            note!(
+                "{}: dropped {dropped} row{} with missing cells (--missing drop)",
+                path.display(),
+                if dropped == 1 { "" } else { "s" },
+            );
         }
-        _ if imputes => Missing::Impute,
-        flag => missing_rule(flag, drop_missing),
-    };
-    let opts = LoadOptions {
-        missing,
-        header,
-        categorical: Categorical::Auto,
-        categorical_columns: Vec::new(),
-    };
-    let raw = read(path, &opts)?;
-    let Some(enc) = enc else {
-        return Ok(raw);
-    };
-    let unknown = match cols.unknown_category {
-        UnknownArg::Error => UnknownCategory::Error,
-        UnknownArg::Ignore => UnknownCategory::Ignore,
-    };
-    let encoded = enc.encode_table(&raw, unknown)?;
-    if encoded.unknown > 0 {
+        note_unknown(path, unknown);
+        Ok(())
+    }
+
+    fn encode(&self, raw: Table) -> CliResult<(Table, usize)> {
+        let Some(enc) = &self.encoding else {
+            return Ok((raw, 0));
+        };
+        let encoded = enc.encode_table(&raw, self.unknown)?;
+        Ok((encoded.table, encoded.unknown))
+    }
+}
+
+fn note_unknown(path: &Path, unknown: usize) {
+    if unknown > 0 {
         note!(
-            "{}: {} cell{} of a category not seen in training encoded as all zeros (--unknown-category ignore)",
+            "{}: {unknown} cell{} of a category not seen in training encoded as all zeros (--unknown-category ignore)",
             path.display(),
-            encoded.unknown,
-            if encoded.unknown == 1 { "" } else { "s" }
+            if unknown == 1 { "" } else { "s" }
         );
     }
-    Ok(encoded.table)
 }

@@ -54,6 +54,17 @@ pub fn table_from_columns(
     columns: &[ColumnValues],
     opts: &LoadOptions,
 ) -> Result<Table> {
+    collect_columns(path, names, columns, opts, 2)
+}
+
+/// As [`table_from_columns`], with row `i` (0-based) reported as line `first_line + i`.
+pub(crate) fn collect_columns(
+    path: &Path,
+    names: &[String],
+    columns: &[ColumnValues],
+    opts: &LoadOptions,
+    first_line: usize,
+) -> Result<Table> {
     if names.len() != columns.len() {
         return Err(Error::Shape(format!(
             "{}: {} column names for {} columns",
@@ -76,7 +87,10 @@ pub fn table_from_columns(
         ..opts.clone()
     };
     let mut rows = RowCollector::new(path, &opts);
-    rows.push(1, names.iter().map(String::as_str))?;
+    rows.push(
+        first_line.saturating_sub(1),
+        names.iter().map(String::as_str),
+    )?;
     let mut cells: Vec<String> = vec![String::new(); columns.len()];
     for i in 0..n {
         for (cell, col) in cells.iter_mut().zip(columns) {
@@ -86,7 +100,7 @@ pub fn table_from_columns(
                 ColumnValues::Cells(v) => v[i].clone().unwrap_or_default(),
             };
         }
-        rows.push(i + 2, cells.iter().map(String::as_str))?;
+        rows.push(first_line + i, cells.iter().map(String::as_str))?;
     }
     rows.finish()
 }

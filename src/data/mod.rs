@@ -1,18 +1,20 @@
 //! Loading numeric tables from disk, choosing feature and target columns, and
 //! standardising them with training statistics.
 //!
-//! Two file formats are detected automatically:
+//! Three file formats are detected automatically:
 //!
+//! * **Parquet**, by the name (`.parquet`, `.pq`) or the magic bytes `PAR1`, read by the
+//!   rules below column by column (see [`read_parquet`]);
 //! * **CSV** (comma-separated), chosen when the first non-empty line contains a comma;
 //! * **whitespace-separated** numbers (any run of spaces or tabs separates cells), as in
 //!   the `data.txt` files of the UCI regression benchmarks.
 //!
-//! Either may start with a header line: with [`Header::Auto`] (the default) the first
+//! A text file may start with a header line: with [`Header::Auto`] (the default) the first
 //! non-empty row is one when none of its cells is a number and at least one is text other
 //! than a missing-value marker (empty, `NaN`, `inf`); a row that holds a number is data.
 //! [`Header::Yes`] and [`Header::No`] decide it explicitly. Every value of a loaded
 //! [`Table`] is finite; empty, NaN and infinite cells are an error unless
-//! [`LoadOptions::drop_missing`] is set, in which case their rows are skipped.
+//! [`LoadOptions::missing`] says otherwise (skip the row, or keep it to be imputed).
 //!
 //! ```
 //! use mcdropout::data::{LoadOptions, Standardizer, read_table};
@@ -43,6 +45,7 @@ mod formats;
 mod from_columns;
 mod matching;
 mod model_data;
+mod parquet;
 mod standardize;
 mod table;
 
@@ -59,5 +62,9 @@ pub use encoding::{
 pub use from_columns::{ColumnValues, table_from_columns};
 pub use matching::ColumnMatch;
 pub use model_data::{ModelData, Naming};
+pub use parquet::{PART_ROWS, decoding_parquet, for_each_part, read_parquet};
 pub use standardize::Standardizer;
-pub use table::{Categorical, Header, LoadOptions, Missing, Table, parse_table, read_table};
+pub use table::{
+    Categorical, DataFormat, Header, LoadOptions, Missing, Table, is_parquet, parse_table,
+    read_table,
+};

@@ -7,6 +7,7 @@ use ndarray::Array2;
 
 use super::cells::RowCollector;
 use super::formats;
+use super::parquet;
 use crate::error::{Error, Result};
 
 /// Whether the first non-empty row of a file is a header line.
@@ -51,6 +52,19 @@ pub enum Categorical {
     Off,
 }
 
+/// The format of a data file (`--data-format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DataFormat {
+    /// Parquet when the name ends in `.parquet` or `.pq` or the file starts with the
+    /// Parquet magic bytes `PAR1`; text (CSV or whitespace-separated) otherwise.
+    #[default]
+    Auto,
+    /// CSV or whitespace-separated text, whatever the name.
+    Text,
+    /// Parquet, whatever the name.
+    Parquet,
+}
+
 /// How [`read_table`] treats questionable input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadOptions {
@@ -65,6 +79,8 @@ pub struct LoadOptions {
     /// Columns read as text even when every cell is a number (numeric codes): header
     /// names, or 0-based indices for a file without a header.
     pub categorical_columns: Vec<String>,
+    /// The file's format (default [`DataFormat::Auto`]).
+    pub format: DataFormat,
 }
 
 impl LoadOptions {
@@ -158,6 +174,11 @@ impl Table {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_table(path: &Path, opts: &LoadOptions) -> Result<Table> {
+    if opts.format == DataFormat::Parquet
+        || (opts.format == DataFormat::Auto && parquet::has_parquet_name(path))
+    {
+        return parquet::read_parquet(path, opts);
+    }
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -165,8 +186,41 @@ pub fn read_table(path: &Path, opts: &LoadOptions) -> Result<Table> {
     parse_table(&bytes, path, opts)
 }
 
+/// Whether the file at `path` is read as Parquet under `format` (by its name, else by its
+/// first four bytes).
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be opened or read.
+pub fn is_parquet(path: &Path, format: DataFormat) -> Result<bool> {
+    use std::io::Read;
+    match format {
+        DataFormat::Text => Ok(false),
+        DataFormat::Parquet => Ok(true),
+        DataFormat::Auto if parquet::has_parquet_name(path) => Ok(true),
+        DataFormat::Auto => {
+            let io = |source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut head = Vec::with_capacity(4);
+            std::fs::File::open(path)
+                .map_err(io)?
+                .take(4)
+                .read_to_end(&mut head)
+                .map_err(io)?;
+            Ok(head == parquet::MAGIC)
+        }
+    }
+}
+
 /// As [`read_table`], on the bytes of a file already read; `path` is used in messages.
 pub fn parse_table(bytes: &[u8], path: &Path, opts: &LoadOptions) -> Result<Table> {
+    if opts.format == DataFormat::Parquet
+        || (opts.format == DataFormat::Auto && bytes.starts_with(parquet::MAGIC))
+    {
+        return parquet::parse_parquet(bytes, path, opts);
+    }
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
 
