@@ -21,7 +21,7 @@ pub struct EvaluateArgs {
     /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]
     model: PathBuf,
-    /// Labelled test data: CSV or whitespace-separated, optional header line.
+    /// Labelled test data: CSV or whitespace-separated (optional header line), or Parquet.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
     /// Target column: a header name or a 0-based index (for a several-target model, all

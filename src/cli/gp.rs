@@ -12,7 +12,7 @@ use std::path::PathBuf;
 )]
 #[command(mut_arg("seed", |a| a.help("Seed of the random restarts' starting points of the hyper-parameter search")))]
 pub struct GpArgs {
-    /// Training data: CSV or whitespace-separated numbers, optional header line.
+    /// Training data: CSV or whitespace-separated (optional header line), or Parquet.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
     /// Target column: a header name or a 0-based index.

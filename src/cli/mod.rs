@@ -40,7 +40,7 @@ enum Command {
     /// Train a dropout regression network (or, with --task classify, a classifier) on a data
     /// file and save it.
     ///
-    /// The data file is CSV or whitespace-separated, with or without a header line. Inputs
+    /// The data file is CSV or whitespace-separated, with or without a header line, or Parquet. Inputs
     /// and target are standardised with the training statistics. Exactly one of --tau and
     /// --weight-decay is required: there is no dataset-independent default for the noise
     /// precision τ (in target units⁻², e.g. 1/(expected noise std)²). With τ, each layer's
@@ -188,6 +188,18 @@ enum Command {
 
 /// Parses the command line, runs the subcommand and maps errors to `error: <message>` on
 /// stderr with exit code 1 (2 for usage errors, from clap). A closed stdout is not an error.
+/// The Parquet decoder can panic on a damaged file; the library catches that and returns
+/// an error naming the file, so the default hook's message and backtrace note would only be
+/// noise before it. Every other panic is reported as before.
+fn quiet_parquet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !mcdropout::data::decoding_parquet() {
+            default(info);
+        }
+    }));
+}
+
 pub fn main() -> ExitCode {
     // The SIMD level first: `--version` prints it, and a level the processor lacks is an
     // error before any work (but after `--help` and usage errors).
@@ -207,6 +219,7 @@ pub fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     install_interrupt_handler();
+    quiet_parquet_panics();
     let result = match cli.command {
         Command::Train(args) => train::run(args),
         Command::Predict(args) => predict::run(args),

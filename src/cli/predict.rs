@@ -26,7 +26,8 @@ pub struct PredictArgs {
     /// Model file written by `mcdropout train` or `mcdropout gp`.
     #[arg(long, value_name = "MODEL")]
     model: PathBuf,
-    /// Input rows: CSV or whitespace-separated, optional header line.
+    /// Input rows: CSV or whitespace-separated (optional header line), or Parquet (scored part
+    /// by part in bounded memory when written to --out).
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
     /// Monte-Carlo samples (stochastic passes) T per row, ≥ 1.

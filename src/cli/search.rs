@@ -20,7 +20,7 @@ use std::path::PathBuf;
 )]
 #[command(mut_arg("seed", |a| a.help("Seed of the validation split, every training and every Monte-Carlo pass; the final model is what `train --seed S` gives with the chosen p and τ")))]
 pub struct SearchArgs {
-    /// Data: CSV or whitespace-separated numbers, optional header line.
+    /// Data: CSV or whitespace-separated (optional header line), or Parquet.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
     /// Target column: a header name or a 0-based index.

@@ -33,7 +33,7 @@ either --tau T (the noise precision in target units⁻², e.g. 1/(expected noise
 )]
 #[command(mut_arg("seed", |a| a.help("Seed of the weight initialisation, the minibatch shuffling and the training dropout masks; the same seed gives the same model for any --threads")))]
 pub struct TrainArgs {
-    /// Training data: CSV or whitespace-separated numbers, optional header line.
+    /// Training data: CSV or whitespace-separated (optional header line), or Parquet.
     #[arg(long, value_name = "FILE")]
     data: PathBuf,
     /// Target column: a header name or a 0-based index. Several, comma-separated

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// The plain-file options of `mcdropout uci`.
 #[derive(Debug, Args)]
 pub struct PlainArgs {
-    /// A plain data file (CSV or whitespace, optional header) instead of --root: the
+    /// A plain data file (CSV or whitespace with optional header, or Parquet) instead of --root: the
     /// protocol runs on --random-splits seeded random splits, with Gal's dropout grid and
     /// τ grid 1,2,…,128 in standardised units (--tau-units defaults to standardised here;
     /// the results list τ in target units⁻²), 50 hidden units and epochs from
