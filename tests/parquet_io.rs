@@ -311,6 +311,32 @@ fn a_file_longer_than_one_part_is_scored_with_the_numbers_of_one_pass() {
 }
 
 #[test]
+fn a_bad_cell_in_the_last_part_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rows = rows(70_000);
+    write(d, "t.csv", &csv(&rows[..500]));
+    train(d, "t.csv", "c.model");
+    rows.last_mut().unwrap().colour = Some("purple");
+    write_parquet(&d.join("late.parquet"), &rows, 20_000);
+    fails_leaving_files_alone(
+        d,
+        &[
+            "predict",
+            "--model",
+            "c.model",
+            "--data",
+            "late.parquet",
+            "--samples",
+            "3",
+            "--out",
+            "o.csv",
+        ],
+        &["late.parquet:70000", "colour", "\"purple\""],
+    );
+}
+
+#[test]
 fn rows_dropped_in_parts_keep_the_keys_of_one_pass() {
     let n = 70_000;
     let dir = tables(n, 30_000);
