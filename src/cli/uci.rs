@@ -152,7 +152,13 @@ pub fn run(args: UciArgs) -> CliResult<()> {
     let mut args = args;
     match args.method.as_deref() {
         Some("gp") if args.model == "net" => args.model = "gp".into(),
-        Some("concrete" | "ensemble") => return uci_methods::run(&args),
+        Some("concrete" | "ensemble") => {
+            not_applicable(
+                &["target_transform"],
+                "the transform is for MC-dropout networks (--method mc-dropout)",
+            )?;
+            return uci_methods::run(&args);
+        }
         Some(m) if m != "gp" && args.model == "gp" => {
             return Err(invalid(
                 "--method",
@@ -174,6 +180,10 @@ pub fn run(args: UciArgs) -> CliResult<()> {
                 "target_steps",
             ],
             "--model gp has no network, no (p, τ) grid and no Monte-Carlo samples (its hyper-parameters maximise the marginal likelihood)",
+        )?;
+        not_applicable(
+            &["target_transform"],
+            "a GP models the target as it is (its predictive is Gaussian in the target's units)",
         )?;
     } else {
         not_applicable(&["gp_kernel", "gp_restarts"], "only with --model gp")?;
@@ -214,6 +224,7 @@ pub fn run(args: UciArgs) -> CliResult<()> {
             } else {
                 Precision::F32
             };
+            c.target_transform = args.plain.target_transform.transform();
             c
         })
         .collect();

@@ -47,6 +47,12 @@ pub struct PlainArgs {
     /// Optimiser steps per validation training of --data, from which the epochs follow.
     #[arg(long, value_name = "S", default_value_t = DEFAULT_TARGET_STEPS, requires = "data")]
     pub target_steps: u64,
+    /// Every network models log y (`log`, targets > 0) or log(1 + y) (`log1p`, ≥ 0), as
+    /// `train --target-transform`: RMSE, log-likelihood (with the Jacobian) and coverage
+    /// stay in the target's units, and the standardised τ grid is relative to the std of
+    /// the transformed target. Only with --data and the MC-dropout protocol.
+    #[arg(long, value_enum, default_value_t = super::train::TransformArg::None, requires = "data")]
+    pub target_transform: super::train::TransformArg,
 }
 
 /// The dataset of `--data`, split as the options say (seeded by `seed`).
@@ -71,6 +77,10 @@ pub fn load(
     let (x, y, _, _) = fit
         .table
         .features_and_target(target, fit.features.as_deref())?;
+    let transform = args.target_transform.transform();
+    transform
+        .check_target(y.view(), target)
+        .map_err(|e| super::train::transform_error(&fit.table, e))?;
     let name = data
         .file_stem()
         .map_or_else(|| "data".to_owned(), |s| s.to_string_lossy().into_owned());
@@ -84,6 +94,7 @@ pub fn load(
         args.target_steps,
         128,
         grid_tau.unwrap_or(&[]),
+        transform,
     )?;
     note!(
         "{name}: {} rows, {} random splits ({} test rows each), {} epochs per training",

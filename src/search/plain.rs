@@ -7,6 +7,7 @@ use super::grid::{DEFAULT_TAU_STANDARDISED, GAL_DROPOUT_RATES};
 use crate::data::Standardizer;
 use crate::error::{Error, Result};
 use crate::experiments::uci::UciDataset;
+use crate::model::TargetTransform;
 use crate::rng::{Purpose, stream};
 use ndarray::{Array1, Array2};
 use rand::seq::SliceRandom;
@@ -53,8 +54,9 @@ pub fn random_splits(
 
 /// A dataset for the protocol from a plain file's `(x, y)`: random splits as
 /// [`random_splits`], 50 hidden units, Gal's dropout grid and the standardised τ grid
-/// `tau_standardised` (default [`DEFAULT_TAU_STANDARDISED`] when empty) converted to target units⁻² with the std of all of `y` (the protocol takes τ in target
-/// units; with `TauUnits::Standardised` each split's network then sees τ σ_split² ≈ the
+/// `tau_standardised` (default [`DEFAULT_TAU_STANDARDISED`] when empty) converted to target
+/// units⁻² with the std of all of `y` — of `transform`(y) for a transformed target, the
+/// units the network models (the protocol takes τ in target units; with `TauUnits::Standardised` each split's network then sees τ σ_split² ≈ the
 /// standardised grid value), and as many epochs as give about `target_steps` optimiser
 /// steps on the validation runs' 80 % of a training part in batches of `batch`.
 #[allow(clippy::too_many_arguments)]
@@ -68,9 +70,11 @@ pub fn plain_dataset(
     target_steps: u64,
     batch: usize,
     tau_standardised: &[f64],
+    transform: TargetTransform,
 ) -> Result<UciDataset> {
     let splits = random_splits(x.nrows(), n_splits, test_fraction, seed)?;
-    let sd = Standardizer::fit_1d(y.view())?.std[0];
+    let z = y.mapv(|v| transform.forward(v));
+    let sd = Standardizer::fit_1d(z.view())?.std[0];
     let grid = if tau_standardised.is_empty() {
         &DEFAULT_TAU_STANDARDISED[..]
     } else {

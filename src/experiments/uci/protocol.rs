@@ -7,7 +7,7 @@ use super::UciDataset;
 use super::published::{Published, lookup};
 use super::tasks::{ScoredPoint, UciPlan};
 use crate::error::{Error, Result};
-use crate::model::Evaluation;
+use crate::model::{Evaluation, TargetTransform};
 use crate::prior::TauUnits;
 use crate::train::Precision;
 use rayon::prelude::*;
@@ -36,6 +36,9 @@ pub struct UciConfig {
     pub tau_units: TauUnits,
     /// Float type of training (default f32, as Keras).
     pub precision: Precision,
+    /// The target transform of every network (default none; issue 23): the figures stay
+    /// in the target's units, the log-likelihood with the Jacobian.
+    pub target_transform: TargetTransform,
 }
 
 impl Default for UciConfig {
@@ -50,6 +53,7 @@ impl Default for UciConfig {
             tau_values: None,
             tau_units: TauUnits::Gal,
             precision: Precision::F32,
+            target_transform: TargetTransform::None,
         }
     }
 }

@@ -192,6 +192,7 @@ impl<'a> UciPlan<'a> {
             dropout: p,
             noise: Noise::Tau(tau),
             tau_units: self.cfg.tau_units,
+            target_transform: self.cfg.target_transform,
             ..RegressorParams::default()
         };
         params.train.epochs = self.epochs;
