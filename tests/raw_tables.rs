@@ -382,3 +382,48 @@ fn a_column_of_numbers_with_a_typo_is_not_a_category() {
         &["column \"size\" is categorical: one-hot over 30 categories"],
     );
 }
+
+/// The library's one-call fit on a raw table (`RegressorParams::fit_table`) is the
+/// command line's `train`: the same model file bytes apart from the timing, so the same
+/// predictions through `predict`, and `Regressor::predict_table` gives them too.
+#[test]
+fn the_library_fits_and_scores_a_raw_table_as_the_command_line_does() {
+    use mcdropout::data::{EncodingOptions, LoadOptions, Missing, UnknownCategory, read_table};
+    use mcdropout::model::{Noise, RegressorParams};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "raw.csv", &raw_csv(&rows(120, |i| i % 9 == 2)));
+    train(d, "raw.csv", "cli.model", &["--missing", "impute"]);
+    let opts = LoadOptions {
+        missing: Missing::Impute,
+        ..LoadOptions::default()
+    };
+    let raw = read_table(&d.join("raw.csv"), &opts).unwrap();
+    let mut params = RegressorParams::default();
+    params.noise = Noise::Tau(20.0);
+    params.train.epochs = 20;
+    let enc = EncodingOptions {
+        impute: true,
+        ..EncodingOptions::default()
+    };
+    let model = params.fit_table(raw.clone(), "price", None, &enc).unwrap();
+    mcdropout::model::save(&model, &d.join("lib.model")).unwrap();
+    let from_cli = predict(d, "cli.model", "raw.csv", &[]);
+    assert_eq!(predict(d, "lib.model", "raw.csv", &[]), from_cli);
+    // predict_table with the CLI's default seed and the helper's T.
+    let p = model
+        .predict_table(
+            &raw,
+            &mcdropout::predict::McOptions::new(50, 0),
+            UnknownCategory::Error,
+        )
+        .unwrap();
+    let first: Vec<f64> = from_cli
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(p.mean[0], first[0]);
+}

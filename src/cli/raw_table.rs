@@ -6,7 +6,7 @@ use super::common::{CliError, CliResult, ReadRule, invalid, note};
 use clap::{Args, ValueEnum};
 use mcdropout::data::{
     Categorical, ColumnCode, DEFAULT_MAX_CATEGORIES, Encoding, EncodingOptions, LoadOptions,
-    Missing, PART_ROWS, Table, UnknownCategory, read_table,
+    Missing, PART_ROWS, Table, UnknownCategory, prepare_fit, prepare_score, read_table,
 };
 use std::path::Path;
 
@@ -152,34 +152,26 @@ pub fn load_for_fit(
         _ => targets.to_owned(),
     };
     let (t, f) = super::train::multi::columns(&raw, &spec, features)?;
-    raw.check_numbers(&t, "a target")?;
-    let enc = Encoding::fit(
-        &raw,
-        &f,
-        &EncodingOptions {
-            max_categories: cols.max_categories,
-            impute: missing == Missing::Impute,
-        },
-    )?;
-    if enc.is_identity() {
-        return Ok(FitTable {
-            table: raw,
-            encoding: None,
-            features: features.map(<[String]>::to_vec),
-        });
+    let opts = EncodingOptions {
+        max_categories: cols.max_categories,
+        impute: missing == Missing::Impute,
+    };
+    let prepared = prepare_fit(raw, &t, &f, &opts)?;
+    if let Some(enc) = &prepared.encoding {
+        report(&prepared.table, enc);
     }
-    report(&raw, &enc);
-    let encoded = enc.encode_table(&raw, UnknownCategory::Error)?;
-    let names = enc.output_names();
     Ok(FitTable {
-        table: encoded.table,
-        encoding: Some(enc),
-        features: Some(names),
+        features: prepared
+            .features
+            .or_else(|| features.map(<[String]>::to_vec)),
+        table: prepared.table,
+        encoding: prepared.encoding,
     })
 }
 
-/// Says on stderr what the encoding does with each column it changes.
-fn report(raw: &Table, enc: &Encoding) {
+/// Says on stderr what the encoding does with each column it changes (`encoded`: the
+/// encoded table, whose inputs come first).
+fn report(encoded: &Table, enc: &Encoding) {
     for code in &enc.columns {
         match code {
             ColumnCode::Category {
@@ -190,7 +182,7 @@ fn report(raw: &Table, enc: &Encoding) {
                 let shown: Vec<String> = levels.iter().take(8).cloned().collect();
                 note!(
                     "{}: column {name:?} is categorical: one-hot over {} categories ({}{}){}",
-                    raw.path.display(),
+                    encoded.path.display(),
                     levels.len(),
                     shown.join(", "),
                     if levels.len() > shown.len() {
@@ -210,11 +202,17 @@ fn report(raw: &Table, enc: &Encoding) {
                 mean: Some(m),
                 indicator: true,
             } => {
-                let j = raw.column_index(name).unwrap_or(0);
-                let n = raw.data.column(j).iter().filter(|v| v.is_nan()).count();
+                // The indicator input is 1 where the cell was missing.
+                let n = enc
+                    .output_names()
+                    .iter()
+                    .position(|o| *o == format!("{name} (missing)"))
+                    .map_or(0, |j| {
+                        encoded.data.column(j).iter().filter(|&&v| v == 1.0).count()
+                    });
                 note!(
                     "{}: column {name:?}: {n} missing cell{} filled with the training mean {m:.6} (and a missing-indicator input)",
-                    raw.path.display(),
+                    encoded.path.display(),
                     if n == 1 { "" } else { "s" },
                 );
             }
@@ -331,11 +329,8 @@ impl ScoreReader {
     }
 
     fn encode(&self, raw: Table) -> CliResult<(Table, usize)> {
-        let Some(enc) = &self.encoding else {
-            return Ok((raw, 0));
-        };
-        let encoded = enc.encode_table(&raw, self.unknown)?;
-        Ok((encoded.table, encoded.unknown))
+        let e = prepare_score(raw, self.encoding.as_ref(), self.unknown)?;
+        Ok((e.table, e.unknown))
     }
 }
 

@@ -86,6 +86,30 @@ impl Table {
         target: &str,
         features: Option<&[String]>,
     ) -> Result<FeaturesAndTarget> {
+        let (t, cols) = self.fit_columns(target, features)?;
+        let target_name = self.column_name(t);
+        self.check_numbers(&cols, "a numeric feature")?;
+        self.check_numbers(&[t], "the target")?;
+        let x = self.select_columns(&cols);
+        let y = self.data.column(t).to_owned();
+        let names = cols.iter().map(|&i| self.column_name(i)).collect();
+        Ok((x, y, names, target_name))
+    }
+
+    /// The 0-based indices of the target column `target` (a name or an index) and of the
+    /// feature columns (`features`, or every other column) of a table to fit on, checked
+    /// as [`Table::features_and_target`] checks them (but not for numbers: a raw table's
+    /// text columns are encoded first).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ColumnMismatch`] or [`Error::InvalidParameter`] naming a column that is
+    /// missing, repeated, or both a feature and the target, or when no feature is left.
+    pub fn fit_columns(
+        &self,
+        target: &str,
+        features: Option<&[String]>,
+    ) -> Result<(usize, Vec<usize>)> {
         if let Some((name, i, j)) = self.duplicate_header() {
             return Err(Error::ColumnMismatch {
                 path: self.path.clone(),
@@ -124,12 +148,7 @@ impl Table {
                 self.available_columns()
             )));
         }
-        self.check_numbers(&cols, "a numeric feature")?;
-        self.check_numbers(&[t], "the target")?;
-        let x = self.select_columns(&cols);
-        let y = self.data.column(t).to_owned();
-        let names = cols.iter().map(|&i| self.column_name(i)).collect();
-        Ok((x, y, names, target_name))
+        Ok((t, cols))
     }
 
     /// Checks that columns `cols` hold numbers only: a text column is

@@ -46,6 +46,7 @@ mod from_columns;
 mod matching;
 mod model_data;
 mod parquet;
+mod prepare;
 mod standardize;
 mod table;
 
@@ -63,6 +64,7 @@ pub use from_columns::{ColumnValues, table_from_columns};
 pub use matching::ColumnMatch;
 pub use model_data::{ModelData, Naming};
 pub use parquet::{PART_ROWS, decoding_parquet, for_each_part, read_parquet};
+pub use prepare::{Prepared, prepare_fit, prepare_score};
 pub use standardize::Standardizer;
 pub use table::{
     Categorical, DataFormat, Header, LoadOptions, Missing, Table, is_parquet, parse_table,

@@ -8,6 +8,7 @@ pub(crate) mod io;
 pub(crate) mod params;
 mod regressor;
 mod summary;
+mod table_fit;
 pub mod transform;
 pub(crate) mod validate;
 
