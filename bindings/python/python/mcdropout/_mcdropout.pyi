@@ -77,6 +77,17 @@ class Regressor:
 class Classifier:
     @staticmethod
     def load(path: _Path) -> Classifier: ...
+    @property
+    def encoding_json(self) -> str | None:
+        """The column encoding stored with the model (JSON), or None."""
+    def with_encoding(self, json: str) -> Classifier:
+        """This model with the encoding `json` (from `fit_encoding`) stored; it must
+        produce the model's feature names."""
+    def encode_columns(
+        self, names: list[str], columns: list[Any], missing: str, unknown_category: str
+    ) -> tuple[np.ndarray, list[int], int]:
+        """A DataFrame's columns through the stored encoding: the features, the rows
+        kept and the count of unseen categories encoded as zeros."""
     @staticmethod
     def from_bytes(data: bytes) -> Classifier: ...
     def save(self, path: _Path) -> None: ...
@@ -115,6 +126,17 @@ class Classifier:
 class GaussianProcess:
     @staticmethod
     def load(path: _Path) -> GaussianProcess: ...
+    @property
+    def encoding_json(self) -> str | None:
+        """The column encoding stored with the model (JSON), or None."""
+    def with_encoding(self, json: str) -> GaussianProcess:
+        """This model with the encoding `json` (from `fit_encoding`) stored; it must
+        produce the model's feature names."""
+    def encode_columns(
+        self, names: list[str], columns: list[Any], missing: str, unknown_category: str
+    ) -> tuple[np.ndarray, list[int], int]:
+        """A DataFrame's columns through the stored encoding: the features, the rows
+        kept and the count of unseen categories encoded as zeros."""
     @staticmethod
     def from_bytes(data: bytes) -> GaussianProcess: ...
     def save(self, path: _Path) -> None: ...
@@ -295,6 +317,17 @@ class LinearThompson:
 class MethodModel:
     @staticmethod
     def load(path: _Path) -> MethodModel: ...
+    @property
+    def encoding_json(self) -> str | None:
+        """The column encoding stored with the model (JSON), or None."""
+    def with_encoding(self, json: str) -> MethodModel:
+        """This model with the encoding `json` (from `fit_encoding`) stored; it must
+        produce the model's feature names."""
+    def encode_columns(
+        self, names: list[str], columns: list[Any], missing: str, unknown_category: str
+    ) -> tuple[np.ndarray, list[int], int]:
+        """A DataFrame's columns through the stored encoding: the features, the rows
+        kept and the count of unseen categories encoded as zeros."""
     @staticmethod
     def from_bytes(data: bytes) -> MethodModel: ...
     def save(self, path: _Path) -> None: ...
@@ -351,6 +384,17 @@ def is_method_model_file(path: _Path) -> bool: ...
 class MultiRegressor:
     @staticmethod
     def load(path: _Path) -> MultiRegressor: ...
+    @property
+    def encoding_json(self) -> str | None:
+        """The column encoding stored with the model (JSON), or None."""
+    def with_encoding(self, json: str) -> MultiRegressor:
+        """This model with the encoding `json` (from `fit_encoding`) stored; it must
+        produce the model's feature names."""
+    def encode_columns(
+        self, names: list[str], columns: list[Any], missing: str, unknown_category: str
+    ) -> tuple[np.ndarray, list[int], int]:
+        """A DataFrame's columns through the stored encoding: the features, the rows
+        kept and the count of unseen categories encoded as zeros."""
     @staticmethod
     def from_bytes(data: bytes) -> MultiRegressor: ...
     def save(self, path: _Path) -> None: ...
@@ -402,6 +446,17 @@ def fit_multi_regressor(
 class MultiMethodModel:
     @staticmethod
     def load(path: _Path) -> MultiMethodModel: ...
+    @property
+    def encoding_json(self) -> str | None:
+        """The column encoding stored with the model (JSON), or None."""
+    def with_encoding(self, json: str) -> MultiMethodModel:
+        """This model with the encoding `json` (from `fit_encoding`) stored; it must
+        produce the model's feature names."""
+    def encode_columns(
+        self, names: list[str], columns: list[Any], missing: str, unknown_category: str
+    ) -> tuple[np.ndarray, list[int], int]:
+        """A DataFrame's columns through the stored encoding: the features, the rows
+        kept and the count of unseen categories encoded as zeros."""
     @staticmethod
     def from_bytes(data: bytes) -> MultiMethodModel: ...
     def save(self, path: _Path) -> None: ...
