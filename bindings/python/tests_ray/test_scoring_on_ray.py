@@ -153,8 +153,6 @@ def test_ray_scores_a_raw_parquet_table_as_the_cli(cluster, cli, tmp_path, fitte
     pandas batches as `mcdropout predict` applies it to the Parquet file, bit for bit —
     for a model trained by `mcdropout train --data f.parquet` and one fitted in Python on
     the frame pandas reads from the same file."""
-    import ray
-
     data = tmp_path / "f.parquet"
     _raw_table(data)
     model = tmp_path / "m.model"
@@ -178,21 +176,9 @@ def test_ray_scores_a_raw_parquet_table_as_the_cli(cluster, cli, tmp_path, fitte
     keys = pd.read_parquet(data)["row_id"].to_numpy()
     expected.insert(0, "row_id", keys)
 
-    ds = ray.data.read_parquet(str(data)).repartition(3)
-    scored = ds.map_batches(
-        Scorer,
-        fn_constructor_kwargs={
-            "model": str(model),
-            "key_column": "row_id",
-            "samples": T,
-            "seed": SEED,
-        },
-        batch_format="pandas",
-        batch_size=90,
-        compute=ray.data.ActorPoolStrategy(size=2),
-        num_cpus=1,
-    )
-    got = scored.to_pandas().sort_values("row_id").reset_index(drop=True)
+    got, blocks = _score_on_ray(data, model, tmp_path / "scored")
+    assert blocks >= 4, f"the Dataset was read in {blocks} blocks"
+    got = got.sort_values("row_id").reset_index(drop=True)
     expected = expected.sort_values("row_id").reset_index(drop=True)
     assert len(got) == 400
     assert np.array_equal(got["row_id"].to_numpy(), expected["row_id"].to_numpy())

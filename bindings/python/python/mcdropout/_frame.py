@@ -161,12 +161,15 @@ def _is_identity(encoding_json: str) -> bool:
 
 def _rows_of(y: Any, kept: list[int], n_rows: int) -> Any:
     """The targets of the rows the encoding kept (all but those ``missing="drop"``
-    dropped)."""
+    dropped). Several targets are held column by column (Fortran order), as the command
+    line selects its target columns from a table: their means and stds are then summed
+    in the same order, so the model is the command line's bit for bit."""
     values = np.asarray(y)
     if values.ndim == 0 or values.shape[0] != n_rows:
         got = values.shape[0] if values.ndim else 0
         raise ValueError(f"invalid y: {got} values for {n_rows} rows of X")
-    return values[np.asarray(kept, dtype=np.intp)]
+    rows = values[np.asarray(kept, dtype=np.intp)]
+    return np.asfortranarray(rows) if rows.ndim == 2 else rows
 
 
 @dataclass
