@@ -173,7 +173,20 @@ class Scorer:
 
     def _features(self, cols: dict[str, np.ndarray]) -> Any:
         """The model's inputs from a batch's columns: a DataFrame with the model's feature
-        names when it has them all, else a float64 matrix of the other columns."""
+        names when it has them all, else a float64 matrix of the other columns. For a model
+        with a stored encoding, its raw columns as they are (the estimator encodes them as
+        its ``predict`` does)."""
+        if self.raw:
+            import pandas as pd
+
+            names = self.feature_names or []
+            absent = [n for n in names if n not in cols]
+            if absent:
+                raise ValueError(
+                    f"the batch lacks the model's column(s) {', '.join(absent)} "
+                    f"(columns: {', '.join(cols)})"
+                )
+            return pd.DataFrame({n: cols[n] for n in names})
         if self.feature_names is not None and all(n in cols for n in self.feature_names):
             import pandas as pd
 
