@@ -211,11 +211,7 @@ macro_rules! encoding_methods {
                 columns: Vec<pyo3::Bound<'py, pyo3::PyAny>>,
                 missing: &str,
                 unknown_category: &str,
-            ) -> pyo3::PyResult<(
-                pyo3::Bound<'py, numpy::PyArray2<f64>>,
-                Vec<usize>,
-                usize,
-            )> {
+            ) -> pyo3::PyResult<(pyo3::Bound<'py, numpy::PyArray2<f64>>, Vec<usize>, usize)> {
                 crate::frame::encode_with(
                     py,
                     self.inner.encoding.as_ref(),
@@ -228,7 +224,6 @@ macro_rules! encoding_methods {
         }
     };
 }
-
 
 encoding_methods!(crate::regressor::PyRegressor);
 encoding_methods!(crate::classifier::PyClassifier);
