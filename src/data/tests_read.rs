@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ndarray::array;
 use tempfile::TempDir;
 
-use super::{Categorical, Header, LoadOptions, Missing, Table, read_table};
+use super::{Categorical, DataFormat, Header, LoadOptions, Missing, Table, read_table};
 use crate::error::{Error, Result};
 
 const KEEP: LoadOptions = LoadOptions {
@@ -13,12 +13,14 @@ const KEEP: LoadOptions = LoadOptions {
     header: Header::Auto,
     categorical: Categorical::Auto,
     categorical_columns: Vec::new(),
+    format: DataFormat::Auto,
 };
 const DROP: LoadOptions = LoadOptions {
     missing: Missing::Drop,
     header: Header::Auto,
     categorical: Categorical::Auto,
     categorical_columns: Vec::new(),
+    format: DataFormat::Auto,
 };
 
 /// Writes `content` to `name` in a fresh temporary directory and reads it.
