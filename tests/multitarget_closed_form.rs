@@ -281,3 +281,25 @@ fn model_files_round_trip_and_keep_their_kind() {
         Err(mcdropout::Error::WrongModelKind { .. })
     ));
 }
+
+#[test]
+fn a_stored_column_encoding_survives_the_model_file() {
+    use mcdropout::data::{ColumnCode, Encoding};
+    let (mut model, _) = fit_linear(0.1);
+    let columns = model
+        .feature_names
+        .iter()
+        .map(|name| ColumnCode::Number {
+            name: name.clone(),
+            mean: Some(0.25),
+            indicator: false,
+        })
+        .collect();
+    model.encoding = Some(Encoding { columns });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.model");
+    mcdropout::model::save_multi(&model, &path).unwrap();
+    let back = mcdropout::model::load_multi(&path).unwrap();
+    assert_eq!(back.encoding, model.encoding);
+    assert_eq!(back, model);
+}

@@ -112,7 +112,8 @@ pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiRegressor> {
     validate::names(&m.feature_names, &m.target_names, path)?;
     validate::scaler(&m.y_mean, &m.y_std, d, path)?;
     validate::prior(&m.prior, path)?;
-    MultiRegressor::from_parts(
+    let encoding = crate::model::encoding_io::checked(m.encoding, &m.feature_names, path)?;
+    let mut model = MultiRegressor::from_parts(
         network,
         Standardizer {
             mean: Array1::from(m.x_mean),
@@ -128,5 +129,7 @@ pub fn load_multi_bytes(bytes: &[u8], path: &Path) -> Result<MultiRegressor> {
         m.feature_names,
         m.target_names,
     )
-    .map_err(|e| bad(e.to_string()))
+    .map_err(|e| bad(e.to_string()))?;
+    model.encoding = encoding;
+    Ok(model)
 }

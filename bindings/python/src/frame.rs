@@ -4,7 +4,6 @@
 
 use crate::convert::arr2;
 use crate::errors::to_py;
-use crate::regressor::PyRegressor;
 use mcdropout::data::{
     Categorical, ColumnValues, Encoding, EncodingOptions, LoadOptions, Missing, Table,
     UnknownCategory, table_from_columns,
@@ -112,78 +111,123 @@ pub fn fit_encoding<'py>(
     Ok((arr2(py, x), json, outputs, kept))
 }
 
-#[pymethods]
-impl PyRegressor {
-    /// The column encoding stored with the model (JSON), or None.
-    #[getter]
-    fn encoding_json(&self) -> PyResult<Option<String>> {
-        self.inner
-            .encoding
-            .as_ref()
-            .map(|e| serde_json::to_string(e).map_err(|e| PyValueError::new_err(e.to_string())))
-            .transpose()
+/// Parses a stored encoding (`fit_encoding`'s JSON), checking that it produces the
+/// model's feature names `features`.
+pub fn encoding_for(json: &str, features: &[String]) -> PyResult<Encoding> {
+    let enc: Encoding = serde_json::from_str(json)
+        .map_err(|e| PyValueError::new_err(format!("invalid encoding: {e}")))?;
+    if enc.output_names() != features {
+        return Err(PyValueError::new_err(
+            "invalid encoding: it does not produce the model's feature names",
+        ));
     }
-
-    /// This model with the column encoding `json` (from `fit_encoding`) stored: it must
-    /// produce the model's feature names.
-    fn with_encoding(&self, json: &str) -> PyResult<PyRegressor> {
-        let enc: Encoding = serde_json::from_str(json)
-            .map_err(|e| PyValueError::new_err(format!("invalid encoding: {e}")))?;
-        if enc.output_names() != self.inner.feature_names {
-            return Err(PyValueError::new_err(
-                "invalid encoding: it does not produce the model's feature names",
-            ));
-        }
-        let mut inner = self.inner.clone();
-        inner.encoding = Some(enc);
-        Ok(PyRegressor { inner })
-    }
-
-    /// Encodes a DataFrame's columns with the stored encoding: the features in the model's
-    /// order, the rows kept and the count of unseen categories encoded as zeros.
-    #[pyo3(signature = (names, columns, missing, unknown_category))]
-    #[allow(clippy::type_complexity)]
-    fn encode_columns<'py>(
-        &self,
-        py: Python<'py>,
-        names: Vec<String>,
-        columns: Vec<Bound<'py, PyAny>>,
-        missing: &str,
-        unknown_category: &str,
-    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<usize>, usize)> {
-        let Some(enc) = self.inner.encoding.clone() else {
-            return Err(PyValueError::new_err(
-                "invalid X: this model was fitted on numbers only; it has no column encoding",
-            ));
-        };
-        let unknown = match unknown_category {
-            "error" => UnknownCategory::Error,
-            "ignore" => UnknownCategory::Ignore,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "invalid unknown_category: {other:?} (expected \"error\" or \"ignore\")"
-                )));
-            }
-        };
-        let cols = columns_of(&columns)?;
-        let missing = if enc.imputes() {
-            Missing::Impute
-        } else {
-            missing_of(missing)?
-        };
-        let opts = LoadOptions {
-            missing,
-            ..LoadOptions::default()
-        };
-        let (x, kept, n_unknown) = py
-            .detach(|| -> mcdropout::Result<_> {
-                let t = table_from_columns(Path::new("X"), &names, &cols, &opts)?;
-                let e = enc.encode_table(&t, unknown)?;
-                let cols: Vec<usize> = (0..enc.output_names().len()).collect();
-                let x = e.table.select_columns(&cols);
-                Ok((x, kept_rows(&t), e.unknown))
-            })
-            .map_err(to_py)?;
-        Ok((arr2(py, x), kept, n_unknown))
-    }
+    Ok(enc)
 }
+
+/// The JSON of a model's stored encoding, or None.
+pub fn encoding_json_of(enc: Option<&Encoding>) -> PyResult<Option<String>> {
+    enc.map(|e| serde_json::to_string(e).map_err(|e| PyValueError::new_err(e.to_string())))
+        .transpose()
+}
+
+/// Encodes a DataFrame's columns with a model's stored encoding `enc` (see
+/// `encode_columns` of [`encoding_methods`]).
+#[allow(clippy::type_complexity)]
+pub fn encode_with<'py>(
+    py: Python<'py>,
+    enc: Option<&Encoding>,
+    names: Vec<String>,
+    columns: Vec<Bound<'py, PyAny>>,
+    missing: &str,
+    unknown_category: &str,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Vec<usize>, usize)> {
+    let Some(enc) = enc.cloned() else {
+        return Err(PyValueError::new_err(
+            "invalid X: this model was fitted on numbers only; it has no column encoding",
+        ));
+    };
+    let unknown = match unknown_category {
+        "error" => UnknownCategory::Error,
+        "ignore" => UnknownCategory::Ignore,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "invalid unknown_category: {other:?} (expected \"error\" or \"ignore\")"
+            )));
+        }
+    };
+    let cols = columns_of(&columns)?;
+    let missing = if enc.imputes() {
+        Missing::Impute
+    } else {
+        missing_of(missing)?
+    };
+    let opts = LoadOptions {
+        missing,
+        ..LoadOptions::default()
+    };
+    let (x, kept, n_unknown) = py
+        .detach(|| -> mcdropout::Result<_> {
+            let t = table_from_columns(Path::new("X"), &names, &cols, &opts)?;
+            let e = enc.encode_table(&t, unknown)?;
+            let cols: Vec<usize> = (0..enc.output_names().len()).collect();
+            let x = e.table.select_columns(&cols);
+            Ok((x, kept_rows(&t), e.unknown))
+        })
+        .map_err(to_py)?;
+    Ok((arr2(py, x), kept, n_unknown))
+}
+
+/// The column-encoding methods of a model class whose `inner` has the fields `encoding`
+/// and `feature_names` (every model kind): `encoding_json`, `with_encoding` and
+/// `encode_columns`.
+macro_rules! encoding_methods {
+    ($class:ty) => {
+        #[pyo3::pymethods]
+        impl $class {
+            /// The column encoding stored with the model (JSON), or None.
+            #[getter]
+            fn encoding_json(&self) -> pyo3::PyResult<Option<String>> {
+                crate::frame::encoding_json_of(self.inner.encoding.as_ref())
+            }
+
+            /// This model with the column encoding `json` (from `fit_encoding`) stored: it
+            /// must produce the model's feature names.
+            fn with_encoding(&self, json: &str) -> pyo3::PyResult<Self> {
+                let enc = crate::frame::encoding_for(json, &self.inner.feature_names)?;
+                let mut inner = self.inner.clone();
+                inner.encoding = Some(enc);
+                Ok(Self { inner })
+            }
+
+            /// Encodes a DataFrame's columns with the stored encoding: the features in the
+            /// model's order, the rows kept and the count of unseen categories encoded as
+            /// zeros.
+            #[pyo3(signature = (names, columns, missing, unknown_category))]
+            #[allow(clippy::type_complexity)]
+            fn encode_columns<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+                names: Vec<String>,
+                columns: Vec<pyo3::Bound<'py, pyo3::PyAny>>,
+                missing: &str,
+                unknown_category: &str,
+            ) -> pyo3::PyResult<(pyo3::Bound<'py, numpy::PyArray2<f64>>, Vec<usize>, usize)> {
+                crate::frame::encode_with(
+                    py,
+                    self.inner.encoding.as_ref(),
+                    names,
+                    columns,
+                    missing,
+                    unknown_category,
+                )
+            }
+        }
+    };
+}
+
+encoding_methods!(crate::regressor::PyRegressor);
+encoding_methods!(crate::classifier::PyClassifier);
+encoding_methods!(crate::multi::PyMultiRegressor);
+encoding_methods!(crate::methods::PyMethodModel);
+encoding_methods!(crate::methods_multi::PyMultiMethodModel);
+encoding_methods!(crate::gp::PyGp);

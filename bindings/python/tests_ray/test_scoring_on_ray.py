@@ -17,6 +17,7 @@ import pytest
 
 from mcdropout import ExactGPRegressor, MCDropoutClassifier, MCDropoutRegressor
 from mcdropout.ray import Scorer, output_columns
+from mcdropout.ray._scoring import REGRESSION_COLUMNS
 
 N_ROWS = 12_000
 T = 100
@@ -116,3 +117,78 @@ def test_ray_scoring_equals_cli_bit_for_bit(cluster, cli, tmp_path, kind, rows):
     assert np.array_equal(
         got["x0"].to_numpy(), pd.read_csv(csv).sort_values("row_id")["x0"].to_numpy()
     )
+
+
+def _raw_table(path: Path) -> pd.DataFrame:
+    """400 rows with a text column holding a null, a numeric column holding a NaN, a
+    dictionary (pandas ``category``) column of codes and a key column; written to Parquet
+    by pyarrow in row groups of 100."""
+    rng = np.random.default_rng(2)
+    n = 400
+    colour = rng.choice(["red", "green", "blue"], size=n).astype(object)
+    colour[[7, 91]] = None
+    size = rng.uniform(1.0, 5.0, size=n)
+    size[[3, 250]] = np.nan
+    grade = pd.Categorical(rng.choice(["1", "2", "3"], size=n))
+    y = np.nan_to_num(size, nan=3.0) + (colour == "red") * 2.0 + rng.normal(0.0, 0.3, size=n)
+    frame = pd.DataFrame(
+        {
+            "row_id": rng.choice(10**9, size=n, replace=False).astype(np.int64),
+            "size": size,
+            "colour": pd.array(colour, dtype="string"),
+            "grade": grade,
+            "y": y,
+        }
+    )
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert pa.types.is_dictionary(table.schema.field("grade").type)
+    assert table.column("colour").null_count == 2
+    pq.write_table(table, path, row_group_size=100)
+    return frame
+
+
+@pytest.mark.parametrize("fitter", ["cli", "python"])
+def test_ray_scores_a_raw_parquet_table_as_the_cli(cluster, cli, tmp_path, fitter):  # type: ignore[no-untyped-def]
+    """Text, null and dictionary columns: the model's stored encoding is applied to Ray's
+    pandas batches as `mcdropout predict` applies it to the Parquet file, bit for bit —
+    for a model trained by `mcdropout train --data f.parquet` and one fitted in Python on
+    the frame pandas reads from the same file."""
+    data = tmp_path / "f.parquet"
+    _raw_table(data)
+    model = tmp_path / "m.model"
+    if fitter == "cli":
+        subprocess.run(
+            [
+                str(cli), "train", "--data", str(data), "--target", "y", "--features",
+                "size,colour,grade", "--missing", "impute", "--tau", "4", "--epochs", "20",
+                "--seed", "3", "--out", str(model),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+    else:
+        frame = pd.read_parquet(data)
+        est = MCDropoutRegressor(tau=4.0, epochs=20, random_state=3, missing="impute")
+        est.fit(frame[["size", "colour", "grade"]], frame["y"])
+        assert est.categories_ == {"colour": ["blue", "green", "red"], "grade": ["1", "2", "3"]}
+        est.save(model)
+    expected = _cli_predict(cli, model, data)
+    keys = pd.read_parquet(data)["row_id"].to_numpy()
+    expected.insert(0, "row_id", keys)
+
+    got, blocks = _score_on_ray(data, model, tmp_path / "scored")
+    assert blocks >= 4, f"the Dataset was read in {blocks} blocks"
+    got = got.sort_values("row_id").reset_index(drop=True)
+    expected = expected.sort_values("row_id").reset_index(drop=True)
+    assert len(got) == 400
+    assert np.array_equal(got["row_id"].to_numpy(), expected["row_id"].to_numpy())
+    for c in REGRESSION_COLUMNS:
+        assert np.array_equal(got[c].to_numpy(np.float64), expected[c].to_numpy()), c
+    assert np.isfinite(got["mean"]).all()
+    # An unseen colour: an error by default, all-zero inputs with unknown_category="ignore".
+    odd = pd.read_parquet(data).head(4)
+    odd.loc[1, "colour"] = "purple"
+    with pytest.raises(ValueError, match=r'column "colour": category "purple"'):
+        Scorer(model, "row_id", samples=T, seed=SEED)(odd)
+    out = Scorer(model, "row_id", samples=T, seed=SEED, unknown_category="ignore")(odd)
+    assert np.isfinite(out["mean"]).all()

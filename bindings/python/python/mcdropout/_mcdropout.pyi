@@ -2,7 +2,7 @@
 errors over the Rust crate; the user-facing API is the estimators in `mcdropout`)."""
 
 from os import PathLike
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -27,15 +27,25 @@ class ModelFileError(ValueError): ...
 class TrainingError(RuntimeError): ...
 class InternalError(RuntimeError): ...
 
-class Regressor:
-    @staticmethod
-    def load(path: _Path) -> Regressor: ...
+class _Encoded:
+    """The column-encoding methods every model class has (a stub-only base: at run time
+    each class has them itself)."""
+
     @property
-    def encoding_json(self) -> str | None: ...
-    def with_encoding(self, json: str) -> Regressor: ...
+    def encoding_json(self) -> str | None:
+        """The column encoding stored with the model (JSON), or None."""
+    def with_encoding(self, json: str) -> Self:
+        """This model with the encoding `json` (from `fit_encoding`) stored; it must
+        produce the model's feature names."""
     def encode_columns(
         self, names: list[str], columns: list[Any], missing: str, unknown_category: str
-    ) -> tuple[np.ndarray, list[int], int]: ...
+    ) -> tuple[np.ndarray, list[int], int]:
+        """A DataFrame's columns through the stored encoding: the features, the rows
+        kept and the count of unseen categories encoded as zeros."""
+
+class Regressor(_Encoded):
+    @staticmethod
+    def load(path: _Path) -> Regressor: ...
     @staticmethod
     def from_bytes(data: bytes) -> Regressor: ...
     def save(self, path: _Path) -> None: ...
@@ -74,7 +84,7 @@ class Regressor:
         n_jobs: int | None = None,
     ) -> dict[str, Any]: ...
 
-class Classifier:
+class Classifier(_Encoded):
     @staticmethod
     def load(path: _Path) -> Classifier: ...
     @staticmethod
@@ -112,7 +122,7 @@ class Classifier:
         n_jobs: int | None = None,
     ) -> dict[str, Any]: ...
 
-class GaussianProcess:
+class GaussianProcess(_Encoded):
     @staticmethod
     def load(path: _Path) -> GaussianProcess: ...
     @staticmethod
@@ -292,7 +302,7 @@ class LinearThompson:
     def update(self, t: int, x: list[float], arm: int, reward: float) -> None: ...
     def sample_values(self, x: list[float]) -> list[float]: ...
 
-class MethodModel:
+class MethodModel(_Encoded):
     @staticmethod
     def load(path: _Path) -> MethodModel: ...
     @staticmethod
@@ -348,7 +358,7 @@ def fit_method(
 ) -> MethodModel: ...
 def is_method_model_file(path: _Path) -> bool: ...
 
-class MultiRegressor:
+class MultiRegressor(_Encoded):
     @staticmethod
     def load(path: _Path) -> MultiRegressor: ...
     @staticmethod
@@ -399,7 +409,7 @@ def fit_multi_regressor(
     target_names: list[str] | None = None,
 ) -> MultiRegressor: ...
 
-class MultiMethodModel:
+class MultiMethodModel(_Encoded):
     @staticmethod
     def load(path: _Path) -> MultiMethodModel: ...
     @staticmethod

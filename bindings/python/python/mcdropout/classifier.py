@@ -11,12 +11,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _mcdropout, _validation
+from . import _frame, _mcdropout, _validation
+from ._frame import FrameMixin
 from ._network import NetworkMixin, PathLike
 from ._summary import ClassUncertainty
 
 
-class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
+@_frame.documented
+class MCDropoutClassifier(FrameMixin, NetworkMixin, ClassifierMixin, BaseEstimator):
     """Dropout network classification with Monte-Carlo dropout probabilities and
     uncertainty (predictive entropy, mutual information / BALD, variation ratio),
     trained and run by the Rust engine.
@@ -36,6 +38,7 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
     weight_decay : float or None, default None
         Kernel weight decay of the first layer instead of the prior's l² (1 − p) / (2N).
     length_scale : float, default 1e-2
+    {frame_parameters}
     epochs, batch_size : int, default 40, 128
     optimizer : {"adam", "sgd"}, default "adam"
     learning_rate : float, default 1e-3
@@ -51,7 +54,8 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    model_, classes_, n_features_in_, feature_names_in_, dropout_, n_iter_, loss_, seed_
+    model_, classes_, dropout_, n_iter_, loss_, seed_
+    {frame_attributes}
 
     Examples
     --------
@@ -72,6 +76,10 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         dropout: float = 0.05,
         weight_decay: float | None = None,
         length_scale: float = 1e-2,
+        categorical: Any = "auto",
+        max_categories: int = 100,
+        missing: str = "error",
+        unknown_category: str = "error",
         epochs: int = 40,
         batch_size: int = 128,
         optimizer: str = "adam",
@@ -87,6 +95,10 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         self.dropout = dropout
         self.weight_decay = weight_decay
         self.length_scale = length_scale
+        self.categorical = categorical
+        self.max_categories = max_categories
+        self.missing = missing
+        self.unknown_category = unknown_category
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -98,8 +110,11 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any) -> MCDropoutClassifier:
-        """Trains the classifier on X (n × d) and labels y (n). Returns self."""
-        X, y = _validation.check_fit_data(self, X, y, y_numeric=False)
+        """Trains the classifier on X (n × d) and labels y (n). X may be a pandas
+        DataFrame with text, category, string and missing cells (see ``categorical`` and
+        ``missing``). Returns self."""
+        fit = self._fit_input(X, y, y_numeric=False)
+        y = fit.y
         check_classification_targets(y)
         classes, index = np.unique(y, return_inverse=True)
         if np.issubdtype(classes.dtype, np.integer) and np.all(np.abs(classes) < 2**52):
@@ -107,15 +122,17 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         else:
             labels = index.astype(np.float64)
         settings = self._settings()
+        settings["feature_names"] = fit.feature_names
         wd = None if self.weight_decay is None else float(self.weight_decay)
-        self.model_ = _mcdropout.fit_classifier(X, labels, settings, wd)
+        model = _mcdropout.fit_classifier(fit.X, labels, settings, wd)
+        self.model_ = self._store_encoding(model, fit)
         self.classes_ = classes
         self._fit_report()
         return self
 
     def _mc(self, X: Any, keep_samples: bool = False, row_keys: Any = None) -> dict[str, Any]:
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         keys = _validation.row_keys_of(row_keys, X.shape[0])
         return dict(
             self.model_.predict_mc(
@@ -152,13 +169,13 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
     def predict_proba_deterministic(self, X: Any) -> np.ndarray:
         """Softmax probabilities of the deterministic pass (dropout off)."""
         check_is_fitted(self, "model_")
-        return self.model_.predict_proba_deterministic(_validation.check_predict_data(self, X))
+        return self.model_.predict_proba_deterministic(self._predict_input(X))
 
     def evaluate(self, X: Any, y: Any, bins: int = 15) -> dict[str, Any]:
         """Accuracy, NLL, Brier score, ECE and MCE (``bins`` equal-width bins) of the
         deterministic pass and of MC dropout, and the mean uncertainties."""
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         y = np.asarray(y).reshape(-1)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} labels")
@@ -190,10 +207,7 @@ class MCDropoutClassifier(NetworkMixin, ClassifierMixin, BaseEstimator):
         est = cls(hidden_layer_sizes=tuple(sizes[1:-1]), dropout=model.dropout[0])
         est.model_ = model
         est.classes_ = np.asarray(model.classes) if classes is None else np.asarray(classes)
-        est.n_features_in_ = int(model.n_features)
-        names = list(model.feature_names)
-        if names != [f"x{i}" for i in range(len(names))]:
-            est.feature_names_in_ = np.asarray(names, dtype=object)
+        est._inputs_from_model(model)
         est.seed_ = 0
         est._fit_report()
         return est

@@ -9,13 +9,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from . import _mcdropout, _validation
+from . import _frame, _mcdropout, _validation
+from ._frame import FrameMixin
 from ._network import PathLike
 from ._summary import PredictiveDistribution
 from .regressor import distribution_of
 
 
-class ExactGPRegressor(RegressorMixin, BaseEstimator):
+@_frame.documented
+class ExactGPRegressor(FrameMixin, RegressorMixin, BaseEstimator):
     """Exact Gaussian-process regression (the model MC dropout approximates), with
     hyper-parameters chosen by maximising the log marginal likelihood (L-BFGS with
     seeded restarts). Inputs and targets are standardised inside.
@@ -38,10 +40,11 @@ class ExactGPRegressor(RegressorMixin, BaseEstimator):
         Level of the central interval of :meth:`predict_distribution`.
     random_state : int, RandomState or None, default 0
         Seed of the restart points.
+    {frame_parameters}
 
     Attributes
     ----------
-    model_, n_features_in_, feature_names_in_, noise_var_ (original units),
+    model_, noise_var_ (original units),
     log_marginal_likelihood_, kernel_params_ (dict of fitted parameters),
     n_iter_ (L-BFGS iterations over all starts)
     """
@@ -55,6 +58,10 @@ class ExactGPRegressor(RegressorMixin, BaseEstimator):
         max_iter: int = 100,
         level: float = 0.95,
         random_state: int | np.random.RandomState | None = 0,
+        categorical: Any = "auto",
+        max_categories: int = 100,
+        missing: str = "error",
+        unknown_category: str = "error",
     ) -> None:
         self.kernel = kernel
         self.noise_var = noise_var
@@ -63,26 +70,33 @@ class ExactGPRegressor(RegressorMixin, BaseEstimator):
         self.max_iter = max_iter
         self.level = level
         self.random_state = random_state
+        self.categorical = categorical
+        self.max_categories = max_categories
+        self.missing = missing
+        self.unknown_category = unknown_category
 
     def fit(self, X: Any, y: Any) -> ExactGPRegressor:
-        """Fits the GP to X (n × d) and y (n). Returns self."""
-        X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
+        """Fits the GP to X (n × d) and y (n); X may be a pandas DataFrame with text,
+        category, string and missing cells (see ``categorical`` and ``missing``).
+        Returns self."""
+        fit = self._fit_input(X, y)
         if isinstance(self.restarts, bool) or not isinstance(self.restarts, (int, np.integer)):
             raise ValueError(f"invalid restarts: must be an integer >= 0, got {self.restarts!r}")
         if self.restarts < 0:
             raise ValueError(f"invalid restarts: must be an integer >= 0, got {self.restarts!r}")
         self.seed_ = _validation.seed_of(self.random_state)
-        self.model_ = _mcdropout.fit_gp(
-            X,
-            y,
+        model = _mcdropout.fit_gp(
+            fit.X,
+            fit.y,
             str(self.kernel),
             float(self.noise_var),
             bool(self.optimise),
             int(self.restarts),
             _validation.positive_int("max_iter", self.max_iter),
             self.seed_,
-            _validation.feature_names(self),
+            fit.feature_names,
         )
+        self.model_ = self._store_encoding(model, fit)
         self._set_fitted()
         return self
 
@@ -102,7 +116,7 @@ class ExactGPRegressor(RegressorMixin, BaseEstimator):
         """Mean, std, epistemic std (posterior of f), aleatoric std (noise) and the exact
         central interval at ``level`` of the Gaussian predictive."""
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         lvl = _validation.level_of(self.level if level is None else level)
         return distribution_of(dict(self.model_.predict(X, lvl)))
 
@@ -110,14 +124,14 @@ class ExactGPRegressor(RegressorMixin, BaseEstimator):
         """``n_draws`` joint posterior samples of the latent f at the rows of X
         (n_draws × N), seeded."""
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         seed = _validation.seed_of(random_state)
         return self.model_.sample(X, _validation.positive_int("n_draws", n_draws), seed)
 
     def evaluate(self, X: Any, y: Any) -> dict[str, float]:
         """RMSE, exact Gaussian test log-likelihood, interval coverage, mean std."""
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         y = np.asarray(y, dtype=np.float64).reshape(-1)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} values")
@@ -141,9 +155,6 @@ class ExactGPRegressor(RegressorMixin, BaseEstimator):
     def _from_model(cls, model: Any) -> ExactGPRegressor:
         est = cls(kernel=model.kernel)
         est.model_ = model
-        est.n_features_in_ = int(model.n_features)
-        names = list(model.feature_names)
-        if names != [f"x{i}" for i in range(len(names))]:
-            est.feature_names_in_ = np.asarray(names, dtype=object)
+        est._inputs_from_model(model)
         est._set_fitted()
         return est

@@ -24,12 +24,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from . import _mcdropout, _validation
+from . import _frame, _mcdropout, _validation
+from ._frame import FrameMixin
 from ._network import PathLike
 from ._summary import MixtureDistribution
 
 
-class _MethodRegressor(RegressorMixin, BaseEstimator):
+class _MethodRegressor(FrameMixin, RegressorMixin, BaseEstimator):
     """What the method estimators share (not public)."""
 
     _method: str = ""
@@ -62,15 +63,14 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         if multi:
             columns = getattr(y, "columns", None)
             names = None if columns is None else [str(c) for c in columns]
-            X, y = _validation.check_fit_data_multi(self, X, y)
-            if not heteroscedastic:
-                raise ValueError(
-                    f"invalid heteroscedastic: {type(self).__name__} with {y.shape[1]} "
-                    "targets needs heteroscedastic=True (a fixed-τ network for several "
-                    "targets is MCDropoutRegressor)"
-                )
-        else:
-            X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
+        fit = self._fit_input(X, y, multi=multi)
+        X, y = fit.X, fit.y
+        if multi and not heteroscedastic:
+            raise ValueError(
+                f"invalid heteroscedastic: {type(self).__name__} with {y.shape[1]} "
+                "targets needs heteroscedastic=True (a fixed-τ network for several "
+                "targets is MCDropoutRegressor)"
+            )
         hidden = self.hidden_layer_sizes
         if isinstance(hidden, int) and not isinstance(hidden, bool):
             hidden = (hidden,)
@@ -97,12 +97,13 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
             "momentum": 0.9,
             "precision": str(self.precision),
             "random_state": self.seed_,
-            "feature_names": _validation.feature_names(self),
+            "feature_names": fit.feature_names,
         }
+        model: Any
         if multi:
             # Several targets: the crate's MultiMethodModel (heteroscedastic head only;
             # the crate names the argument when it is missing).
-            self.model_ = _mcdropout.fit_multi_method(
+            model = _mcdropout.fit_multi_method(
                 X,
                 y,
                 settings,
@@ -115,7 +116,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
                 names,
             )
         else:
-            self.model_ = _mcdropout.fit_method(
+            model = _mcdropout.fit_method(
                 X,
                 y,
                 settings,
@@ -126,6 +127,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
                 float(temperature),
                 tau,
             )
+        self.model_ = self._store_encoding(model, fit)
         self._set_fitted()
 
     def _set_fitted(self) -> None:
@@ -168,7 +170,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         """The mixture's mean, std, aleatoric and epistemic std and central interval at
         ``level`` (default ``self.level``), per row of X."""
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         lvl = _validation.level_of(self.level if level is None else level)
         out = self.model_.predict_mc(X, self._samples(), self._mc_seed(), lvl, self.n_jobs)
         return MixtureDistribution(
@@ -185,7 +187,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
     def predict_deterministic(self, X: Any) -> np.ndarray:
         """The deterministic pass (no masks) of every member, averaged."""
         check_is_fitted(self, "model_")
-        return self.model_.predict_deterministic(_validation.check_predict_data(self, X))
+        return self.model_.predict_deterministic(self._predict_input(X))
 
     def evaluate(self, X: Any, y: Any) -> dict[str, float]:
         """Held-out figures on labelled data: ``rmse`` (deterministic pass), ``mc_rmse``,
@@ -193,7 +195,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         moment-matched Gaussian), ``coverage``, ``mean_std``, ``tau`` (1 / mean aleatoric
         variance), ``n``, ``samples`` — as ``mcdropout evaluate`` reports them."""
         check_is_fitted(self, "model_")
-        X = _validation.check_predict_data(self, X)
+        X = self._predict_input(X)
         if self._is_multi():
             Y = np.asarray(y, dtype=np.float64)
             if Y.ndim != 2 or Y.shape != (X.shape[0], self.n_outputs_):
@@ -235,10 +237,7 @@ class _MethodRegressor(RegressorMixin, BaseEstimator):
         sizes = list(model.sizes)
         est = cls(hidden_layer_sizes=tuple(sizes[1:-1]), **params)
         est.model_ = model
-        est.n_features_in_ = int(model.n_features)
-        names = list(model.feature_names)
-        if names != [f"x{i}" for i in range(len(names))]:
-            est.feature_names_in_ = np.asarray(names, dtype=object)
+        est._inputs_from_model(model)
         est.seed_ = 0
         est._set_fitted()
         return est
@@ -249,6 +248,7 @@ _SHARED_DOC = """
     activation : {"relu", "tanh", "sigmoid", "identity"}, default "relu"
     length_scale : float, default 1e-2
         Prior length-scale l (sets the weight decay).
+    {frame_parameters}
     epochs, batch_size : int, default 40, 128
     learning_rate : float, default 1e-3 (Adam)
     precision : {"float32", "float64"}, default "float32"
@@ -264,8 +264,9 @@ _SHARED_DOC = """
 """
 
 
+@_frame.documented
 class ConcreteDropoutRegressor(_MethodRegressor):
-    (
+    __doc__ = (
         """Concrete dropout regression (Gal, Hron & Kendall, NeurIPS 2017): each layer's
     drop probability is learned with the weights through the relaxed Bernoulli mask;
     prediction uses exact Bernoulli masks at the learned rates (MC dropout). By default
@@ -286,7 +287,8 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         + """
     Attributes
     ----------
-    model_, n_features_in_, feature_names_in_, seed_, n_iter_, loss_
+    model_, seed_, n_iter_, loss_
+    {frame_attributes}
     dropout_rates_ : list of list of float, the learned drop probability before each
         layer (one list: one network).
     tau_ : float or None, τ of a homoscedastic model. heteroscedastic_ : bool.
@@ -304,6 +306,10 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         hidden_layer_sizes: Any = (50,),
         activation: str = "relu",
         length_scale: float = 1e-2,
+        categorical: Any = "auto",
+        max_categories: int = 100,
+        missing: str = "error",
+        unknown_category: str = "error",
         epochs: int = 40,
         batch_size: int = 128,
         learning_rate: float = 1e-3,
@@ -320,6 +326,10 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.length_scale = length_scale
+        self.categorical = categorical
+        self.max_categories = max_categories
+        self.missing = missing
+        self.unknown_category = unknown_category
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -356,8 +366,9 @@ class ConcreteDropoutRegressor(_MethodRegressor):
         return _load_as(cls, path, "concrete")
 
 
+@_frame.documented
 class DeepEnsembleRegressor(_MethodRegressor):
-    (
+    __doc__ = (
         """Deep ensemble regression (Lakshminarayanan, Pritzel & Blundell, NeurIPS 2017):
     ``members`` networks with a mean and log-variance head, trained from different seeds
     (in parallel, reproducibly), predicting with the uniform mixture of their Gaussians.
@@ -371,7 +382,8 @@ class DeepEnsembleRegressor(_MethodRegressor):
         + """
     Attributes
     ----------
-    model_, n_features_in_, feature_names_in_, seed_, n_iter_, loss_
+    model_, seed_, n_iter_, loss_
+    {frame_attributes}
     dropout_rates_ : list of list of float, zeros (members have no dropout), one list
         per member.
     n_members_ : int. tau_ : None. heteroscedastic_ : True.
@@ -386,6 +398,10 @@ class DeepEnsembleRegressor(_MethodRegressor):
         hidden_layer_sizes: Any = (50,),
         activation: str = "relu",
         length_scale: float = 1e-2,
+        categorical: Any = "auto",
+        max_categories: int = 100,
+        missing: str = "error",
+        unknown_category: str = "error",
         epochs: int = 40,
         batch_size: int = 128,
         learning_rate: float = 1e-3,
@@ -399,6 +415,10 @@ class DeepEnsembleRegressor(_MethodRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.length_scale = length_scale
+        self.categorical = categorical
+        self.max_categories = max_categories
+        self.missing = missing
+        self.unknown_category = unknown_category
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate

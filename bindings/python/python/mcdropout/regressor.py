@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _frame, _mcdropout, _validation
+from ._frame import FrameMixin
 from ._network import NetworkMixin, PathLike
 from ._summary import PredictiveDistribution
 
@@ -32,7 +33,8 @@ def distribution_of(out: dict[str, Any]) -> PredictiveDistribution:
     )
 
 
-class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
+@_frame.documented
+class MCDropoutRegressor(FrameMixin, NetworkMixin, RegressorMixin, BaseEstimator):
     """Dropout network regression with Monte-Carlo dropout predictive uncertainty
     (Gal & Ghahramani, ICML 2016), trained and run by the Rust engine.
 
@@ -72,21 +74,7 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         exp(μ_t + ε); the log-likelihoods of :meth:`evaluate` include the Jacobian
         (−log y, or −log(1 + y)), so they compare with an untransformed model's.
         Single-target fits only.
-    categorical : "auto", "none" or a list of column names, default "auto"
-        With a pandas DataFrame: a column of text (object, category, string or bool
-        dtype) is one-hot encoded over its categories seen in fit (sorted), as the
-        command line's ``--categorical`` does; ``"none"`` refuses text; named columns
-        are categorical even when they hold numbers (codes).
-    max_categories : int, default 100
-        The most categories a text column may have; more is a ValueError naming it.
-    missing : {"error", "drop", "impute"}, default "error"
-        A DataFrame's missing cells (NaN, None, NA): an error naming row and column,
-        rows dropped (from X and y), or numeric cells filled with the training mean
-        beside a missing-indicator input and text cells given a category of their own.
-        The rule and its statistics are stored in the model and applied at prediction.
-    unknown_category : {"error", "ignore"}, default "error"
-        A category not seen in fit at prediction: a ValueError naming row, column and
-        value, or all-zero inputs.
+    {frame_parameters}
     epochs, batch_size : int, default 40, 128
     optimizer : {"adam", "sgd"}, default "adam"
     learning_rate : float, default 1e-3
@@ -108,9 +96,7 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     model_ : the fitted engine model (picklable).
-    n_features_in_, feature_names_in_ : as in scikit-learn (a DataFrame's raw columns).
-    categories_ : dict of column name to list of str, the categories of each text
-        column fitted from a DataFrame (empty without one).
+    {frame_attributes}
     tau_ : float, the noise precision τ (target units).
     dropout_ : list of float, the drop probability before each layer.
     n_iter_ : int, epochs run. loss_ : float, final training objective.
@@ -178,69 +164,22 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> MCDropoutRegressor:
         """Trains the network on X (n × d) and y (n), or y (n × D) for D > 1 targets
-        (one network with D outputs; a column vector y (n × 1) is fitted as 1-D).
-        Returns self."""
+        (one network with D outputs; a column vector y (n × 1) is fitted as 1-D). X may
+        be a pandas DataFrame with text, category, string and missing cells (see
+        ``categorical`` and ``missing``). Returns self."""
         if _validation.is_multi_target(y):
             return self._fit_multi(X, y)
-        self.categories_: dict[str, list[str]] = {}
-        if _frame.is_raw(X, self.categorical, str(self.missing)):
-            return self._fit_frame(X, y)
-        X, y = _validation.check_fit_data(self, X, y, y_numeric=True)
+        fit = self._fit_input(X, y)
         settings = self._settings()
-        tau = None if self.tau is None else float(self.tau)
-        wd = None if self.weight_decay is None else float(self.weight_decay)
-        self.model_ = _mcdropout.fit_regressor(
-            X, y, settings, tau, wd, str(self.tau_units), str(self.target_transform)
-        )
-        self._set_fitted()
-        return self
-
-    def _fit_frame(self, X: Any, y: Any) -> MCDropoutRegressor:
-        """A DataFrame with text columns or missing cells: encoded by the engine (as the
-        command line encodes a file), the encoding stored with the model."""
-        names, cols = _frame.columns_of(X)
-        Xe, enc, inputs, kept = _mcdropout.fit_encoding(
-            names,
-            cols,
-            self.categorical != "none",
-            _frame.categorical_columns(self.categorical),
-            _validation.positive_int("max_categories", self.max_categories),
-            str(self.missing),
-        )
-        y = np.asarray(y, dtype=np.float64).reshape(-1)
-        if y.shape[0] != len(X):
-            raise ValueError(f"invalid y: {y.shape[0]} values for {len(X)} rows of X")
-        y = y[np.asarray(kept, dtype=np.intp)]
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
-        settings = self._settings()
-        settings["feature_names"] = list(inputs)
+        settings["feature_names"] = fit.feature_names
         tau = None if self.tau is None else float(self.tau)
         wd = None if self.weight_decay is None else float(self.weight_decay)
         model = _mcdropout.fit_regressor(
-            Xe, y, settings, tau, wd, str(self.tau_units), str(self.target_transform)
+            fit.X, fit.y, settings, tau, wd, str(self.tau_units), str(self.target_transform)
         )
-        self.model_ = model.with_encoding(enc)
-        self.categories_ = _frame.categories_of(enc)
+        self.model_ = self._store_encoding(model, fit)
         self._set_fitted()
         return self
-
-    def _encoded(self, X: Any) -> Any:
-        """X as the model's inputs: a raw DataFrame through the stored encoding."""
-        enc = getattr(self.model_, "encoding_json", None)
-        if enc is None:
-            return _validation.check_predict_data(self, X)
-        if not _frame._is_frame(X):
-            raise ValueError(
-                "invalid X: this model was fitted on a DataFrame with text or missing "
-                "cells; pass a DataFrame with the columns "
-                + ", ".join(str(n) for n in self.feature_names_in_)
-            )
-        names, cols = _frame.columns_of(X)
-        Xe, kept, _unknown = self.model_.encode_columns(
-            names, cols, "error", str(self.unknown_category)
-        )
-        return Xe
 
     def _fit_multi(self, X: Any, y: Any) -> MCDropoutRegressor:
         """Several targets: the crate's MultiRegressor. Each target is standardised with
@@ -253,11 +192,13 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
             )
         columns = getattr(y, "columns", None)
         names = None if columns is None else [str(c) for c in columns]
-        X, y = _validation.check_fit_data_multi(self, X, y)
+        fit = self._fit_input(X, y, multi=True)
         settings = self._settings()
+        settings["feature_names"] = fit.feature_names
         tau = None if self.tau is None else float(self.tau)
         wd = None if self.weight_decay is None else float(self.weight_decay)
-        self.model_ = _mcdropout.fit_multi_regressor(X, y, settings, tau, wd, names)
+        model = _mcdropout.fit_multi_regressor(fit.X, fit.y, settings, tau, wd, names)
+        self.model_ = self._store_encoding(model, fit)
         self._set_fitted()
         return self
 
@@ -301,7 +242,7 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         row's numbers do not depend on its position in X or on how rows are batched; by
         default row i is keyed by its position i."""
         check_is_fitted(self, "model_")
-        X = self._encoded(X)
+        X = self._predict_input(X)
         lvl = _validation.level_of(self.level if level is None else level)
         keys = _validation.row_keys_of(row_keys, X.shape[0])
         if self._is_multi():
@@ -330,14 +271,14 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         """The deterministic pass (dropout off, weights scaled: the weight-averaging
         approximation)."""
         check_is_fitted(self, "model_")
-        return self.model_.predict_deterministic(self._encoded(X))
+        return self.model_.predict_deterministic(self._predict_input(X))
 
     def evaluate(self, X: Any, y: Any) -> dict[str, float]:
         """Held-out figures on labelled data: ``rmse`` (deterministic pass), ``mc_rmse``,
         ``log_likelihood`` (the paper's MC test log-likelihood), ``gaussian_log_likelihood``,
         ``coverage`` of the central interval, ``mean_std``, ``tau``, ``n``, ``samples``."""
         check_is_fitted(self, "model_")
-        X = self._encoded(X)
+        X = self._predict_input(X)
         if self._is_multi():
             Y = np.asarray(y, dtype=np.float64)
             if Y.ndim != 2 or Y.shape != (X.shape[0], self.n_outputs_):
@@ -377,10 +318,7 @@ class MCDropoutRegressor(NetworkMixin, RegressorMixin, BaseEstimator):
         sizes = list(model.sizes)
         est = cls(hidden_layer_sizes=tuple(sizes[1:-1]), dropout=model.dropout[0], tau=model.tau)
         est.model_ = model
-        est.n_features_in_ = int(model.n_features)
-        names = list(model.feature_names)
-        if names != [f"x{i}" for i in range(len(names))]:
-            est.feature_names_in_ = np.asarray(names, dtype=object)
+        est._inputs_from_model(model)
         est.seed_ = 0
         est._set_fitted()
         return est

@@ -73,6 +73,11 @@ class Scorer:
     Features are the model's feature names when the batch has all of them (models fitted
     on a DataFrame or trained by the command line with a header); otherwise every column
     but the key column, in order, which must then be as many as the model's features.
+    A model fitted on a raw table (text, category or string columns, missing cells; by
+    an estimator on a DataFrame or by ``mcdropout train`` on a CSV or Parquet file)
+    stores its encoding: the batch must then hold its raw columns, as
+    ``ray.data.read_parquet`` gives them (strings, nulls), and they are encoded as the
+    estimators' ``predict`` and ``mcdropout predict`` encode them.
     A Gaussian-process model needs no masks; its key column is only dropped from the
     features.
 
@@ -97,6 +102,10 @@ class Scorer:
     prefix : str, default ""
         Put in front of every added column name (an added name that is already a column
         of the batch is an error).
+    unknown_category : {"error", "ignore"}, default "error"
+        A category the model did not see in training (a model with an encoding): a
+        ValueError naming row, column and value, or all-zero inputs
+        (``mcdropout predict --unknown-category``).
 
     Examples
     --------
@@ -122,6 +131,7 @@ class Scorer:
         level: float = 0.95,
         n_jobs: int | None = None,
         prefix: str = "",
+        unknown_category: str = "error",
     ) -> None:
         from .. import _validation
         from ..io import load
@@ -142,7 +152,16 @@ class Scorer:
         self.n_jobs = n_jobs if n_jobs is not None else assigned_cpus()
         self.prefix = str(prefix)
         est = self.estimator
-        wanted = {"n_samples": self.samples, "n_jobs": self.n_jobs, "level": self.level}
+        if unknown_category not in ("error", "ignore"):
+            raise ValueError(
+                f"invalid unknown_category: {unknown_category!r} (expected 'error' or 'ignore')"
+            )
+        wanted = {
+            "n_samples": self.samples,
+            "n_jobs": self.n_jobs,
+            "level": self.level,
+            "unknown_category": unknown_category,
+        }
         own = est.get_params()
         est.set_params(**{k: v for k, v in wanted.items() if k in own})
         if hasattr(est, "n_samples"):
@@ -150,10 +169,24 @@ class Scorer:
         self.columns = [self.prefix + c for c in output_columns(est)]
         names = getattr(est, "feature_names_in_", None)
         self.feature_names = None if names is None else [str(n) for n in names]
+        self.raw = est.model_.encoding_json is not None
 
     def _features(self, cols: dict[str, np.ndarray]) -> Any:
         """The model's inputs from a batch's columns: a DataFrame with the model's feature
-        names when it has them all, else a float64 matrix of the other columns."""
+        names when it has them all, else a float64 matrix of the other columns. For a model
+        with a stored encoding, its raw columns as they are (the estimator encodes them as
+        its ``predict`` does)."""
+        if self.raw:
+            import pandas as pd
+
+            names = self.feature_names or []
+            absent = [n for n in names if n not in cols]
+            if absent:
+                raise ValueError(
+                    f"the batch lacks the model's column(s) {', '.join(absent)} "
+                    f"(columns: {', '.join(cols)})"
+                )
+            return pd.DataFrame({n: cols[n] for n in names})
         if self.feature_names is not None and all(n in cols for n in self.feature_names):
             import pandas as pd
 
