@@ -96,3 +96,21 @@ def test_an_unseen_category_in_a_parquet_file_is_named(cli, tmp_path):  # type: 
         cli, tmp_path / "p.model", tmp_path / "new.parquet", "--unknown-category", "ignore"
     )
     assert len(out.splitlines()) == 4
+
+
+def test_a_bool_column_is_numbers_in_a_frame_as_in_a_parquet_file(cli, tmp_path):  # type: ignore[no-untyped-def]
+    import mcdropout
+    from mcdropout import MCDropoutRegressor
+
+    d = _grunfeld()
+    d["large"] = d["capital"] > d["capital"].median()
+    d.to_parquet(tmp_path / "g.parquet", index=False)
+    _train(cli, tmp_path / "g.parquet", tmp_path / "p.model")
+    X, y = d.drop(columns="invest"), d["invest"]
+    reg = MCDropoutRegressor(
+        tau=4.0, epochs=20, random_state=3, missing="impute", target_transform="log"
+    ).fit(X, y)
+    assert "large" not in reg.categories_  # 0/1, not the categories "False"/"True"
+    cli_reg = mcdropout.load(tmp_path / "p.model")
+    assert list(cli_reg.model_.feature_names) == list(reg.model_.feature_names)
+    assert np.array_equal(reg.predict_deterministic(X), cli_reg.predict_deterministic(X))

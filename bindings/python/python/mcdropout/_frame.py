@@ -1,4 +1,4 @@
-"""DataFrames as they are: text (object, category, string, bool) columns and missing cells,
+"""DataFrames as they are: text (object, category, string) columns and missing cells,
 encoded by the engine exactly as the command line encodes a file — one-hot categories
 sorted as text, with ``missing="impute"`` the training mean and a missing-indicator input.
 The encoding is stored in the model (and its file), so predicting on a raw frame applies
@@ -11,9 +11,10 @@ Which columns are categorical:
   are categorical by their type, even when their values look like numbers (``"01"``,
   ``"7"``): they are passed to the engine as named categorical columns, as the command
   line's Parquet reader treats string and dictionary columns;
-- an ``object`` (or ``bool``) column keeps the rule of a file's cells: it is numeric when
-  every present cell reads as a number, and categorical otherwise;
-- numeric columns are numeric, unless named in ``categorical`` (codes);
+- an ``object`` column keeps the rule of a file's cells: it is numeric when every present
+  cell reads as a number, and categorical otherwise;
+- numeric columns are numeric, unless named in ``categorical`` (codes); so are ``bool``
+  columns (``True`` = 1), as the Parquet reader reads a boolean column;
 - with ``categorical="none"`` text is refused and the type is no reason to be
   categorical.
 
@@ -38,8 +39,8 @@ PARAMETERS_DOC = """
         With a pandas DataFrame: a column of text is one-hot encoded over its categories
         seen in fit (sorted), as the command line's ``--categorical`` does. A
         ``category`` or string (``string``, pandas 3's ``str``) column is categorical by
-        its type, even when its values look like numbers; an ``object`` or ``bool``
-        column is categorical when a present cell does not read as a number. ``"none"``
+        its type, even when its values look like numbers; an ``object`` column is
+        categorical when a present cell does not read as a number; ``bool`` is 0/1. ``"none"``
         refuses text; named columns are categorical even when they hold numbers (codes).
     max_categories : int, default 100
         The most categories a text column may have; more is a ValueError naming it.
@@ -64,7 +65,7 @@ def _is_frame(X: Any) -> bool:
 
 def _is_numeric(dtype: Any) -> bool:
     kind = getattr(dtype, "kind", "O")
-    return kind in "iuf"
+    return kind in "iufb"
 
 
 def is_typed_text(dtype: Any) -> bool:
