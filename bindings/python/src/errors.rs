@@ -29,7 +29,7 @@ create_exception!(
 
 /// The exception for a library error.
 pub fn to_py(e: Error) -> PyErr {
-    let msg = e.to_string();
+    let msg = python_spelling(&e, e.to_string());
     match e {
         Error::Io { source, .. } => match source.kind() {
             std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
@@ -52,5 +52,17 @@ pub fn to_py(e: Error) -> PyErr {
         Error::NonFiniteResult { .. } => PyFloatingPointError::new_err(msg),
         // Everything else is a problem with the arguments or the data passed in.
         _ => PyValueError::new_err(msg),
+    }
+}
+
+/// A raw-table message names the command line's flags; in Python the same settings are
+/// the estimators' parameters, so the message names those.
+fn python_spelling(e: &Error, msg: String) -> String {
+    match e {
+        Error::UnknownCategory { .. } | Error::MissingValue { .. } => msg
+            .replace("--unknown-category ignore", "unknown_category=\"ignore\"")
+            .replace("--missing drop", "missing=\"drop\"")
+            .replace("--missing impute", "missing=\"impute\""),
+        _ => msg,
     }
 }

@@ -114,3 +114,17 @@ def test_a_bool_column_is_numbers_in_a_frame_as_in_a_parquet_file(cli, tmp_path)
     cli_reg = mcdropout.load(tmp_path / "p.model")
     assert list(cli_reg.model_.feature_names) == list(reg.model_.feature_names)
     assert np.array_equal(reg.predict_deterministic(X), cli_reg.predict_deterministic(X))
+
+
+def test_python_messages_name_the_python_settings() -> None:
+    from mcdropout import MCDropoutRegressor
+
+    d = _grunfeld()
+    X, y = d.drop(columns="invest"), d["invest"]
+    with pytest.raises(ValueError, match=r'missing="drop".*missing="impute"'):
+        MCDropoutRegressor(tau=4.0, epochs=2).fit(X, y)
+    reg = MCDropoutRegressor(tau=4.0, epochs=2, missing="impute").fit(X, y)
+    new = X.iloc[:2].copy()
+    new.loc[new.index[1], "firm"] = "Ford"
+    with pytest.raises(ValueError, match=r'"Ford".*unknown_category="ignore"'):
+        reg.predict(new)
