@@ -73,8 +73,8 @@ def test_uci_on_ray_equals_the_cli_with_a_worker_killed(cluster, cli, tmp_path):
 
     # Idle workers on both nodes, no more than the cluster's CPUs (Ray ends surplus idle
     # workers after a second or so), then freeze them: the protocol's first tasks, as
-    # many as there are CPUs, are leased to them and wait there, so killing one kills a
-    # worker that holds a task.
+    # many as there are CPUs, are leased to them and wait there, so killing them kills
+    # workers that hold tasks.
     @ray.remote(num_cpus=1, scheduling_strategy="SPREAD")
     def warm() -> int:
         return os.getpid()
@@ -101,17 +101,17 @@ def test_uci_on_ray_equals_the_cli_with_a_worker_killed(cluster, cli, tmp_path):
 
     driver = threading.Thread(target=drive)
     driver.start()
-    time.sleep(3.0)  # the first two grid-point tasks are pushed to the frozen workers
-    victim = idle[0]
-    os.kill(victim, signal.SIGKILL)
-    for pid in idle[1:]:
-        os.kill(pid, signal.SIGCONT)
+    time.sleep(3.0)  # the first grid-point tasks are pushed to the frozen workers
+    # Kill every frozen worker: which of them got a task depends on Ray's scheduler (with
+    # three idle workers and two tasks in flight, one holds none), but one of them did.
+    for pid in idle:
+        os.kill(pid, signal.SIGKILL)
     driver.join(timeout=240)
     assert not driver.is_alive(), "the run did not finish within 240 s"
     assert "error" not in box, f"the run failed: {box.get('error')!r}"
     run = box["run"]
-    assert victim not in cluster.pids(), "the killed worker is still alive"
-    assert run.retried_tasks >= 1, f"no task was retried: worker {victim} of {idle} held none"
+    assert not set(idle) & set(cluster.pids()), "a killed worker is still alive"
+    assert run.retried_tasks >= 1, f"no task was retried: the killed workers {idle} held none"
     _assert_same_files(tmp_path / "cli", out)
     # The returned results are results.json's.
     on_disk = json.loads((out / "results.json").read_text())["datasets"]
