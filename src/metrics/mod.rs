@@ -1,5 +1,7 @@
 //! Regression metrics: RMSE, the MC test log-likelihood (DESIGN §3) and the moment-matched
-//! Gaussian log-likelihood.
+//! Gaussian log-likelihood; proper scores and calibration of intervals in [`scores`].
+
+pub mod scores;
 
 use std::f64::consts::PI;
 
