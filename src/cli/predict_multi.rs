@@ -13,14 +13,7 @@ use std::io::Write;
 fn columns(targets: &[String]) -> Vec<String> {
     let mut c = Vec::new();
     for t in targets {
-        for s in [
-            "mean",
-            "std",
-            "epistemic_std",
-            "aleatoric_std",
-            "lower",
-            "upper",
-        ] {
+        for s in super::single::COLUMNS {
             c.push(format!("{t}_{s}"));
         }
     }

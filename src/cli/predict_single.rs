@@ -28,7 +28,8 @@ struct Row {
     upper: f64,
 }
 
-const COLUMNS: [&str; 6] = [
+/// The output columns of one target (with a `<target>_` prefix for several).
+pub(super) const COLUMNS: [&str; 6] = [
     "mean",
     "std",
     "epistemic_std",
