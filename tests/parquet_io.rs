@@ -128,6 +128,16 @@ fn tables(n: usize, group: usize) -> tempfile::TempDir {
     dir
 }
 
+/// The flag a CSV file needs to read `zip` as the categories the Parquet file's string type
+/// says it holds.
+fn zip_categorical(data: &str) -> &'static [&'static str] {
+    if data.ends_with(".csv") {
+        &["--categorical", "zip"]
+    } else {
+        &[]
+    }
+}
+
 /// `train` on `data` with imputation; `zip` is declared categorical for the CSV file (the
 /// Parquet file's string type says it).
 fn train(dir: &Path, data: &str, out: &str) -> String {
@@ -146,9 +156,7 @@ fn train(dir: &Path, data: &str, out: &str) -> String {
         "--out",
         out,
     ];
-    if data.ends_with(".csv") {
-        args.extend(["--categorical", "zip"]);
-    }
+    args.extend_from_slice(zip_categorical(data));
     succeeds(dir, &args).1
 }
 
@@ -438,9 +446,7 @@ fn evaluate_search_and_uci_read_parquet_as_csv() {
             "--out",
             out,
         ];
-        if data.ends_with(".csv") {
-            args.extend(["--categorical", "zip"]);
-        }
+        args.extend_from_slice(zip_categorical(data));
         succeeds(d, &args);
         predict(d, out, data, &[])
     };
@@ -466,9 +472,7 @@ fn evaluate_search_and_uci_read_parquet_as_csv() {
             "--missing",
             "impute",
         ];
-        if data.ends_with(".csv") {
-            args.extend(["--categorical", "zip"]);
-        }
+        args.extend_from_slice(zip_categorical(data));
         let out = succeeds(d, &args).0;
         let row = out
             .lines()
